@@ -1,0 +1,601 @@
+//! `model NAME(params) { layers }`: templates, their layers, and their instances.
+//!
+//! A template is checked once on its own with its parameters symbolic (names, argument
+//! lists, types), then once per instance with concrete values (ranges). An error found in
+//! both passes is the same diagnostic and is reported once.
+
+use super::bind::{self, bind_call, named, positional, Given, Signature};
+use super::suggest;
+use super::value::{Binding, Env, Got, Origin, ParamType, Reader};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::{Activation, BatchNorm, Dense, Layer, Literal, Regularizer};
+use crate::source::Span;
+use crate::syntax::ast::{Call, ModelItem, Value, ValueKind};
+
+const DENSE: Signature = Signature {
+    what: "layer `dense`",
+    params: &[
+        positional("units").required(),
+        positional("activation"),
+        named("use_bias"),
+        named("kernel_regularizer"),
+        named("bias_regularizer"),
+    ],
+};
+const DROPOUT: Signature = Signature {
+    what: "layer `dropout`",
+    params: &[positional("rate").required()],
+};
+const BATCH_NORM: Signature = Signature {
+    what: "layer `batch_norm`",
+    params: &[
+        named("momentum"),
+        named("epsilon"),
+        named("center"),
+        named("scale"),
+    ],
+};
+const INPUT: Signature = Signature {
+    what: "layer `input`",
+    params: &[positional("width").required()],
+};
+const LAYERS: [&str; 4] = ["dense", "dropout", "batch_norm", "input"];
+
+const L1: Signature = Signature {
+    what: "regularizer `l1`",
+    params: &[positional("l1").required()],
+};
+const L2: Signature = Signature {
+    what: "regularizer `l2`",
+    params: &[positional("l2").required()],
+};
+const L1_L2: Signature = Signature {
+    what: "regularizer `l1_l2`",
+    params: &[named("l1"), named("l2")],
+};
+const REGULARIZERS: [&str; 3] = ["l1", "l2", "l1_l2"];
+
+/// Keras's batch normalization defaults.
+const BATCH_NORM_MOMENTUM: f64 = 0.99;
+const BATCH_NORM_EPSILON: f64 = 0.001;
+
+/// A template parameter with its checked type and default.
+#[derive(Debug, Clone)]
+pub struct TemplateParam {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: ParamType,
+    /// Its default value and where it is written.
+    pub default: Option<(Literal, Span)>,
+}
+
+/// A checked model definition, ready to be instantiated.
+#[derive(Debug)]
+pub struct Template<'a> {
+    /// The definition.
+    pub item: &'a ModelItem,
+    /// Its parameters in order.
+    pub params: Vec<TemplateParam>,
+}
+
+/// The layers of one instance, with the span of the call that made each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layers {
+    /// Layers in order (dropout of 0 and other no-ops removed).
+    pub layers: Vec<(Layer, Span)>,
+    /// The width given by an `input(n)` layer, and its span.
+    pub input: Option<(usize, Span)>,
+}
+
+/// One instance of a template: its arguments and layers.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// For a sweep member, the swept arguments, e.g. `units=4`.
+    pub swept: Vec<(String, Literal)>,
+    /// Every argument after defaults.
+    pub arguments: Vec<(String, Literal)>,
+    /// The layers.
+    pub layers: Layers,
+}
+
+/// Checks a model definition on its own: parameter types and defaults, then the layers
+/// with the parameters symbolic.
+pub fn check_template<'a>(item: &'a ModelItem, reader: &mut Reader) -> Template<'a> {
+    let mut params: Vec<TemplateParam> = Vec::new();
+    for (index, param) in item.params.iter().enumerate() {
+        if let Some(first) = item.params[..index]
+            .iter()
+            .find(|p| p.name.text == param.name.text)
+        {
+            reader.diagnostics.push(
+                Diagnostic::error(
+                    Code::Duplicate,
+                    param.name.span,
+                    format!("parameter `{}` is declared twice", param.name.text),
+                )
+                .with_secondary(first.name.span, "first declared here")
+                .with_help("rename one of them"),
+            );
+            continue;
+        }
+        let Some(ty) = ParamType::ALL
+            .iter()
+            .find(|(name, _)| *name == param.ty.text)
+            .map(|(_, ty)| *ty)
+        else {
+            reader.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    param.ty.span,
+                    format!("unknown type `{}`", param.ty.text),
+                )
+                .with_label("not a type")
+                .with_help_opt(suggest::help(
+                    &param.ty.text,
+                    ParamType::ALL.iter().map(|(n, _)| *n),
+                )),
+            );
+            continue;
+        };
+        let default = param.default.as_ref().and_then(|value| {
+            if let ValueKind::List(_) = value.kind {
+                reader.diagnostics.push(
+                    Diagnostic::error(
+                        Code::MisplacedSweep,
+                        value.span,
+                        "a parameter's default cannot be a list",
+                    )
+                    .with_help(
+                        "sweep over values where the template is used: `mlp(units = [4, 16])`",
+                    ),
+                );
+                return None;
+            }
+            match reader.literal(value, &Env::default(), ty) {
+                Got::Known(literal, origin) => Some((literal, origin.span)),
+                _ => None,
+            }
+        });
+        params.push(TemplateParam {
+            name: param.name.text.clone(),
+            ty,
+            default,
+        });
+    }
+    let env = Env {
+        bindings: params
+            .iter()
+            .map(|p| Binding {
+                name: p.name.clone(),
+                ty: p.ty,
+                value: None,
+                used: Default::default(),
+            })
+            .collect(),
+    };
+    read_layers(item, &env, reader);
+    for binding in &env.bindings {
+        if !binding.used.get() {
+            let span = item
+                .params
+                .iter()
+                .find(|p| p.name.text == binding.name)
+                .map_or(item.name.span, |p| p.name.span);
+            reader.diagnostics.push(
+                Diagnostic::warning(
+                    Code::Unused,
+                    span,
+                    format!("parameter `{}` is never used", binding.name),
+                )
+                .with_help("use it in a layer, or remove it"),
+            );
+        }
+    }
+    Template { item, params }
+}
+
+impl Template<'_> {
+    /// Applies the template to `value` — a call `mlp(16, l2 = 0.001)` or a bare name —
+    /// giving one instance, or one per combination of swept values.
+    pub fn instantiate(&self, value: &Value, reader: &mut Reader) -> Vec<Instance> {
+        let (args, at): (Vec<Given>, Span) = match &value.kind {
+            ValueKind::Call(call) => (
+                call.args.iter().map(Given::from).collect(),
+                call.callee.span,
+            ),
+            _ => (Vec::new(), value.span),
+        };
+        let what = format!("model `{}`", self.item.name.text);
+        let params: Vec<bind::Param> = self
+            .params
+            .iter()
+            .map(|p| {
+                let param = positional(&p.name);
+                if p.default.is_none() {
+                    param.required()
+                } else {
+                    param
+                }
+            })
+            .collect();
+        let signature = Signature {
+            what: &what,
+            params: &params,
+        };
+        let bound = bind::bind(args, signature, at, reader.diagnostics);
+        // Each parameter's candidate values: one, or several for a sweep.
+        let mut choices: Vec<Vec<(Literal, Span)>> = Vec::new();
+        for (param, slot) in self.params.iter().zip(bound.slots()) {
+            let values = match slot {
+                None => match &param.default {
+                    Some(default) => vec![default.clone()],
+                    None => return Vec::new(), // reported as missing
+                },
+                Some(given) => match &given.value.kind {
+                    ValueKind::List(items) if items.is_empty() => {
+                        reader.diagnostics.push(
+                            Diagnostic::error(
+                                Code::OutOfRange,
+                                given.value.span,
+                                "a sweep needs at least one value",
+                            )
+                            .with_label("empty list")
+                            .with_help(format!(
+                                "list the values of `{}` to try, e.g. `[4, 16]`",
+                                param.name
+                            )),
+                        );
+                        return Vec::new();
+                    }
+                    ValueKind::List(items) => items
+                        .iter()
+                        .filter_map(|item| literal(reader, item, param.ty))
+                        .collect(),
+                    _ => match literal(reader, given.value, param.ty) {
+                        Some(v) => vec![v],
+                        None => return Vec::new(),
+                    },
+                },
+            };
+            choices.push(values);
+        }
+        let swept: Vec<bool> = bound
+            .slots()
+            .iter()
+            .map(|slot| slot.is_some_and(|g| matches!(g.value.kind, ValueKind::List(_))))
+            .collect();
+        combinations(&choices)
+            .into_iter()
+            .map(|combination| {
+                let env = Env {
+                    bindings: self
+                        .params
+                        .iter()
+                        .zip(&combination)
+                        .map(|(p, value)| Binding {
+                            name: p.name.clone(),
+                            ty: p.ty,
+                            value: Some(value.clone()),
+                            used: Default::default(),
+                        })
+                        .collect(),
+                };
+                let arguments: Vec<(String, Literal)> = self
+                    .params
+                    .iter()
+                    .zip(&combination)
+                    .map(|(p, (v, _))| (p.name.clone(), v.clone()))
+                    .collect();
+                Instance {
+                    swept: arguments
+                        .iter()
+                        .zip(&swept)
+                        .filter(|(_, s)| **s)
+                        .map(|(a, _)| a.clone())
+                        .collect(),
+                    arguments,
+                    layers: read_layers(self.item, &env, reader),
+                }
+            })
+            .collect()
+    }
+}
+
+fn literal(reader: &mut Reader, value: &Value, ty: ParamType) -> Option<(Literal, Span)> {
+    match reader.literal(value, &Env::default(), ty) {
+        Got::Known(v, origin) => Some((v, origin.span)),
+        _ => None,
+    }
+}
+
+/// Every combination of one value per parameter, the first parameter varying slowest.
+fn combinations<T: Clone>(choices: &[Vec<T>]) -> Vec<Vec<T>> {
+    choices.iter().fold(vec![Vec::new()], |acc, values| {
+        acc.iter()
+            .flat_map(|prefix| {
+                values.iter().map(move |v| {
+                    let mut next = prefix.clone();
+                    next.push(v.clone());
+                    next
+                })
+            })
+            .collect()
+    })
+}
+
+/// Reads a model's layers with the parameters bound as in `env`.
+fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
+    let mut layers = Vec::new();
+    let mut input = None;
+    for (index, call) in item.layers.iter().enumerate() {
+        let layer = match call.callee.text.as_str() {
+            "dense" => Some(Layer::Dense(dense(call, env, reader))),
+            "dropout" => dropout(call, env, reader),
+            "batch_norm" => Some(Layer::BatchNorm(batch_norm(call, env, reader))),
+            "input" => {
+                let args = bind_call(call, INPUT, reader.diagnostics);
+                if index > 0 {
+                    reader.diagnostics.push(
+                        Diagnostic::error(
+                            Code::MisplacedLayer,
+                            call.span,
+                            "`input` must be the first layer",
+                        )
+                        .with_help("move it to the top of the model"),
+                    );
+                }
+                if let Some(v) = args.get("width") {
+                    let got = reader.int(v, env);
+                    if reader.require(
+                        got,
+                        |n| n >= 1,
+                        |n| format!("input width {n} must be at least 1"),
+                        "the number of features per example",
+                    ) {
+                        if let Got::Known(n, _) = got {
+                            input = Some((n as usize, call.span));
+                        }
+                    }
+                }
+                None
+            }
+            other => {
+                reader.diagnostics.push(
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        call.callee.span,
+                        format!("unknown layer `{other}`"),
+                    )
+                    .with_label("not a layer")
+                    .with_help_opt(suggest::help(other, LAYERS)),
+                );
+                None
+            }
+        };
+        if let Some(layer) = layer {
+            layers.push((layer, call.span));
+        }
+    }
+    match item.layers.iter().rposition(|c| c.callee.text == "dense") {
+        None => {
+            reader.diagnostics.push(
+                Diagnostic::error(
+                    Code::EmptyModel,
+                    item.name.span,
+                    format!("model `{}` has no dense layer", item.name.text),
+                )
+                .with_label("no output layer")
+                .with_help("end the model with an output layer, e.g. `dense(1, sigmoid)`"),
+            );
+        }
+        Some(last_dense) => {
+            if let Some(after) = item.layers[last_dense + 1..]
+                .iter()
+                .find(|c| LAYERS.contains(&c.callee.text.as_str()))
+            {
+                reader.diagnostics.push(
+                    Diagnostic::error(
+                        Code::MisplacedLayer,
+                        after.span,
+                        format!("`{}` after the output layer", after.callee.text),
+                    )
+                    .with_label("after the last dense layer")
+                    .with_secondary(item.layers[last_dense].span, "the output layer")
+                    .with_help("the last layer is the model's output: it must be `dense`"),
+                );
+            }
+        }
+    }
+    Layers { layers, input }
+}
+
+fn dense(call: &Call, env: &Env, reader: &mut Reader) -> Dense {
+    let args = bind_call(call, DENSE, reader.diagnostics);
+    let units = args.get("units").map_or(Got::Bad, |v| reader.int(v, env));
+    reader.require(
+        units,
+        |n| n >= 1,
+        |n| format!("`units` is {n}, but a layer needs at least 1 unit"),
+        "the number of outputs of the layer",
+    );
+    let activation = args.get("activation").map_or(Activation::Linear, |v| {
+        reader.activation(v, env).or(Activation::Linear)
+    });
+    let use_bias = args
+        .get("use_bias")
+        .map_or(true, |v| reader.bool(v, env).or(true));
+    let kernel_regularizer = args
+        .get("kernel_regularizer")
+        .and_then(|v| regularizer(v, env, reader));
+    let bias_regularizer = args
+        .get("bias_regularizer")
+        .and_then(|v| regularizer(v, env, reader));
+    if !use_bias {
+        if let Some(span) = args.key_span("bias_regularizer") {
+            reader.diagnostics.push(
+                Diagnostic::warning(
+                    Code::NoEffect,
+                    span,
+                    "a bias regularizer on a layer without bias has no effect",
+                )
+                .with_secondary(
+                    args.key_span("use_bias").unwrap_or(call.span),
+                    "bias turned off here",
+                )
+                .with_help("remove `bias_regularizer`"),
+            );
+        }
+    }
+    Dense {
+        units: units.or(1).max(1) as usize,
+        activation,
+        use_bias,
+        kernel_regularizer,
+        bias_regularizer: bias_regularizer.filter(|_| use_bias),
+    }
+}
+
+fn dropout(call: &Call, env: &Env, reader: &mut Reader) -> Option<Layer> {
+    let args = bind_call(call, DROPOUT, reader.diagnostics);
+    let rate = args.get("rate").map_or(Got::Bad, |v| reader.float(v, env));
+    reader.require(
+        rate,
+        |r| (0.0..1.0).contains(&r),
+        |r| format!("dropout rate {r} must be at least 0 and below 1"),
+        "the fraction of units dropped in training, e.g. 0.5",
+    );
+    match rate {
+        Got::Known(r, origin) if r == 0.0 => {
+            no_effect(
+                reader,
+                origin,
+                "a dropout rate of 0 has no effect",
+                "remove the layer",
+            );
+            None
+        }
+        Got::Known(r, _) => Some(Layer::Dropout { rate: r }),
+        _ => Some(Layer::Dropout { rate: 0.5 }),
+    }
+}
+
+/// Warns about a literal 0 written directly; a 0 that comes through a template parameter
+/// is the template's way of switching a feature off, and is dropped silently.
+fn no_effect(reader: &mut Reader, origin: Origin, message: &str, help: &str) {
+    if origin.via.is_none() {
+        reader
+            .diagnostics
+            .push(Diagnostic::warning(Code::NoEffect, origin.span, message).with_help(help));
+    }
+}
+
+fn batch_norm(call: &Call, env: &Env, reader: &mut Reader) -> BatchNorm {
+    let args = bind_call(call, BATCH_NORM, reader.diagnostics);
+    let momentum = args.get("momentum").map_or(
+        Got::Known(
+            BATCH_NORM_MOMENTUM,
+            Origin {
+                span: call.span,
+                via: None,
+            },
+        ),
+        |v| reader.float(v, env),
+    );
+    reader.require(
+        momentum,
+        |m| (0.0..1.0).contains(&m),
+        |m| format!("momentum {m} must be at least 0 and below 1"),
+        "the decay of the moving mean and variance, e.g. 0.99",
+    );
+    let epsilon = args.get("epsilon").map_or(
+        Got::Known(
+            BATCH_NORM_EPSILON,
+            Origin {
+                span: call.span,
+                via: None,
+            },
+        ),
+        |v| reader.float(v, env),
+    );
+    reader.require(
+        epsilon,
+        |e| e > 0.0,
+        |e| format!("epsilon {e} must be above 0"),
+        "a small number added to the variance, e.g. 0.001",
+    );
+    BatchNorm {
+        momentum: momentum.or(BATCH_NORM_MOMENTUM),
+        epsilon: epsilon.or(BATCH_NORM_EPSILON),
+        center: args
+            .get("center")
+            .map_or(true, |v| reader.bool(v, env).or(true)),
+        scale: args
+            .get("scale")
+            .map_or(true, |v| reader.bool(v, env).or(true)),
+    }
+}
+
+/// Reads `l1(x)`, `l2(x)` or `l1_l2(l1 = x, l2 = y)`; `None` when every factor is 0.
+fn regularizer(value: &Value, env: &Env, reader: &mut Reader) -> Option<Regularizer> {
+    let ValueKind::Call(call) = &value.kind else {
+        reader.mismatch(value, "a regularizer such as `l2(0.001)`");
+        return None;
+    };
+    let (signature, names): (Signature, &[&str]) = match call.callee.text.as_str() {
+        "l1" => (L1, &["l1"]),
+        "l2" => (L2, &["l2"]),
+        "l1_l2" => (L1_L2, &["l1", "l2"]),
+        other => {
+            reader.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    call.callee.span,
+                    format!("unknown regularizer `{other}`"),
+                )
+                .with_label("not a regularizer")
+                .with_help_opt(suggest::help(other, REGULARIZERS)),
+            );
+            return None;
+        }
+    };
+    let args = bind_call(call, signature, reader.diagnostics);
+    let mut factors = [0.0, 0.0];
+    let mut all_written_directly = true;
+    let mut symbolic = false;
+    for name in names {
+        let Some(v) = args.get(name) else { continue };
+        let got = reader.float(v, env);
+        reader.require(
+            got,
+            |f| f >= 0.0,
+            |f| format!("regularization factor {f} must not be negative"),
+            "a penalty factor such as 0.001",
+        );
+        match got {
+            Got::Known(f, origin) => {
+                factors[usize::from(*name == "l2")] = f;
+                all_written_directly &= origin.via.is_none();
+            }
+            Got::Symbolic => symbolic = true,
+            Got::Bad => return None,
+        }
+    }
+    let [l1, l2] = factors;
+    if symbolic {
+        return Some(Regularizer { l1, l2 });
+    }
+    if l1 == 0.0 && l2 == 0.0 {
+        no_effect(
+            reader,
+            Origin {
+                span: call.span,
+                via: (!all_written_directly).then_some(call.span),
+            },
+            "a regularizer of 0 has no effect",
+            "remove it, or give a factor above 0",
+        );
+        return None;
+    }
+    Some(Regularizer { l1, l2 })
+}

@@ -1,0 +1,117 @@
+//! "Did you mean …?" for misspelt names, from edit distance, plus the names other tools
+//! use for the same thing (`learning_rate` is ofit's `lr`).
+
+/// Names other tools use, and ofit's name for each.
+const ALIASES: &[(&str, &str)] = &[
+    ("learning_rate", "lr"),
+    ("bias", "use_bias"),
+    ("integer", "int"),
+    ("number", "float"),
+    ("boolean", "bool"),
+    ("str", "string"),
+    ("batch", "batch_size"),
+    ("batchsize", "batch_size"),
+    ("n_epochs", "epochs"),
+    ("num_epochs", "epochs"),
+    ("optimiser", "optimizer"),
+    ("dataset", "data"),
+    ("validation_data", "validation_split"),
+    ("max_features", "num_words"),
+    ("vocab_size", "num_words"),
+    ("crossentropy", "binary_crossentropy"),
+    ("bce", "binary_crossentropy"),
+    ("acc", "accuracy"),
+    ("mean_squared_error", "mse"),
+    ("batchnorm", "batch_norm"),
+    ("batch_normalization", "batch_norm"),
+    ("fc", "dense"),
+    ("sequential", "model"),
+    ("training", "train"),
+    ("restore_best_weights", "restore_best"),
+];
+
+/// The candidate closest to `name`, if one is close enough to be a likely typo, or the
+/// candidate that `name` is another tool's word for.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    if let Some((_, ours)) = ALIASES.iter().find(|(theirs, _)| *theirs == name) {
+        if let Some(found) = candidates.iter().find(|c| *c == ours) {
+            return Some(found);
+        }
+    }
+    let lower = name.to_ascii_lowercase();
+    candidates
+        .iter()
+        .filter(|c| **c != name)
+        .map(|c| (strsim::damerau_levenshtein(&lower, c), *c))
+        .filter(|(distance, c)| {
+            let longest = lower.chars().count().max(c.chars().count());
+            // One edit in a short word, about a third of a longer one.
+            *distance <= (longest / 3).max(1)
+        })
+        .min_by_key(|(distance, c)| (*distance, *c))
+        .map(|(_, c)| c)
+}
+
+/// "did you mean `x`?", or the list of valid names when there are few, or nothing.
+pub fn help<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    if let Some(best) = did_you_mean(name, candidates.iter().copied()) {
+        return Some(format!("did you mean `{best}`?"));
+    }
+    match candidates.len() {
+        0 => None,
+        1..=8 => Some(format!("expected one of {}", quoted_list(&candidates))),
+        _ => None,
+    }
+}
+
+/// `a`, `b` or `c`, each in backticks.
+pub fn quoted_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_typo_in_a_short_word_is_found() {
+        assert_eq!(did_you_mean("rlu", ["relu", "tanh"]), Some("relu"));
+        assert_eq!(
+            did_you_mean("sigmiod", ["relu", "sigmoid"]),
+            Some("sigmoid")
+        );
+    }
+
+    #[test]
+    fn distant_words_are_not_suggested() {
+        assert_eq!(did_you_mean("xyz", ["relu", "tanh"]), None);
+    }
+
+    #[test]
+    fn other_tools_names_map_to_ours() {
+        assert_eq!(did_you_mean("learning_rate", ["lr", "beta_1"]), Some("lr"));
+    }
+
+    #[test]
+    fn case_mistakes_are_typos() {
+        assert_eq!(did_you_mean("Relu", ["relu", "tanh"]), Some("relu"));
+    }
+
+    #[test]
+    fn few_candidates_are_listed_when_none_is_close() {
+        assert_eq!(
+            help("xyz", ["a", "b"]).as_deref(),
+            Some("expected one of `a` or `b`")
+        );
+    }
+}

@@ -1,0 +1,467 @@
+//! `train NAME { ... }`: optimizer, loss, metrics, epochs, batch size, seed, early stopping.
+
+use super::bind::{bind, bind_call, named, positional, Given, Signature};
+use super::suggest;
+use super::value::{Env, Got, Reader};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::{EarlyStopping, Loss, Metric, Optimizer, Split, Training};
+use crate::source::Span;
+use crate::syntax::ast::{BlockItem, Value, ValueKind};
+
+const TRAIN: Signature = Signature {
+    what: "training block",
+    params: &[
+        named("optimizer"),
+        named("loss").required(),
+        named("metrics"),
+        named("epochs").required(),
+        named("batch_size"),
+        named("seed"),
+        named("early_stopping"),
+    ],
+};
+
+const ADAM: Signature = Signature {
+    what: "optimizer `adam`",
+    params: &[
+        positional("lr"),
+        named("beta_1"),
+        named("beta_2"),
+        named("epsilon"),
+    ],
+};
+const SGD: Signature = Signature {
+    what: "optimizer `sgd`",
+    params: &[positional("lr"), named("momentum"), named("nesterov")],
+};
+const RMSPROP: Signature = Signature {
+    what: "optimizer `rmsprop`",
+    params: &[
+        positional("lr"),
+        named("rho"),
+        named("momentum"),
+        named("epsilon"),
+    ],
+};
+const OPTIMIZERS: [&str; 3] = ["adam", "sgd", "rmsprop"];
+
+const EARLY_STOPPING: Signature = Signature {
+    what: "early stopping",
+    params: &[
+        named("monitor"),
+        named("patience"),
+        named("min_delta"),
+        named("restore_best"),
+    ],
+};
+
+const LOSSES: [(&str, Loss); 3] = [
+    ("binary_crossentropy", Loss::BinaryCrossentropy),
+    ("categorical_crossentropy", Loss::CategoricalCrossentropy),
+    ("mse", Loss::Mse),
+];
+
+/// Keras's defaults.
+const BATCH_SIZE: i64 = 32;
+const EPSILON: f64 = 1e-7;
+
+/// Where the parts of a training block are written, for errors found later (an output
+/// layer that does not fit the loss, a plotted metric that is not computed).
+#[derive(Debug, Clone, Copy)]
+pub struct TrainingSpans {
+    /// The block's name.
+    pub name: Span,
+    /// The `loss` value.
+    pub loss: Span,
+    /// The `metrics` value, if given.
+    pub metrics: Option<Span>,
+}
+
+/// Checks a training block.
+pub fn check(item: &BlockItem, reader: &mut Reader) -> Option<(Training, TrainingSpans)> {
+    let args = bind(
+        item.fields.iter().map(Given::from),
+        TRAIN,
+        item.name.span,
+        reader.diagnostics,
+    );
+    let env = Env::default();
+    let optimizer = match args.get("optimizer") {
+        Some(v) => optimizer(v, reader),
+        None => Some(adam_defaults()),
+    };
+    let loss = args
+        .get("loss")
+        .and_then(|v| reader.keyword(v, "a loss", &LOSSES));
+    let metrics = match args.get("metrics") {
+        Some(v) => metrics(v, reader),
+        None => Some(Vec::new()),
+    };
+    let epochs = count(
+        reader,
+        args.get("epochs"),
+        "epochs",
+        "the number of passes over the training data",
+    );
+    let batch_size = match args.get("batch_size") {
+        Some(v) => count(
+            reader,
+            Some(v),
+            "batch_size",
+            "examples per gradient step, e.g. 512",
+        ),
+        None => Some(BATCH_SIZE as usize),
+    };
+    let seed = match args.get("seed") {
+        Some(v) => {
+            let got = reader.int(v, &env);
+            reader
+                .require(
+                    got,
+                    |s| s >= 0,
+                    |s| format!("seed {s} must not be negative"),
+                    "any whole number from 0 up",
+                )
+                .then(|| got.or(0) as u64)
+        }
+        None => Some(0),
+    };
+    let mut training = Training {
+        name: item.name.text.clone(),
+        optimizer: optimizer?,
+        loss: loss?,
+        metrics: metrics?,
+        epochs: epochs?,
+        batch_size: batch_size?,
+        seed: seed?,
+        early_stopping: None,
+    };
+    if let Some(v) = args.get("early_stopping") {
+        training.early_stopping = Some(early_stopping(
+            v,
+            &training,
+            args.key_span("metrics"),
+            reader,
+        )?);
+    }
+    let spans = TrainingSpans {
+        name: item.name.span,
+        loss: args.get("loss").map_or(item.name.span, |v| v.span),
+        metrics: args.get("metrics").map(|v| v.span),
+    };
+    Some((training, spans))
+}
+
+fn adam_defaults() -> Optimizer {
+    Optimizer::Adam {
+        lr: 0.001,
+        beta_1: 0.9,
+        beta_2: 0.999,
+        epsilon: EPSILON,
+    }
+}
+
+fn count(reader: &mut Reader, value: Option<&Value>, name: &str, help: &str) -> Option<usize> {
+    let got = reader.int(value?, &Env::default());
+    reader
+        .require(
+            got,
+            |n| n >= 1,
+            |n| format!("`{name}` is {n}, but must be at least 1"),
+            help,
+        )
+        .then(|| got.or(1) as usize)
+}
+
+/// Reads a float argument with a default, requiring `ok`.
+fn float_arg(
+    reader: &mut Reader,
+    value: Option<&Value>,
+    default: f64,
+    ok: impl Fn(f64) -> bool,
+    rule: &str,
+    help: &str,
+) -> Option<f64> {
+    let Some(value) = value else {
+        return Some(default);
+    };
+    let got = reader.float(value, &Env::default());
+    reader
+        .require(got, ok, |x| format!("{x} {rule}"), help)
+        .then(|| got.or(default))
+}
+
+fn optimizer(value: &Value, reader: &mut Reader) -> Option<Optimizer> {
+    let (name, call) = match &value.kind {
+        ValueKind::Name(name) => (name.as_str(), None),
+        ValueKind::Call(call) => (call.callee.text.as_str(), Some(call)),
+        _ => {
+            reader.mismatch(value, "an optimizer such as `adam(lr = 0.001)`");
+            return None;
+        }
+    };
+    let signature = match name {
+        "adam" => ADAM,
+        "sgd" => SGD,
+        "rmsprop" => RMSPROP,
+        other => {
+            let span = call.map_or(value.span, |c| c.callee.span);
+            reader.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    span,
+                    format!("unknown optimizer `{other}`"),
+                )
+                .with_label("not an optimizer")
+                .with_help_opt(suggest::help(other, OPTIMIZERS)),
+            );
+            return None;
+        }
+    };
+    let args = match call {
+        Some(call) => bind_call(call, signature, reader.diagnostics),
+        None => bind([], signature, value.span, reader.diagnostics),
+    };
+    let positive = |x: f64| x > 0.0;
+    let unit = |x: f64| (0.0..1.0).contains(&x);
+    let lr_default = if name == "sgd" { 0.01 } else { 0.001 };
+    let lr = float_arg(
+        reader,
+        args.get("lr"),
+        lr_default,
+        positive,
+        "is not a valid learning rate: it must be above 0",
+        "e.g. `lr = 0.001`",
+    );
+    Some(match name {
+        "adam" => {
+            let beta_1 = float_arg(
+                reader,
+                args.get("beta_1"),
+                0.9,
+                unit,
+                "is not a valid `beta_1`: it must be at least 0 and below 1",
+                "the decay of the gradient's running mean, e.g. 0.9",
+            );
+            let beta_2 = float_arg(
+                reader,
+                args.get("beta_2"),
+                0.999,
+                unit,
+                "is not a valid `beta_2`: it must be at least 0 and below 1",
+                "the decay of the squared gradient's running mean, e.g. 0.999",
+            );
+            let epsilon = float_arg(
+                reader,
+                args.get("epsilon"),
+                EPSILON,
+                positive,
+                "is not a valid `epsilon`: it must be above 0",
+                "a small number such as 1e-7",
+            );
+            Optimizer::Adam {
+                lr: lr?,
+                beta_1: beta_1?,
+                beta_2: beta_2?,
+                epsilon: epsilon?,
+            }
+        }
+        "sgd" => {
+            let momentum = float_arg(
+                reader,
+                args.get("momentum"),
+                0.0,
+                unit,
+                "is not a valid `momentum`: it must be at least 0 and below 1",
+                "e.g. 0.9",
+            );
+            let nesterov = match args.get("nesterov") {
+                Some(v) => match reader.bool(v, &Env::default()) {
+                    Got::Known(b, _) => Some(b),
+                    _ => None,
+                },
+                None => Some(false),
+            };
+            Optimizer::Sgd {
+                lr: lr?,
+                momentum: momentum?,
+                nesterov: nesterov?,
+            }
+        }
+        _ => {
+            let rho = float_arg(
+                reader,
+                args.get("rho"),
+                0.9,
+                unit,
+                "is not a valid `rho`: it must be at least 0 and below 1",
+                "the decay of the squared gradient's running mean, e.g. 0.9",
+            );
+            let momentum = float_arg(
+                reader,
+                args.get("momentum"),
+                0.0,
+                unit,
+                "is not a valid `momentum`: it must be at least 0 and below 1",
+                "e.g. 0.9",
+            );
+            let epsilon = float_arg(
+                reader,
+                args.get("epsilon"),
+                EPSILON,
+                positive,
+                "is not a valid `epsilon`: it must be above 0",
+                "a small number such as 1e-7",
+            );
+            Optimizer::Rmsprop {
+                lr: lr?,
+                rho: rho?,
+                momentum: momentum?,
+                epsilon: epsilon?,
+            }
+        }
+    })
+}
+
+/// The metrics a training block can compute, by name.
+pub fn metric_names() -> impl Iterator<Item = (&'static str, Metric)> {
+    Metric::ALL.iter().map(|m| (m.name(), *m))
+}
+
+/// Reads a list of metric names, e.g. `[accuracy, binary_crossentropy]`.
+pub fn metrics(value: &Value, reader: &mut Reader) -> Option<Vec<Metric>> {
+    let ValueKind::List(items) = &value.kind else {
+        reader.mismatch(value, "a list of metrics such as `[accuracy]`");
+        return None;
+    };
+    let options: Vec<(&str, Metric)> = metric_names().collect();
+    let mut metrics: Vec<(Metric, Span)> = Vec::new();
+    let mut ok = true;
+    for item in items {
+        let Some(metric) = reader.keyword(item, "a metric", &options) else {
+            ok = false;
+            continue;
+        };
+        if let Some((_, first)) = metrics.iter().find(|(m, _)| *m == metric) {
+            reader.diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateArgument,
+                    item.span,
+                    format!("metric `{}` is listed twice", metric.name()),
+                )
+                .with_secondary(*first, "first listed here")
+                .with_help("remove one of them"),
+            );
+            ok = false;
+            continue;
+        }
+        if metric == Metric::Loss {
+            reader.diagnostics.push(
+                Diagnostic::warning(Code::NoEffect, item.span, "`loss` is always reported")
+                    .with_help("remove it from `metrics`"),
+            );
+        }
+        metrics.push((metric, item.span));
+    }
+    ok.then(|| {
+        metrics
+            .into_iter()
+            .map(|(m, _)| m)
+            .filter(|m| *m != Metric::Loss)
+            .collect()
+    })
+}
+
+fn early_stopping(
+    value: &Value,
+    training: &Training,
+    metrics_span: Option<Span>,
+    reader: &mut Reader,
+) -> Option<EarlyStopping> {
+    let ValueKind::Map(entries) = &value.kind else {
+        reader.mismatch(value, "a map such as `{ monitor: val_loss, patience: 3 }`");
+        return None;
+    };
+    let args = bind(
+        entries.iter().map(Given::from),
+        EARLY_STOPPING,
+        value.span,
+        reader.diagnostics,
+    );
+    let (monitor, split) = match args.get("monitor") {
+        Some(v) => monitor(v, training, metrics_span, reader)?,
+        None => (Metric::Loss, Split::Validation),
+    };
+    let env = Env::default();
+    let patience = match args.get("patience") {
+        Some(v) => {
+            let got = reader.int(v, &env);
+            reader
+                .require(
+                    got,
+                    |p| p >= 0,
+                    |p| format!("patience {p} must not be negative"),
+                    "epochs without improvement before stopping, e.g. 3",
+                )
+                .then(|| got.or(0) as usize)
+        }
+        None => Some(0),
+    };
+    let min_delta = float_arg(
+        reader,
+        args.get("min_delta"),
+        0.0,
+        |d| d >= 0.0,
+        "is not a valid `min_delta`: it must not be negative",
+        "the least change that counts as an improvement, e.g. 0.001",
+    );
+    let restore_best = match args.get("restore_best") {
+        Some(v) => match reader.bool(v, &env) {
+            Got::Known(b, _) => Some(b),
+            _ => None,
+        },
+        None => Some(false),
+    };
+    Some(EarlyStopping {
+        monitor,
+        split,
+        patience: patience?,
+        min_delta: min_delta?,
+        restore_best: restore_best?,
+    })
+}
+
+/// Reads a monitored metric such as `val_loss`; it must be one the block computes.
+fn monitor(
+    value: &Value,
+    training: &Training,
+    metrics_span: Option<Span>,
+    reader: &mut Reader,
+) -> Option<(Metric, Split)> {
+    let mut options: Vec<(String, (Metric, Split))> = Vec::new();
+    for (name, metric) in metric_names() {
+        options.push((name.to_string(), (metric, Split::Train)));
+        options.push((format!("val_{name}"), (metric, Split::Validation)));
+    }
+    let options: Vec<(&str, (Metric, Split))> =
+        options.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let (metric, split) = reader.keyword(value, "a metric to monitor", &options)?;
+    if !training.computed_metrics().contains(&metric) {
+        let mut d = Diagnostic::error(
+            Code::MetricNotComputed,
+            value.span,
+            format!(
+                "early stopping monitors `{}`, which this training block does not compute",
+                metric.name()
+            ),
+        )
+        .with_label("not computed")
+        .with_help(format!("add `{}` to `metrics`", metric.name()));
+        if let Some(span) = metrics_span {
+            d = d.with_secondary(span, "computed metrics");
+        }
+        reader.diagnostics.push(d);
+        return None;
+    }
+    Some((metric, split))
+}

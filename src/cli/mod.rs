@@ -1,0 +1,129 @@
+//! The command line: argument parsing, reading files, rendering diagnostics, exit codes.
+//! Everything a user sees as text is produced here or in [`render`].
+
+mod check;
+pub mod render;
+mod summary;
+
+use crate::source::Source;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit statuses, as documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    /// Clean, or warnings only.
+    Ok = 0,
+    /// Errors in a spec (or warnings under `--deny-warnings`).
+    Failed = 1,
+    /// Bad usage or an unreadable file.
+    Usage = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// ofit: declare machine-learning experiments, check them, train them, see where each
+/// model starts to overfit.
+#[derive(Debug, Parser)]
+#[command(name = "ofit", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check specs and report every error and warning.
+    Check {
+        /// Spec files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Exit with status 1 when there are warnings.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print a Keras-style summary and the training cost of each model of a spec.
+    Summary {
+        /// The spec file.
+        file: PathBuf,
+        /// Only this model.
+        model: Option<String>,
+    },
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// miette's graphical report on standard error.
+    Human,
+    /// One JSON object on standard output.
+    Json,
+}
+
+/// Runs the command line with the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Ok
+            }
+            .into();
+        }
+    };
+    match cli.command {
+        Command::Check {
+            files,
+            format,
+            deny_warnings,
+        } => check::run(&files, format, deny_warnings),
+        Command::Summary { file, model } => summary::run(&file, model.as_deref()),
+    }
+    .into()
+}
+
+/// Reads a spec file, or says on standard error why it cannot.
+fn read_source(path: &Path) -> Result<Source, Exit> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Source::new(path.display().to_string(), text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                eprintln!(
+                    "error: `{}` is not UTF-8 text (invalid byte at offset {at})",
+                    path.display()
+                );
+                Err(Exit::Usage)
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {}", path.display(), io_reason(&e));
+            Err(Exit::Usage)
+        }
+    }
+}
+
+/// An I/O error in words, without Rust's `(os error N)` suffix.
+fn io_reason(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::NotFound => "no such file".to_string(),
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        ErrorKind::IsADirectory => "it is a directory".to_string(),
+        _ => {
+            let text = error.to_string();
+            text.split(" (os error").next().unwrap_or(&text).to_string()
+        }
+    }
+}

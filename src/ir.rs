@@ -1,0 +1,495 @@
+//! The checked experiment: every name resolved, every value typed and in range, every
+//! default filled in. Later stages (data, lower, train, report) read only this.
+//!
+//! The IR has no spans and no syntax: two specs that mean the same thing give equal IR,
+//! which is what the run folder's content hashes are computed from.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A whole checked spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Program {
+    /// Datasets in declaration order.
+    pub datasets: Vec<Dataset>,
+    /// Training settings in declaration order.
+    pub trainings: Vec<Training>,
+    /// Every distinct model instance used by an experiment, in first-use order. A model
+    /// shared by several experiments (same name, same layers, same input) appears once.
+    pub models: Vec<Model>,
+    /// Experiments in declaration order.
+    pub experiments: Vec<Experiment>,
+}
+
+impl Program {
+    /// The model called `name`, if exactly one instance has that name.
+    pub fn model(&self, name: &str) -> Option<&Model> {
+        let mut found = self.models.iter().filter(|m| m.name == name);
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+}
+
+/// A named dataset declaration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    /// The dataset's name in the spec.
+    pub name: String,
+    /// Where the examples come from.
+    pub source: DataSource,
+    /// What the model is validated on.
+    pub validation: Validation,
+}
+
+/// Where a dataset's examples come from and how they are encoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DataSource {
+    /// The IMDB movie reviews, encoded as Keras's `imdb.load_data` does.
+    Imdb {
+        /// Keep word ids below this; rarer words become the out-of-vocabulary id 2.
+        num_words: usize,
+        /// How a review becomes a vector.
+        encoding: Encoding,
+        /// A local copy (`aclImdb/` directory or `imdb.npz`) instead of the npm package.
+        path: Option<String>,
+    },
+    /// A CSV file with a header, numeric feature columns and a label column.
+    Csv {
+        /// The training file, relative to the spec's folder.
+        path: String,
+        /// The label column's header.
+        label: String,
+    },
+}
+
+/// How text becomes a fixed-width vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// A 1 at every word id present in the review, 0 elsewhere.
+    MultiHot,
+}
+
+/// Which examples validate the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Validation {
+    /// The source's own test split (IMDB's 25,000 test reviews).
+    TestSplit,
+    /// A seeded random fraction of the training examples is held out.
+    Fraction {
+        /// Fraction held out, in (0, 1).
+        fraction: f64,
+    },
+    /// A separate file with the same columns.
+    File {
+        /// Path relative to the spec's folder.
+        path: String,
+    },
+}
+
+impl Dataset {
+    /// The width of one encoded example, when the declaration alone fixes it. A CSV
+    /// file's width is known only once the data stage has read its header.
+    pub fn input_width(&self) -> Option<usize> {
+        match &self.source {
+            DataSource::Imdb { num_words, .. } => Some(*num_words),
+            DataSource::Csv { .. } => None,
+        }
+    }
+
+    /// Whether examples are multi-hot rows (sparse) rather than dense features.
+    pub fn is_multi_hot(&self) -> bool {
+        matches!(
+            self.source,
+            DataSource::Imdb {
+                encoding: Encoding::MultiHot,
+                ..
+            }
+        )
+    }
+
+    /// Numbers of training and validation examples, when known without reading data.
+    pub fn split_sizes(&self) -> Option<(usize, usize)> {
+        const IMDB_SPLIT: usize = 25_000;
+        match (&self.source, &self.validation) {
+            (DataSource::Imdb { .. }, Validation::TestSplit) => Some((IMDB_SPLIT, IMDB_SPLIT)),
+            (DataSource::Imdb { .. }, Validation::Fraction { fraction }) => {
+                let held_out = (IMDB_SPLIT as f64 * fraction).round() as usize;
+                Some((IMDB_SPLIT - held_out, held_out))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A model instance: a template applied to its arguments, or a plain model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// The name the experiment gives it, e.g. `baseline` or `size(units=4)` for a sweep.
+    pub name: String,
+    /// The template (or plain model) it was made from.
+    pub template: String,
+    /// The template arguments, as written after defaults are filled, e.g. `units=16`.
+    pub arguments: Vec<(String, Literal)>,
+    /// What the first layer receives.
+    pub input: Input,
+    /// The layers in order, with no-op layers (dropout of 0) removed.
+    pub layers: Vec<Layer>,
+}
+
+/// What a model's first layer receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    /// Features per example; `None` until the data stage reads a CSV header.
+    pub width: Option<usize>,
+    /// Whether the rows are sparse multi-hot vectors (a first dense layer becomes a gather).
+    pub multi_hot: bool,
+}
+
+/// One layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Layer {
+    /// A fully connected layer.
+    Dense(Dense),
+    /// Inverted dropout, active only in training.
+    Dropout {
+        /// Fraction of units zeroed, in (0, 1).
+        rate: f64,
+    },
+    /// Batch normalization over the feature axis.
+    BatchNorm(BatchNorm),
+}
+
+/// A fully connected layer `activation(x · kernel + bias)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dense {
+    /// Output units, ≥ 1.
+    pub units: usize,
+    /// Activation applied to the output.
+    pub activation: Activation,
+    /// Whether there is a bias vector.
+    pub use_bias: bool,
+    /// Penalty on the kernel, added to the training loss.
+    pub kernel_regularizer: Option<Regularizer>,
+    /// Penalty on the bias, added to the training loss.
+    pub bias_regularizer: Option<Regularizer>,
+}
+
+/// Batch normalization settings, as Keras names them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchNorm {
+    /// Momentum of the moving mean and variance.
+    pub momentum: f64,
+    /// Added to the variance before the square root.
+    pub epsilon: f64,
+    /// Whether there is a learned offset (beta).
+    pub center: bool,
+    /// Whether there is a learned scale (gamma).
+    pub scale: bool,
+}
+
+/// An L1/L2 weight penalty `l1·Σ|w| + l2·Σw²`; at least one factor is non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Regularizer {
+    /// L1 factor, ≥ 0.
+    pub l1: f64,
+    /// L2 factor, ≥ 0.
+    pub l2: f64,
+}
+
+/// Activation functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activation {
+    /// max(0, x)
+    Relu,
+    /// 1 / (1 + e^-x)
+    Sigmoid,
+    /// tanh(x)
+    Tanh,
+    /// e^x / Σe^x over the units
+    Softmax,
+    /// x
+    Linear,
+}
+
+impl Activation {
+    /// Every activation, in the order docs list them.
+    pub const ALL: [Activation; 5] = [
+        Activation::Relu,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Softmax,
+        Activation::Linear,
+    ];
+
+    /// The name used in specs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Relu => "relu",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Softmax => "softmax",
+            Activation::Linear => "linear",
+        }
+    }
+}
+
+/// A template argument's value, kept for display and for naming sweep members.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Literal {
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// An activation.
+    Activation(Activation),
+}
+
+impl fmt::Display for Literal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Literal::Int(n) => write!(f, "{n}"),
+            Literal::Float(x) => write!(f, "{x:?}"),
+            Literal::Bool(b) => write!(f, "{b}"),
+            Literal::Activation(a) => f.write_str(a.name()),
+        }
+    }
+}
+
+/// A named block of training settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Training {
+    /// The block's name.
+    pub name: String,
+    /// The optimizer and its hyper-parameters.
+    pub optimizer: Optimizer,
+    /// The loss minimised.
+    pub loss: Loss,
+    /// Metrics reported per epoch besides the loss.
+    pub metrics: Vec<Metric>,
+    /// Epochs to train, ≥ 1.
+    pub epochs: usize,
+    /// Examples per batch, ≥ 1.
+    pub batch_size: usize,
+    /// Seed for initialisation, shuffling and dropout.
+    pub seed: u64,
+    /// Stop when the monitored metric stops improving.
+    pub early_stopping: Option<EarlyStopping>,
+}
+
+impl Training {
+    /// Every metric computed per epoch, `loss` first, on one split.
+    pub fn computed_metrics(&self) -> Vec<Metric> {
+        let mut all = vec![Metric::Loss];
+        for m in &self.metrics {
+            if !all.contains(m) {
+                all.push(*m);
+            }
+        }
+        all
+    }
+}
+
+/// Optimizers with Keras's defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Optimizer {
+    /// Adam (Kingma & Ba).
+    Adam {
+        /// Learning rate.
+        lr: f64,
+        /// Decay of the first moment.
+        beta_1: f64,
+        /// Decay of the second moment.
+        beta_2: f64,
+        /// Added to the denominator.
+        epsilon: f64,
+    },
+    /// Stochastic gradient descent.
+    Sgd {
+        /// Learning rate.
+        lr: f64,
+        /// Momentum factor, in [0, 1).
+        momentum: f64,
+        /// Nesterov momentum.
+        nesterov: bool,
+    },
+    /// RMSprop.
+    Rmsprop {
+        /// Learning rate.
+        lr: f64,
+        /// Decay of the squared-gradient average.
+        rho: f64,
+        /// Momentum factor.
+        momentum: f64,
+        /// Added to the denominator.
+        epsilon: f64,
+    },
+}
+
+/// Losses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    /// For one sigmoid unit and 0/1 labels.
+    BinaryCrossentropy,
+    /// For a softmax over the classes and one-hot labels.
+    CategoricalCrossentropy,
+    /// Mean squared error.
+    Mse,
+}
+
+impl Loss {
+    /// The metric that measures the same thing (without regularization penalties).
+    pub fn metric(self) -> Metric {
+        match self {
+            Loss::BinaryCrossentropy => Metric::BinaryCrossentropy,
+            Loss::CategoricalCrossentropy => Metric::CategoricalCrossentropy,
+            Loss::Mse => Metric::Mse,
+        }
+    }
+}
+
+/// Per-epoch measures. `Loss` is the training objective, penalties included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// The loss minimised, regularization penalties included.
+    Loss,
+    /// Fraction of examples classified right.
+    Accuracy,
+    /// Binary cross-entropy, without penalties.
+    BinaryCrossentropy,
+    /// Categorical cross-entropy, without penalties.
+    CategoricalCrossentropy,
+    /// Mean squared error, without penalties.
+    Mse,
+}
+
+impl Metric {
+    /// Every metric.
+    pub const ALL: [Metric; 5] = [
+        Metric::Loss,
+        Metric::Accuracy,
+        Metric::BinaryCrossentropy,
+        Metric::CategoricalCrossentropy,
+        Metric::Mse,
+    ];
+
+    /// The name used in specs and histories.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Loss => "loss",
+            Metric::Accuracy => "accuracy",
+            Metric::BinaryCrossentropy => "binary_crossentropy",
+            Metric::CategoricalCrossentropy => "categorical_crossentropy",
+            Metric::Mse => "mse",
+        }
+    }
+}
+
+/// Which split a monitored metric is measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Split {
+    /// The training examples (running mean over the epoch).
+    Train,
+    /// The validation examples.
+    Validation,
+}
+
+/// Early stopping, as Keras's callback.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EarlyStopping {
+    /// The metric watched, e.g. validation loss.
+    pub monitor: Metric,
+    /// The split it is watched on.
+    pub split: Split,
+    /// Epochs without improvement before stopping, ≥ 0.
+    pub patience: usize,
+    /// The least change that counts as an improvement, ≥ 0.
+    pub min_delta: f64,
+    /// Keep the best epoch's weights rather than the last.
+    pub restore_best: bool,
+}
+
+impl Metric {
+    /// Whether a larger value is better (accuracy) rather than a smaller one.
+    pub fn higher_is_better(self) -> bool {
+        self == Metric::Accuracy
+    }
+}
+
+/// A comparison of models trained on one dataset with one training block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Experiment {
+    /// The experiment's name.
+    pub name: String,
+    /// Index into [`Program::datasets`].
+    pub dataset: usize,
+    /// Index into [`Program::trainings`].
+    pub training: usize,
+    /// Indices into [`Program::models`], in the order written.
+    pub models: Vec<usize>,
+    /// Metrics to plot, each computed by the training block.
+    pub plot: Vec<Metric>,
+}
+
+impl Model {
+    /// Input width and output width of every layer, in order. `None` where the input
+    /// width is not known yet.
+    pub fn shapes(&self) -> Vec<(Option<usize>, Option<usize>)> {
+        let mut width = self.input.width;
+        self.layers
+            .iter()
+            .map(|layer| {
+                let input = width;
+                if let Layer::Dense(d) = layer {
+                    width = Some(d.units);
+                }
+                (input, width)
+            })
+            .collect()
+    }
+
+    /// Trainable and non-trainable parameter counts per layer, as Keras counts them.
+    /// `None` where the input width is not known yet.
+    pub fn layer_params(&self) -> Vec<Option<(usize, usize)>> {
+        self.layers
+            .iter()
+            .zip(self.shapes())
+            .map(|(layer, (input, output))| match layer {
+                Layer::Dense(d) => {
+                    input.map(|i| (i * d.units + usize::from(d.use_bias) * d.units, 0))
+                }
+                Layer::Dropout { .. } => Some((0, 0)),
+                Layer::BatchNorm(b) => output.map(|w| {
+                    let trainable = (usize::from(b.center) + usize::from(b.scale)) * w;
+                    (trainable, 2 * w)
+                }),
+            })
+            .collect()
+    }
+
+    /// Total trainable and non-trainable parameters, when the input width is known.
+    pub fn params(&self) -> Option<(usize, usize)> {
+        self.layer_params()
+            .into_iter()
+            .try_fold((0, 0), |(t, n), p| p.map(|(pt, pn)| (t + pt, n + pn)))
+    }
+
+    /// The last dense layer (the output), if any.
+    pub fn output(&self) -> Option<&Dense> {
+        self.layers.iter().rev().find_map(|l| match l {
+            Layer::Dense(d) => Some(d),
+            _ => None,
+        })
+    }
+}

@@ -1,0 +1,33 @@
+//! ofit: a compiler for a declarative language of machine-learning experiments.
+//!
+//! The pipeline, one module per stage (ARCHITECTURE.md has the invariants):
+//!
+//! ```text
+//! source ─syntax─▶ ast::File ─check─▶ ir::Program ─(data, lower, train)─▶ histories ─report─▶ files
+//! ```
+
+pub mod check;
+pub mod cli;
+pub mod diagnostic;
+pub mod ir;
+pub mod report;
+pub mod source;
+pub mod syntax;
+
+use diagnostic::Diagnostic;
+use source::Source;
+
+/// Parses and checks a spec: the program when it has no error, and every diagnostic of
+/// both stages in source order.
+pub fn compile(source: &Source) -> check::Checked {
+    let parsed = syntax::parse(source);
+    let mut checked = check::check(&parsed.file);
+    if parsed.diagnostics.iter().any(Diagnostic::is_error) {
+        checked.program = None;
+    }
+    let mut diagnostics = parsed.diagnostics;
+    diagnostics.append(&mut checked.diagnostics);
+    diagnostics.sort_by_key(Diagnostic::span);
+    checked.diagnostics = diagnostics;
+    checked
+}

@@ -1,0 +1,232 @@
+//! A Keras-style model summary and the cost of training a model as declared, from the IR
+//! alone (no burn, no data), so a user sees what a spec costs before training anything.
+
+use crate::ir::{Dataset, Layer, Model, Training};
+use std::fmt::Write;
+
+/// What is known about the data when the summary is written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DataFacts {
+    /// Training and validation examples.
+    pub split_sizes: Option<(usize, usize)>,
+    /// Mean number of distinct ids per multi-hot row, once the data has been encoded.
+    pub mean_ids_per_row: Option<f64>,
+}
+
+impl DataFacts {
+    /// What the declaration alone says.
+    pub fn declared(dataset: &Dataset) -> Self {
+        DataFacts {
+            split_sizes: dataset.split_sizes(),
+            mean_ids_per_row: None,
+        }
+    }
+}
+
+/// Multiply-adds of one epoch, dense and (for a multi-hot first layer) sparse.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpochCost {
+    /// With the first layer as a full matrix product.
+    pub dense: f64,
+    /// With the first layer as a gather of the rows of the present ids.
+    pub sparse: Option<f64>,
+}
+
+/// Multiply-adds of one epoch. A dense layer of `i` inputs and `o` outputs costs `i·o`
+/// per example forward; training costs three times that (forward, gradient of the
+/// input, gradient of the weights), except for the first layer, which needs no input
+/// gradient (twice). Validation runs forward only. A multi-hot first layer gathers the
+/// weight rows of the ids present, so its `i` becomes the mean ids per row.
+pub fn epoch_cost(model: &Model, facts: &DataFacts) -> Option<EpochCost> {
+    let (train, validation) = facts.split_sizes?;
+    let cost = |first_width: f64| -> Option<f64> {
+        let mut per_train = 0.0;
+        let mut per_validation = 0.0;
+        let mut first = true;
+        for (layer, (input, _)) in model.layers.iter().zip(model.shapes()) {
+            if let Layer::Dense(d) = layer {
+                let width = if first { first_width } else { input? as f64 };
+                let forward = width * d.units as f64;
+                per_train += forward * if first { 2.0 } else { 3.0 };
+                per_validation += forward;
+                first = false;
+            }
+        }
+        Some(per_train * train as f64 + per_validation * validation as f64)
+    };
+    let dense = cost(model.input.width? as f64)?;
+    let sparse = match (model.input.multi_hot, facts.mean_ids_per_row) {
+        (true, Some(ids)) => cost(ids),
+        _ => None,
+    };
+    Some(EpochCost { dense, sparse })
+}
+
+/// The summary of one model, trained as `training` declares on data described by `facts`.
+pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Model: \"{}\"", model.name);
+    let widths = [33, 24, 15];
+    let rule = |left: &str, mid: &str, right: &str, fill: &str| {
+        let cells: Vec<String> = widths.iter().map(|w| fill.repeat(*w)).collect();
+        format!("{left}{}{right}\n", cells.join(mid))
+    };
+    let row = |cells: [&str; 3]| {
+        format!(
+            "│ {:<w0$} │ {:<w1$} │ {:>w2$} │\n",
+            cells[0],
+            cells[1],
+            cells[2],
+            w0 = widths[0] - 2,
+            w1 = widths[1] - 2,
+            w2 = widths[2] - 2
+        )
+    };
+    out += &rule("┏", "┳", "┓", "━");
+    out += &row(["Layer (type)", "Output Shape", "Param #"]).replace('│', "┃");
+    out += &rule("┡", "╇", "┩", "━");
+    let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    for ((layer, (_, output)), params) in model
+        .layers
+        .iter()
+        .zip(model.shapes())
+        .zip(model.layer_params())
+    {
+        let (base, kind) = match layer {
+            Layer::Dense(_) => ("dense", "Dense"),
+            Layer::Dropout { .. } => ("dropout", "Dropout"),
+            Layer::BatchNorm(_) => ("batch_normalization", "BatchNormalization"),
+        };
+        let n = counts.entry(base).or_default();
+        let name = if *n == 0 {
+            base.to_string()
+        } else {
+            format!("{base}_{n}")
+        };
+        *n += 1;
+        let shape = format!(
+            "(None, {})",
+            output.map_or("?".to_string(), |w| w.to_string())
+        );
+        let params = params.map_or("?".to_string(), |(t, n)| thousands(t + n));
+        out += &row([&format!("{name} ({kind})"), &shape, &params]);
+    }
+    out += &rule("└", "┴", "┘", "─");
+    match model.params() {
+        Some((trainable, frozen)) => {
+            let _ = writeln!(
+                out,
+                " Total params: {} ({})",
+                thousands(trainable + frozen),
+                bytes(trainable + frozen)
+            );
+            let _ = writeln!(
+                out,
+                " Trainable params: {} ({})",
+                thousands(trainable),
+                bytes(trainable)
+            );
+            let _ = writeln!(
+                out,
+                " Non-trainable params: {} ({})",
+                thousands(frozen),
+                bytes(frozen)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                " Total params: ? (the input width is known once the data is read)"
+            );
+        }
+    }
+    let _ = writeln!(out, " Training cost, as declared:");
+    match facts.split_sizes {
+        Some((train, validation)) => {
+            let batches = train.div_ceil(training.batch_size);
+            let _ = writeln!(
+                out,
+                "   {} training and {} validation examples; {batches} batches of {} per epoch; {} epochs",
+                thousands(train),
+                thousands(validation),
+                training.batch_size,
+                training.epochs
+            );
+        }
+        None => {
+            let _ = writeln!(out, "   example counts are known once the data is read");
+        }
+    }
+    if let Some(cost) = epoch_cost(model, facts) {
+        let _ = writeln!(
+            out,
+            "   multiply-adds per epoch: {} with a dense first layer",
+            si(cost.dense)
+        );
+        if let Some(sparse) = cost.sparse {
+            let _ = writeln!(
+                out,
+                "   multiply-adds per epoch: {} with the multi-hot first layer as a gather ({:.0}x less)",
+                si(sparse),
+                cost.dense / sparse
+            );
+        }
+    }
+    out
+}
+
+/// 160305 → "160,305".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The size of `params` float32 values, as Keras prints it: "626.19 KB".
+fn bytes(params: usize) -> String {
+    let b = params as f64 * 4.0;
+    let units = ["B", "KB", "MB", "GB"];
+    let mut value = b;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < units.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.2} {}", units[unit])
+}
+
+/// 12_020_400_000 → "12.02 G".
+fn si(x: f64) -> String {
+    let units = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
+    for (scale, unit) in units {
+        if x >= scale {
+            return format!("{:.2} {unit}", x / scale);
+        }
+    }
+    format!("{x:.0}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_separated_by_commas() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(5_383_681), "5,383,681");
+    }
+
+    #[test]
+    fn sizes_are_in_kibibytes_like_keras() {
+        assert_eq!(bytes(160_305), "626.19 KB");
+        assert_eq!(bytes(0), "0.00 B");
+    }
+}

@@ -1,0 +1,166 @@
+//! The syntax tree: what was written, with a span on everything, and no meaning yet.
+
+use crate::source::Span;
+
+/// A parsed file: the items that parsed, in order. Items that failed to parse are absent
+/// and reported as diagnostics beside the tree.
+#[derive(Debug, Clone, Default)]
+pub struct File {
+    /// Top-level items in source order.
+    pub items: Vec<Item>,
+}
+
+/// A top-level item.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// `dataset NAME = source(...)`
+    Dataset(DatasetItem),
+    /// `model NAME(params) { layers }`
+    Model(ModelItem),
+    /// `train NAME { fields }`
+    Training(BlockItem),
+    /// `experiment NAME { fields }`
+    Experiment(BlockItem),
+}
+
+impl Item {
+    /// The item's declared name.
+    pub fn name(&self) -> &Ident {
+        match self {
+            Item::Dataset(d) => &d.name,
+            Item::Model(m) => &m.name,
+            Item::Training(b) | Item::Experiment(b) => &b.name,
+        }
+    }
+}
+
+/// A name as written, with its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    /// The text.
+    pub text: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// `dataset NAME = source(...)`
+#[derive(Debug, Clone)]
+pub struct DatasetItem {
+    /// The dataset's name.
+    pub name: Ident,
+    /// The source call, e.g. `imdb(num_words = 10000)`.
+    pub source: Call,
+}
+
+/// `model NAME(params) { layers }`
+#[derive(Debug, Clone)]
+pub struct ModelItem {
+    /// The model's (or template's) name.
+    pub name: Ident,
+    /// Template parameters; empty for a plain model.
+    pub params: Vec<Param>,
+    /// Layer calls in order.
+    pub layers: Vec<Call>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// A template parameter `name: type = default`.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Parameter name.
+    pub name: Ident,
+    /// Declared type, e.g. `int`.
+    pub ty: Ident,
+    /// Default value, if any.
+    pub default: Option<Value>,
+}
+
+/// `train NAME { ... }` or `experiment NAME { ... }`.
+#[derive(Debug, Clone)]
+pub struct BlockItem {
+    /// The block's name.
+    pub name: Ident,
+    /// `key = value` settings in order.
+    pub fields: Vec<Field>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `key = value`
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The key.
+    pub key: Ident,
+    /// The value.
+    pub value: Value,
+}
+
+/// A value with its span.
+#[derive(Debug, Clone)]
+pub struct Value {
+    /// What kind of value.
+    pub kind: ValueKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// The kinds of value the grammar knows.
+#[derive(Debug, Clone)]
+pub enum ValueKind {
+    /// A number written without `.` or exponent.
+    Int(i64),
+    /// A number with `.` or exponent.
+    Float(f64),
+    /// A string literal, escapes resolved.
+    Str(String),
+    /// `true` or `false`.
+    Bool(bool),
+    /// A bare name: a keyword such as `relu`, or a reference to a definition or parameter.
+    Name(String),
+    /// `name(args)`
+    Call(Call),
+    /// `[a, b]`
+    List(Vec<Value>),
+    /// `{ key: value }`
+    Map(Vec<Entry>),
+}
+
+/// `name(args)`
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The called name.
+    pub callee: Ident,
+    /// Arguments in order.
+    pub args: Vec<Arg>,
+    /// The whole call.
+    pub span: Span,
+}
+
+/// One argument: positional (`16`) or named (`units = 16`).
+#[derive(Debug, Clone)]
+pub struct Arg {
+    /// The name, for a named argument.
+    pub name: Option<Ident>,
+    /// The value.
+    pub value: Value,
+}
+
+impl Arg {
+    /// The span of the whole argument, name included.
+    pub fn span(&self) -> Span {
+        match &self.name {
+            Some(name) => name.span.to(self.value.span),
+            None => self.value.span,
+        }
+    }
+}
+
+/// `key: value` in a map.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The key.
+    pub key: Ident,
+    /// The value.
+    pub value: Value,
+}
