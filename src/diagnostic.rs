@@ -91,14 +91,6 @@ impl Diagnostic {
         self
     }
 
-    /// Sets the help text when there is one.
-    pub fn with_help_opt(mut self, help: Option<String>) -> Self {
-        if help.is_some() {
-            self.help = help;
-        }
-        self
-    }
-
     /// The span of the primary label.
     pub fn span(&self) -> Span {
         self.labels[0].span

@@ -131,12 +131,21 @@ pub struct Model {
     pub name: String,
     /// The template (or plain model) it was made from.
     pub template: String,
-    /// The template arguments, as written after defaults are filled, e.g. `units=16`.
-    pub arguments: Vec<(String, Literal)>,
+    /// The template's arguments, defaults filled in, in parameter order.
+    pub arguments: Vec<Argument>,
     /// What the first layer receives.
     pub input: Input,
     /// The layers in order, with no-op layers (dropout of 0) removed.
     pub layers: Vec<Layer>,
+}
+
+/// One template argument of a model instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Argument {
+    /// The parameter's name.
+    pub name: String,
+    /// Its value.
+    pub value: Literal,
 }
 
 /// What a model's first layer receives.

@@ -54,6 +54,8 @@ impl<'s> Param<'s> {
 pub struct Signature<'s> {
     /// What it is, e.g. "layer `dense`" or "training block".
     pub what: &'s str,
+    /// What its parameters are called: "parameter" for calls, "setting" for blocks.
+    pub noun: &'s str,
     /// Its parameters.
     pub params: &'s [Param<'s>],
 }
@@ -142,6 +144,8 @@ pub fn bind<'a, 's>(
     let mut slots: Vec<Option<Given<'a>>> = vec![None; params.len()];
     let mut next_positional = 0;
     let mut first_named: Option<Span> = None;
+    // Parameters that an unknown name probably meant: not also reported as missing.
+    let mut meant: Vec<&str> = Vec::new();
     for given in args {
         let index = match given.name {
             None => {
@@ -183,8 +187,9 @@ pub fn bind<'a, 's>(
                             "name every argument, e.g. `name = value`".to_string()
                         } else {
                             format!(
-                                "the positional parameters are {}; name the others",
-                                suggest::quoted_list(&names)
+                                "the positional {}s are {}; name the others",
+                                signature.noun,
+                                suggest::quoted_list(&names, "and")
                             )
                         }),
                     );
@@ -199,13 +204,18 @@ pub fn bind<'a, 's>(
                     Some(index) => index,
                     None => {
                         let names: Vec<&str> = params.iter().map(|p| p.name).collect();
+                        meant.extend(suggest::did_you_mean(&name.text, names.iter().copied()));
                         diagnostics.push(
                             Diagnostic::error(
                                 Code::UnknownParameter,
                                 name.span,
-                                format!("{} has no parameter `{}`", signature.what, name.text),
+                                format!(
+                                    "{} has no {} `{}`",
+                                    signature.what, signature.noun, name.text
+                                ),
                             )
-                            .with_help_opt(suggest::help(&name.text, names)),
+                            .with_label(format!("unknown {}", signature.noun))
+                            .with_help(suggest::help(&name.text, names)),
                         );
                         continue;
                     }
@@ -232,7 +242,7 @@ pub fn bind<'a, 's>(
         slots[index] = Some(given);
     }
     for (param, slot) in params.iter().zip(&slots) {
-        if param.required && slot.is_none() {
+        if param.required && slot.is_none() && !meant.contains(&param.name) {
             diagnostics.push(
                 Diagnostic::error(
                     Code::MissingArgument,

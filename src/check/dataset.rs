@@ -9,6 +9,7 @@ use crate::syntax::ast::DatasetItem;
 
 const IMDB: Signature = Signature {
     what: "dataset source `imdb`",
+    noun: "parameter",
     params: &[
         named("num_words").required(),
         named("encode"),
@@ -19,6 +20,7 @@ const IMDB: Signature = Signature {
 
 const CSV: Signature = Signature {
     what: "dataset source `csv`",
+    noun: "parameter",
     params: &[
         positional("path").required(),
         named("label").required(),
@@ -52,7 +54,7 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<Dataset> {
                 None => None,
             };
             let encoding = match args.get("encode") {
-                Some(v) => reader.keyword(v, "an encoding", &[("multi_hot", Encoding::MultiHot)]),
+                Some(v) => reader.keyword(v, "encoding", &[("multi_hot", Encoding::MultiHot)]),
                 None => Some(Encoding::MultiHot),
             };
             let path = args.get("path").map(|v| reader.string(v));
@@ -122,7 +124,7 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<Dataset> {
                     format!("unknown dataset source `{other}`"),
                 )
                 .with_label("not a dataset source")
-                .with_help_opt(suggest::help(other, SOURCES)),
+                .with_help(suggest::help(other, SOURCES)),
             );
             return None;
         }
@@ -140,7 +142,7 @@ fn fraction(reader: &mut Reader, value: &crate::syntax::ast::Value) -> Option<f6
     let ok = reader.require(
         got,
         |f| f > 0.0 && f < 1.0,
-        |f| format!("`validation_split` is {f}, but must be between 0 and 1"),
+        |f| format!("`validation_split` is {f:?}, but must be between 0 and 1"),
         "the fraction of training examples held out for validation, e.g. 0.2",
     );
     match got {

@@ -15,6 +15,7 @@ use crate::syntax::ast::{BlockItem, Value, ValueKind};
 
 const EXPERIMENT: Signature = Signature {
     what: "experiment",
+    noun: "setting",
     params: &[
         named("data").required(),
         named("train").required(),
@@ -108,7 +109,7 @@ impl Checker<'_> {
                     let args: Vec<String> = instance
                         .swept
                         .iter()
-                        .map(|(k, v)| format!("{k}={v}"))
+                        .map(|a| format!("{}={}", a.name, a.value))
                         .collect();
                     format!("{}({})", entry.key.text, args.join(", "))
                 };
@@ -128,6 +129,20 @@ impl Checker<'_> {
                     layers: instance.layers.layers.into_iter().map(|(l, _)| l).collect(),
                 };
                 let index = self.add_model(model, entry.key.span);
+                if members.iter().any(|m| m.index == index) {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            Code::IdenticalSweep,
+                            entry.value.span,
+                            format!(
+                                "this sweep makes `{}` twice",
+                                self.program.models[index].name
+                            ),
+                        )
+                        .with_help("remove the repeated value"),
+                    );
+                    continue;
+                }
                 members.push(Member {
                     index,
                     key: entry.key.span,
@@ -267,7 +282,7 @@ impl Checker<'_> {
         let mut plot = Vec::new();
         let mut ok = true;
         for item in items {
-            let Some(metric) = self.reader().keyword(item, "a metric", &options) else {
+            let Some(metric) = self.reader().keyword(item, "metric", &options) else {
                 ok = false;
                 continue;
             };

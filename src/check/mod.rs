@@ -74,7 +74,7 @@ pub(crate) struct Checker<'a> {
 impl<'a> Checker<'a> {
     fn new(file: &File) -> Self {
         let mut diagnostics = Diagnostics::default();
-        let scope = Scope::new(&file.items, &mut diagnostics);
+        let scope = Scope::new(&file.items, &file.broken, &mut diagnostics);
         let n = file.items.len();
         Checker {
             diagnostics,

@@ -8,12 +8,13 @@ use super::bind::{self, bind_call, named, positional, Given, Signature};
 use super::suggest;
 use super::value::{Binding, Env, Got, Origin, ParamType, Reader};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{Activation, BatchNorm, Dense, Layer, Literal, Regularizer};
+use crate::ir::{Activation, Argument, BatchNorm, Dense, Layer, Literal, Regularizer};
 use crate::source::Span;
 use crate::syntax::ast::{Call, ModelItem, Value, ValueKind};
 
 const DENSE: Signature = Signature {
     what: "layer `dense`",
+    noun: "parameter",
     params: &[
         positional("units").required(),
         positional("activation"),
@@ -24,10 +25,12 @@ const DENSE: Signature = Signature {
 };
 const DROPOUT: Signature = Signature {
     what: "layer `dropout`",
+    noun: "parameter",
     params: &[positional("rate").required()],
 };
 const BATCH_NORM: Signature = Signature {
     what: "layer `batch_norm`",
+    noun: "parameter",
     params: &[
         named("momentum"),
         named("epsilon"),
@@ -37,20 +40,24 @@ const BATCH_NORM: Signature = Signature {
 };
 const INPUT: Signature = Signature {
     what: "layer `input`",
+    noun: "parameter",
     params: &[positional("width").required()],
 };
 const LAYERS: [&str; 4] = ["dense", "dropout", "batch_norm", "input"];
 
 const L1: Signature = Signature {
     what: "regularizer `l1`",
+    noun: "parameter",
     params: &[positional("l1").required()],
 };
 const L2: Signature = Signature {
     what: "regularizer `l2`",
+    noun: "parameter",
     params: &[positional("l2").required()],
 };
 const L1_L2: Signature = Signature {
     what: "regularizer `l1_l2`",
+    noun: "parameter",
     params: &[named("l1"), named("l2")],
 };
 const REGULARIZERS: [&str; 3] = ["l1", "l2", "l1_l2"];
@@ -92,9 +99,9 @@ pub struct Layers {
 #[derive(Debug, Clone)]
 pub struct Instance {
     /// For a sweep member, the swept arguments, e.g. `units=4`.
-    pub swept: Vec<(String, Literal)>,
+    pub swept: Vec<Argument>,
     /// Every argument after defaults.
-    pub arguments: Vec<(String, Literal)>,
+    pub arguments: Vec<Argument>,
     /// The layers.
     pub layers: Layers,
 }
@@ -131,7 +138,7 @@ pub fn check_template<'a>(item: &'a ModelItem, reader: &mut Reader) -> Template<
                     format!("unknown type `{}`", param.ty.text),
                 )
                 .with_label("not a type")
-                .with_help_opt(suggest::help(
+                .with_help(suggest::help(
                     &param.ty.text,
                     ParamType::ALL.iter().map(|(n, _)| *n),
                 )),
@@ -173,10 +180,11 @@ pub fn check_template<'a>(item: &'a ModelItem, reader: &mut Reader) -> Template<
                 used: Default::default(),
             })
             .collect(),
+        unresolved: Default::default(),
     };
     read_layers(item, &env, reader);
     for binding in &env.bindings {
-        if !binding.used.get() {
+        if !binding.used.get() && !env.unresolved.get() {
             let span = item
                 .params
                 .iter()
@@ -221,6 +229,7 @@ impl Template<'_> {
             .collect();
         let signature = Signature {
             what: &what,
+            noun: "parameter",
             params: &params,
         };
         let bound = bind::bind(args, signature, at, reader.diagnostics);
@@ -280,12 +289,16 @@ impl Template<'_> {
                             used: Default::default(),
                         })
                         .collect(),
+                    unresolved: Default::default(),
                 };
-                let arguments: Vec<(String, Literal)> = self
+                let arguments: Vec<Argument> = self
                     .params
                     .iter()
                     .zip(&combination)
-                    .map(|(p, (v, _))| (p.name.clone(), v.clone()))
+                    .map(|(p, (v, _))| Argument {
+                        name: p.name.clone(),
+                        value: v.clone(),
+                    })
                     .collect();
                 Instance {
                     swept: arguments
@@ -368,7 +381,7 @@ fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
                         format!("unknown layer `{other}`"),
                     )
                     .with_label("not a layer")
-                    .with_help_opt(suggest::help(other, LAYERS)),
+                    .with_help(suggest::help(other, LAYERS)),
                 );
                 None
             }
@@ -462,7 +475,7 @@ fn dropout(call: &Call, env: &Env, reader: &mut Reader) -> Option<Layer> {
     reader.require(
         rate,
         |r| (0.0..1.0).contains(&r),
-        |r| format!("dropout rate {r} must be at least 0 and below 1"),
+        |r| format!("dropout rate {r:?} must be at least 0 and below 1"),
         "the fraction of units dropped in training, e.g. 0.5",
     );
     match rate {
@@ -505,7 +518,7 @@ fn batch_norm(call: &Call, env: &Env, reader: &mut Reader) -> BatchNorm {
     reader.require(
         momentum,
         |m| (0.0..1.0).contains(&m),
-        |m| format!("momentum {m} must be at least 0 and below 1"),
+        |m| format!("momentum {m:?} must be at least 0 and below 1"),
         "the decay of the moving mean and variance, e.g. 0.99",
     );
     let epsilon = args.get("epsilon").map_or(
@@ -521,7 +534,7 @@ fn batch_norm(call: &Call, env: &Env, reader: &mut Reader) -> BatchNorm {
     reader.require(
         epsilon,
         |e| e > 0.0,
-        |e| format!("epsilon {e} must be above 0"),
+        |e| format!("epsilon {e:?} must be above 0"),
         "a small number added to the variance, e.g. 0.001",
     );
     BatchNorm {
@@ -554,7 +567,7 @@ fn regularizer(value: &Value, env: &Env, reader: &mut Reader) -> Option<Regulari
                     format!("unknown regularizer `{other}`"),
                 )
                 .with_label("not a regularizer")
-                .with_help_opt(suggest::help(other, REGULARIZERS)),
+                .with_help(suggest::help(other, REGULARIZERS)),
             );
             return None;
         }
@@ -569,7 +582,7 @@ fn regularizer(value: &Value, env: &Env, reader: &mut Reader) -> Option<Regulari
         reader.require(
             got,
             |f| f >= 0.0,
-            |f| format!("regularization factor {f} must not be negative"),
+            |f| format!("regularization factor {f:?} must not be negative"),
             "a penalty factor such as 0.001",
         );
         match got {

@@ -42,6 +42,16 @@ impl Kind {
         }
     }
 
+    /// "datasets", "models" …
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Dataset => "datasets",
+            Kind::Model => "models",
+            Kind::Training => "training blocks",
+            Kind::Experiment => "experiments",
+        }
+    }
+
     /// The kind of an item.
     pub fn of(item: &Item) -> Kind {
         match item {
@@ -63,6 +73,8 @@ pub struct Definition {
     /// Its name as written.
     pub name: Ident,
     used: Cell<bool>,
+    /// The item failed to parse: its name exists, but uses of it are not checked further.
+    broken: bool,
 }
 
 /// All top-level definitions by name.
@@ -70,11 +82,15 @@ pub struct Definition {
 pub struct Scope {
     definitions: Vec<Definition>,
     by_name: HashMap<String, usize>,
+    /// Kinds with a reference that did not resolve: its definitions may be meant by that
+    /// reference, so none of them is reported as unused.
+    unresolved: Cell<[bool; 4]>,
 }
 
 impl Scope {
-    /// Collects the items' names, reporting duplicates. The first definition wins.
-    pub fn new(items: &[Item], diagnostics: &mut Diagnostics) -> Scope {
+    /// Collects the items' names, reporting duplicates (the first definition wins), and
+    /// the names of items that failed to parse, so that their uses are not reported again.
+    pub fn new(items: &[Item], broken: &[(&str, Ident)], diagnostics: &mut Diagnostics) -> Scope {
         let mut scope = Scope::default();
         for (index, item) in items.iter().enumerate() {
             let name = item.name();
@@ -103,6 +119,28 @@ impl Scope {
                 item: index,
                 name: name.clone(),
                 used: Cell::new(false),
+                broken: false,
+            });
+        }
+        for (keyword, name) in broken {
+            let kind = match *keyword {
+                "dataset" => Kind::Dataset,
+                "model" => Kind::Model,
+                "train" => Kind::Training,
+                _ => Kind::Experiment,
+            };
+            if name.text.is_empty() || scope.by_name.contains_key(&name.text) {
+                continue;
+            }
+            scope
+                .by_name
+                .insert(name.text.clone(), scope.definitions.len());
+            scope.definitions.push(Definition {
+                kind,
+                item: usize::MAX,
+                name: name.clone(),
+                used: Cell::new(false),
+                broken: true,
             });
         }
         scope
@@ -125,7 +163,7 @@ impl Scope {
         match self.by_name.get(name).map(|&i| &self.definitions[i]) {
             Some(def) if def.kind == kind => {
                 def.used.set(true);
-                Some(def)
+                (!def.broken).then_some(def)
             }
             Some(def) => {
                 def.used.set(true);
@@ -137,18 +175,24 @@ impl Scope {
                     )
                     .with_label(format!("expected {}", kind.article()))
                     .with_secondary(def.name.span, format!("`{name}` is defined here"))
-                    .with_help_opt(self.help(name, kind)),
+                    .with_help(self.help(name, kind)),
                 );
                 None
             }
             None => {
+                let mut unresolved = self.unresolved.get();
+                unresolved[kind as usize] = true;
+                self.unresolved.set(unresolved);
                 diagnostics.push(
                     Diagnostic::error(
                         Code::UnknownName,
                         span,
                         format!("no {} is called `{name}`", kind.noun()),
                     )
-                    .with_help_opt(self.help(name, kind).or_else(|| self.none_help(kind))),
+                    .with_help(
+                        self.none_help(kind)
+                            .unwrap_or_else(|| self.help(name, kind)),
+                    ),
                 );
                 None
             }
@@ -162,8 +206,17 @@ impl Scope {
             .map(|d| d.name.text.as_str())
     }
 
-    fn help(&self, name: &str, kind: Kind) -> Option<String> {
-        suggest::help(name, self.names(kind))
+    fn help(&self, name: &str, kind: Kind) -> String {
+        let names: Vec<&str> = self.names(kind).collect();
+        match suggest::did_you_mean(name, names.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None if names.is_empty() => format!("there are no {} yet", kind.plural()),
+            None => format!(
+                "the {} here: {}",
+                kind.plural(),
+                suggest::quoted_list(&names, "and")
+            ),
+        }
     }
 
     fn none_help(&self, kind: Kind) -> Option<String> {
@@ -181,7 +234,8 @@ impl Scope {
     /// Warns about every dataset, model and training block that nothing used.
     pub fn warn_unused(&self, diagnostics: &mut Diagnostics) {
         for def in &self.definitions {
-            if def.kind != Kind::Experiment && !def.used.get() {
+            let unresolved = self.unresolved.get()[def.kind as usize];
+            if def.kind != Kind::Experiment && !def.used.get() && !def.broken && !unresolved {
                 diagnostics.push(
                     Diagnostic::warning(
                         Code::Unused,

@@ -56,26 +56,26 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-/// "did you mean `x`?", or the list of valid names when there are few, or nothing.
-pub fn help<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+/// "did you mean `x`?", or the valid names when there are few, or where to find them.
+pub fn help<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let candidates: Vec<&str> = candidates.into_iter().collect();
     if let Some(best) = did_you_mean(name, candidates.iter().copied()) {
-        return Some(format!("did you mean `{best}`?"));
+        return format!("did you mean `{best}`?");
     }
     match candidates.len() {
-        0 => None,
-        1..=8 => Some(format!("expected one of {}", quoted_list(&candidates))),
-        _ => None,
+        0 => "nothing of that kind is defined yet".to_string(),
+        1..=12 => format!("expected {}", quoted_list(&candidates, "or")),
+        _ => "GRAMMAR.md lists the names this place accepts".to_string(),
     }
 }
 
-/// `a`, `b` or `c`, each in backticks.
-pub fn quoted_list(items: &[&str]) -> String {
+/// `a`, `b` or `c` (with `conjunction` "or" or "and"), each in backticks.
+pub fn quoted_list(items: &[&str], conjunction: &str) -> String {
     let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
     match quoted.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        [init @ .., last] => format!("{} {conjunction} {last}", init.join(", ")),
     }
 }
 
@@ -109,9 +109,6 @@ mod tests {
 
     #[test]
     fn few_candidates_are_listed_when_none_is_close() {
-        assert_eq!(
-            help("xyz", ["a", "b"]).as_deref(),
-            Some("expected one of `a` or `b`")
-        );
+        assert_eq!(help("xyz", ["a", "b"]), "expected `a` or `b`");
     }
 }

@@ -10,6 +10,7 @@ use crate::syntax::ast::{BlockItem, Value, ValueKind};
 
 const TRAIN: Signature = Signature {
     what: "training block",
+    noun: "setting",
     params: &[
         named("optimizer"),
         named("loss").required(),
@@ -23,6 +24,7 @@ const TRAIN: Signature = Signature {
 
 const ADAM: Signature = Signature {
     what: "optimizer `adam`",
+    noun: "parameter",
     params: &[
         positional("lr"),
         named("beta_1"),
@@ -32,10 +34,12 @@ const ADAM: Signature = Signature {
 };
 const SGD: Signature = Signature {
     what: "optimizer `sgd`",
+    noun: "parameter",
     params: &[positional("lr"), named("momentum"), named("nesterov")],
 };
 const RMSPROP: Signature = Signature {
     what: "optimizer `rmsprop`",
+    noun: "parameter",
     params: &[
         positional("lr"),
         named("rho"),
@@ -47,6 +51,7 @@ const OPTIMIZERS: [&str; 3] = ["adam", "sgd", "rmsprop"];
 
 const EARLY_STOPPING: Signature = Signature {
     what: "early stopping",
+    noun: "setting",
     params: &[
         named("monitor"),
         named("patience"),
@@ -92,7 +97,7 @@ pub fn check(item: &BlockItem, reader: &mut Reader) -> Option<(Training, Trainin
     };
     let loss = args
         .get("loss")
-        .and_then(|v| reader.keyword(v, "a loss", &LOSSES));
+        .and_then(|v| reader.keyword(v, "loss", &LOSSES));
     let metrics = match args.get("metrics") {
         Some(v) => metrics(v, reader),
         None => Some(Vec::new()),
@@ -187,7 +192,7 @@ fn float_arg(
     };
     let got = reader.float(value, &Env::default());
     reader
-        .require(got, ok, |x| format!("{x} {rule}"), help)
+        .require(got, ok, |x| format!("{x:?} {rule}"), help)
         .then(|| got.or(default))
 }
 
@@ -213,7 +218,7 @@ fn optimizer(value: &Value, reader: &mut Reader) -> Option<Optimizer> {
                     format!("unknown optimizer `{other}`"),
                 )
                 .with_label("not an optimizer")
-                .with_help_opt(suggest::help(other, OPTIMIZERS)),
+                .with_help(suggest::help(other, OPTIMIZERS)),
             );
             return None;
         }
@@ -338,7 +343,7 @@ pub fn metrics(value: &Value, reader: &mut Reader) -> Option<Vec<Metric>> {
     let mut metrics: Vec<(Metric, Span)> = Vec::new();
     let mut ok = true;
     for item in items {
-        let Some(metric) = reader.keyword(item, "a metric", &options) else {
+        let Some(metric) = reader.keyword(item, "metric", &options) else {
             ok = false;
             continue;
         };
@@ -445,7 +450,7 @@ fn monitor(
     }
     let options: Vec<(&str, (Metric, Split))> =
         options.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-    let (metric, split) = reader.keyword(value, "a metric to monitor", &options)?;
+    let (metric, split) = reader.keyword(value, "metric to monitor", &options)?;
     if !training.computed_metrics().contains(&metric) {
         let mut d = Diagnostic::error(
             Code::MetricNotComputed,

@@ -40,6 +40,18 @@ impl ParamType {
         }
     }
 
+    /// How to write a value of this type.
+    pub fn example(self) -> &'static str {
+        match self {
+            ParamType::Int => "write a whole number such as `16`",
+            ParamType::Float => "write a number such as `0.5` or `1e-3`",
+            ParamType::Bool => "write `true` or `false`",
+            ParamType::Activation => {
+                "write one of `relu`, `sigmoid`, `tanh`, `softmax` or `linear`"
+            }
+        }
+    }
+
     /// "an int", "a float" …
     pub fn article(self) -> &'static str {
         match self {
@@ -70,6 +82,9 @@ pub struct Binding {
 pub struct Env {
     /// The parameters.
     pub bindings: Vec<Binding>,
+    /// Set when the body names something that is not in scope: then a parameter that
+    /// looks unused was probably misspelt, and is not reported as unused.
+    pub unresolved: std::cell::Cell<bool>,
 }
 
 impl Env {
@@ -151,9 +166,11 @@ impl Reader<'_> {
                     return Scalar::Literal(Literal::Activation(*a), here);
                 }
                 if want == ParamType::Activation {
+                    env.unresolved.set(true);
                     self.unknown_activation(name, value.span, env);
                     return Scalar::Bad;
                 }
+                env.unresolved.set(true);
                 let names: Vec<&str> = env.bindings.iter().map(|b| b.name.as_str()).collect();
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -161,7 +178,11 @@ impl Reader<'_> {
                         value.span,
                         format!("`{name}` is not defined here; expected {}", want.article()),
                     )
-                    .with_help_opt(suggest::help(name, names)),
+                    .with_help(if names.is_empty() {
+                        want.example().to_string()
+                    } else {
+                        suggest::help(name, names)
+                    }),
                 );
                 Scalar::Bad
             }
@@ -187,7 +208,7 @@ impl Reader<'_> {
                 format!("unknown activation `{name}`"),
             )
             .with_label("not an activation")
-            .with_help_opt(suggest::help(name, names)),
+            .with_help(suggest::help(name, names)),
         );
     }
 
@@ -199,7 +220,8 @@ impl Reader<'_> {
             value.span,
             format!("expected {wanted}, found {found}"),
         )
-        .with_label(format!("this is {found}"));
+        .with_label(format!("this is {found}"))
+        .with_help(format!("write {wanted} here"));
         if let ValueKind::Str(s) = &value.kind {
             if s.parse::<f64>().is_ok() {
                 d = d.with_help(format!("write the number without quotes: `{s}`"));
@@ -235,7 +257,8 @@ impl Reader<'_> {
                         origin.via.unwrap_or(origin.span),
                         format!("expected {}, found {found}", want.article()),
                     )
-                    .with_label(format!("this is {found}"));
+                    .with_label(format!("this is {found}"))
+                    .with_help(want.example());
                     if origin.via.is_some() {
                         d = d.with_secondary(origin.span, "the value comes from here");
                     }
@@ -258,7 +281,11 @@ impl Reader<'_> {
                                 ty.name()
                             ),
                         )
-                        .with_label(format!("this is {}", ty.article())),
+                        .with_label(format!("this is {}", ty.article()))
+                        .with_help(format!(
+                            "declare the parameter as `{}`, or pass something else here",
+                            want.name()
+                        )),
                     );
                     Got::Bad
                 }
@@ -322,14 +349,16 @@ impl Reader<'_> {
     }
 
     /// Reads a bare name that must be one of `options` (e.g. a loss), as their value.
+    /// `what` is a noun such as "loss".
     pub fn keyword<T: Copy>(
         &mut self,
         value: &Value,
         what: &str,
         options: &[(&str, T)],
     ) -> Option<T> {
+        let a_what = with_article(what);
         let ValueKind::Name(name) = &value.kind else {
-            self.mismatch(value, what);
+            self.mismatch(value, &a_what);
             return None;
         };
         if let Some((_, v)) = options.iter().find(|(n, _)| n == name) {
@@ -342,8 +371,8 @@ impl Reader<'_> {
                 value.span,
                 format!("unknown {what} `{name}`"),
             )
-            .with_label(format!("not {what}"))
-            .with_help_opt(suggest::help(name, names)),
+            .with_label(format!("not {a_what}"))
+            .with_help(suggest::help(name, names)),
         );
         None
     }
@@ -380,6 +409,16 @@ fn map<T, U>(got: Got<T>, f: impl Fn(T) -> U) -> Got<U> {
         Got::Symbolic => Got::Symbolic,
         Got::Bad => Got::Bad,
     }
+}
+
+/// "a loss", "an encoding".
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
 }
 
 /// "a string", "a list" … for messages.

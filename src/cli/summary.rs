@@ -29,11 +29,9 @@ pub fn run(path: &std::path::Path, only: Option<&str>) -> Exit {
     if let Some(name) = only {
         if !program.models.iter().any(|m| m.name == name) {
             let names = program.models.iter().map(|m| m.name.as_str());
-            let help = suggest::help(name, names)
-                .map(|h| format!(" ({h})"))
-                .unwrap_or_default();
+            let help = suggest::help(name, names);
             eprintln!(
-                "error: no experiment of `{}` has a model called `{name}`{help}",
+                "error: no experiment of `{}` has a model called `{name}` ({help})",
                 source.name()
             );
             return Exit::Usage;

@@ -66,26 +66,8 @@ pub fn epoch_cost(model: &Model, facts: &DataFacts) -> Option<EpochCost> {
 pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Model: \"{}\"", model.name);
-    let widths = [33, 24, 15];
-    let rule = |left: &str, mid: &str, right: &str, fill: &str| {
-        let cells: Vec<String> = widths.iter().map(|w| fill.repeat(*w)).collect();
-        format!("{left}{}{right}\n", cells.join(mid))
-    };
-    let row = |cells: [&str; 3]| {
-        format!(
-            "│ {:<w0$} │ {:<w1$} │ {:>w2$} │\n",
-            cells[0],
-            cells[1],
-            cells[2],
-            w0 = widths[0] - 2,
-            w1 = widths[1] - 2,
-            w2 = widths[2] - 2
-        )
-    };
-    out += &rule("┏", "┳", "┓", "━");
-    out += &row(["Layer (type)", "Output Shape", "Param #"]).replace('│', "┃");
-    out += &rule("┡", "╇", "┩", "━");
     let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    let mut rows: Vec<[String; 3]> = Vec::new();
     for ((layer, (_, output)), params) in model
         .layers
         .iter()
@@ -109,7 +91,31 @@ pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String 
             output.map_or("?".to_string(), |w| w.to_string())
         );
         let params = params.map_or("?".to_string(), |(t, n)| thousands(t + n));
-        out += &row([&format!("{name} ({kind})"), &shape, &params]);
+        rows.push([format!("{name} ({kind})"), shape, params]);
+    }
+    // Keras's column widths, widened when a layer name needs more.
+    let longest = rows.iter().map(|r| r[0].chars().count()).max().unwrap_or(0);
+    let widths = [33.max(longest + 2), 24, 15];
+    let rule = |left: &str, mid: &str, right: &str, fill: &str| {
+        let cells: Vec<String> = widths.iter().map(|w| fill.repeat(*w)).collect();
+        format!("{left}{}{right}\n", cells.join(mid))
+    };
+    let row = |cells: [&str; 3]| {
+        format!(
+            "│ {:<w0$} │ {:<w1$} │ {:>w2$} │\n",
+            cells[0],
+            cells[1],
+            cells[2],
+            w0 = widths[0] - 2,
+            w1 = widths[1] - 2,
+            w2 = widths[2] - 2
+        )
+    };
+    out += &rule("┏", "┳", "┓", "━");
+    out += &row(["Layer (type)", "Output Shape", "Param #"]).replace('│', "┃");
+    out += &rule("┡", "╇", "┩", "━");
+    for [name, shape, params] in &rows {
+        out += &row([name, shape, params]);
     }
     out += &rule("└", "┴", "┘", "─");
     match model.params() {

@@ -8,6 +8,8 @@ use crate::source::Span;
 pub struct File {
     /// Top-level items in source order.
     pub items: Vec<Item>,
+    /// The keyword and name of each item that failed to parse, where they could be read.
+    pub broken: Vec<(&'static str, Ident)>,
 }
 
 /// A top-level item.

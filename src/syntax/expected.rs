@@ -71,7 +71,12 @@ pub(super) fn describe(text: &str, range: Range<usize>, error: &Error<Rule>) -> 
     if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
         expected.extend(positives.iter().filter_map(|r| words(*r)));
     }
-    refine(&mut expected, enclosing(&piece[..position]));
+    let context = enclosing(&piece[..position]);
+    if context == Context::TopLevel && expected.len() > 1 {
+        // Where a definition may start, "the end of the definition" is no help.
+        expected.remove("the end of the definition");
+    }
+    refine(&mut expected, context);
     let (span, found) = if cut_short {
         let at = range.start + position;
         let found = if range.end == text.len() {
@@ -99,17 +104,18 @@ pub(super) fn describe(text: &str, range: Range<usize>, error: &Error<Rule>) -> 
     } else {
         format!("unexpected {found}")
     };
-    let help = if position == 0 && !piece.trim().is_empty() {
-        Some(
-            "a spec is a list of definitions, each starting with `dataset`, `model`, `train` or `experiment`"
-                .to_string(),
-        )
+    let help = if context == Context::TopLevel && !cut_short {
+        "a spec is a list of definitions, each starting with `dataset`, `model`, `train` or `experiment`"
+    } else if cut_short {
+        "every `(`, `[` and `{` needs its closing partner before the next definition starts"
+    } else if expected.contains(&"`,`") && !found.starts_with("`)") && !found.starts_with("`}") {
+        "separate arguments, list items and map entries with `,`"
     } else {
-        None
+        "GRAMMAR.md describes the syntax of every definition"
     };
     Diagnostic::error(Code::Syntax, span, message)
         .with_label(label)
-        .with_help_opt(help)
+        .with_help(help)
 }
 
 /// The innermost bracket open at the end of `before`, and whether the item is a model.
@@ -125,31 +131,7 @@ enum Context {
 
 fn enclosing(before: &str) -> Context {
     let is_model = before.trim_start().starts_with("model");
-    let mut stack = Vec::new();
-    let mut chars = before.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '#' => {
-                chars.by_ref().find(|&c| c == '\n');
-            }
-            '"' => {
-                while let Some(c) = chars.next() {
-                    match c {
-                        '\\' => {
-                            chars.next();
-                        }
-                        '"' | '\n' => break,
-                        _ => {}
-                    }
-                }
-            }
-            '(' | '[' | '{' => stack.push(c),
-            ')' | ']' | '}' => {
-                stack.pop();
-            }
-            _ => {}
-        }
-    }
+    let stack = super::nesting::open_at_end(before);
     match (stack.as_slice(), stack.last()) {
         ([], _) => Context::TopLevel,
         ([_], Some('{')) if is_model => Context::ModelBody,

@@ -6,6 +6,7 @@
 
 pub mod ast;
 mod expected;
+mod nesting;
 mod parser;
 mod split;
 
@@ -32,20 +33,44 @@ pub fn parse(source: &Source) -> Parsed {
     let mut diagnostics = Diagnostics::default();
     for range in split::split_items(text) {
         let piece = &text[range.clone()];
+        if let Some(at) = nesting::too_deep(piece) {
+            let at = range.start + at;
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::Syntax,
+                    Span::new(at, at + 1),
+                    format!("brackets nest more than {} levels deep", nesting::MAX_DEPTH),
+                )
+                .with_label("too deep")
+                .with_help("a spec never needs this much nesting: is a closing bracket missing?"),
+            );
+            continue;
+        }
         match OfitParser::parse(Rule::item_alone, piece) {
             Ok(mut pairs) => {
                 let mut builder = Builder::new(range.start);
-                if let Some(item) = pairs.find(|p| p.as_rule() != Rule::EOI) {
-                    file.items.push(builder.item(item));
+                let item = pairs
+                    .find(|p| p.as_rule() != Rule::EOI)
+                    .map(|p| builder.item(p));
+                if builder.bad_numbers.is_empty() {
+                    file.items.extend(item);
+                    continue;
                 }
+                // A number that does not fit is reported once; the item is not checked,
+                // so the placeholder value does not cause a second, misleading error.
                 for (span, why) in builder.bad_numbers {
                     diagnostics.push(
                         Diagnostic::error(Code::BadNumber, span, format!("this number is {why}"))
-                            .with_label(why),
+                            .with_label(why)
+                            .with_help("integers go up to 9,223,372,036,854,775,807; floats to about 1.8e308"),
                     );
                 }
+                file.broken.extend(split::head(text, range));
             }
-            Err(error) => diagnostics.push(expected::describe(text, range, &error)),
+            Err(error) => {
+                diagnostics.push(expected::describe(text, range.clone(), &error));
+                file.broken.extend(split::head(text, range));
+            }
         }
     }
     Parsed {

@@ -7,11 +7,14 @@
 //! followed by `=`, not a name, so it never starts a new item. A missing `}` therefore
 //! breaks only its own item.
 
+use super::ast::Ident;
+use crate::source::Span;
+
 /// The keywords that open a top-level item.
 pub const ITEM_KEYWORDS: [&str; 4] = ["dataset", "model", "train", "experiment"];
 
 /// Byte ranges of the pieces of `text`, each starting where an item starts (the first
-/// piece also holds anything before the first item). Together they cover the text.
+/// piece holds anything before the first item). Together they cover the text.
 pub fn split_items(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut starts = vec![0];
     let mut offset = 0;
@@ -25,6 +28,32 @@ pub fn split_items(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut ranges: Vec<_> = starts.windows(2).map(|pair| pair[0]..pair[1]).collect();
     ranges.push(*starts.last().unwrap_or(&0)..text.len());
     ranges
+}
+
+/// The keyword and name that open the piece at `range`, for an item that failed to
+/// parse: later stages know the name exists and do not report every use of it.
+pub fn head(text: &str, range: std::ops::Range<usize>) -> Option<(&'static str, Ident)> {
+    let piece = &text[range.clone()];
+    let trimmed = piece.trim_start();
+    let keyword = ITEM_KEYWORDS
+        .iter()
+        .find(|k| starts_item(trimmed) && trimmed.starts_with(*k))?;
+    let after = &trimmed[keyword.len()..];
+    let name_start = range.start
+        + (piece.len() - trimmed.len())
+        + keyword.len()
+        + (after.len() - after.trim_start().len());
+    let name: String = text[name_start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    Some((
+        keyword,
+        Ident {
+            span: Span::new(name_start, name_start + name.len()),
+            text: name,
+        },
+    ))
 }
 
 fn starts_item(line: &str) -> bool {
@@ -52,7 +81,8 @@ mod tests {
         assert_eq!(
             pieces(text),
             vec![
-                "# c\ndataset d = imdb()\n",
+                "# c\n",
+                "dataset d = imdb()\n",
                 "model m {\n  dense(1)\n}\n  ",
                 "train t {\n train = x\n}\n"
             ]

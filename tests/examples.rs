@@ -1,0 +1,119 @@
+//! The examples check clean, and their IR is pinned.
+
+use crate::support;
+
+#[test]
+fn every_example_checks_clean_and_its_ir_is_pinned() {
+    insta::glob!("..", "examples/*.ofit", |path| {
+        let (source, checked) = support::compile(path);
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{}",
+            support::human(&source, &checked)
+        );
+        insta::assert_json_snapshot!(checked.program.expect("clean spec has a program"));
+    });
+}
+
+#[test]
+fn the_tutorial_declares_its_five_models_in_three_comparisons_in_under_40_lines() {
+    let path = support::root().join("examples/tutorial.ofit");
+    let (source, checked) = support::compile(&path);
+    assert!(source.text().lines().count() < 40);
+    let program = checked.program.expect("tutorial checks");
+    let names: Vec<&str> = program.models.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["baseline", "smaller", "bigger", "l2", "dropout"]);
+    let experiments: Vec<(&str, Vec<&str>)> = program
+        .experiments
+        .iter()
+        .map(|e| {
+            let models = e
+                .models
+                .iter()
+                .map(|&m| program.models[m].name.as_str())
+                .collect();
+            (e.name.as_str(), models)
+        })
+        .collect();
+    assert_eq!(
+        experiments,
+        [
+            ("sizes", vec!["baseline", "smaller", "bigger"]),
+            ("l2", vec!["baseline", "l2"]),
+            ("dropout", vec!["baseline", "dropout"]),
+        ]
+    );
+}
+
+#[test]
+fn a_sweep_makes_one_model_per_value_named_after_it() {
+    let (_, checked) = support::compile(&support::root().join("examples/sweep.ofit"));
+    let program = checked.program.expect("sweep checks");
+    let widths = &program.experiments[0];
+    let names: Vec<&str> = widths
+        .models
+        .iter()
+        .map(|&m| program.models[m].name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "width(units=4)",
+            "width(units=16)",
+            "width(units=64)",
+            "width(units=256)"
+        ]
+    );
+}
+
+#[test]
+fn a_grid_over_two_parameters_is_their_product() {
+    let (_, checked) = support::compile_text(
+        "dataset d = imdb(num_words = 100)
+         model m(units: int = 1, rate: float = 0.0) { dense(units, relu) dropout(rate) dense(1, sigmoid) }
+         train t { loss = binary_crossentropy  epochs = 1 }
+         experiment e { data = d  train = t  models = { g: m(units = [2, 3], rate = [0.1, 0.2]) } }",
+    );
+    let program = checked.program.expect("grid checks");
+    let names: Vec<&str> = program.models.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "g(units=2, rate=0.1)",
+            "g(units=2, rate=0.2)",
+            "g(units=3, rate=0.1)",
+            "g(units=3, rate=0.2)"
+        ]
+    );
+}
+
+#[test]
+fn keras_defaults_are_filled_in() {
+    let (_, checked) = support::compile_text(
+        "dataset d = imdb(num_words = 100)
+         model m { dense(1, sigmoid) }
+         train t { loss = binary_crossentropy  epochs = 1 }
+         experiment e { data = d  train = t  models = { m: m } }",
+    );
+    let program = checked.program.expect("checks");
+    let training = &program.trainings[0];
+    assert_eq!(
+        training.optimizer,
+        ofit::ir::Optimizer::Adam {
+            lr: 0.001,
+            beta_1: 0.9,
+            beta_2: 0.999,
+            epsilon: 1e-7
+        }
+    );
+    assert_eq!(training.batch_size, 32);
+    assert_eq!(program.experiments[0].plot, [ofit::ir::Metric::Loss]);
+}
+
+#[test]
+fn a_model_shared_by_experiments_appears_once() {
+    let (_, checked) = support::compile(&support::root().join("examples/tutorial.ofit"));
+    let program = checked.program.expect("tutorial checks");
+    let baseline: Vec<usize> = program.experiments.iter().map(|e| e.models[0]).collect();
+    assert_eq!(baseline, [0, 0, 0]);
+}

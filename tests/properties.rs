@@ -1,0 +1,130 @@
+//! Whatever the input, checking never panics, and every failure says where.
+
+use proptest::prelude::*;
+
+/// Checks `text` and asserts the invariants every result must keep.
+fn holds(text: &str) {
+    let (source, checked) = crate::support::compile_text(text);
+    let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+    assert_eq!(
+        checked.program.is_none(),
+        errors > 0,
+        "a program exactly when there is no error"
+    );
+    for d in &checked.diagnostics {
+        assert!(!d.labels.is_empty() && d.labels[0].primary);
+        for label in &d.labels {
+            assert!(label.span.start <= label.span.end);
+            assert!(
+                label.span.end <= source.text().len(),
+                "label beyond the input"
+            );
+            assert!(source.text().is_char_boundary(label.span.start));
+            assert!(source.text().is_char_boundary(label.span.end));
+        }
+    }
+}
+
+fn examples() -> Vec<String> {
+    let dir = crate::support::root().join("examples");
+    let mut texts: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ofit"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    texts.sort();
+    texts
+}
+
+/// An edit of a spec: delete, insert or replace a run of bytes.
+#[derive(Debug, Clone)]
+enum Edit {
+    Delete(usize, usize),
+    Insert(usize, String),
+    Replace(usize, String),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let piece = prop_oneof![
+        Just("{".to_string()),
+        Just("}".to_string()),
+        Just("(".to_string()),
+        Just(")".to_string()),
+        Just("\"".to_string()),
+        Just(",".to_string()),
+        Just("=".to_string()),
+        Just("[".to_string()),
+        Just("\n".to_string()),
+        Just("model".to_string()),
+        Just("train x".to_string()),
+        "[a-z_]{1,8}",
+        "-?[0-9]{1,25}(\\.[0-9]+)?(e-?[0-9]{1,4})?",
+        any::<String>(),
+    ];
+    prop_oneof![
+        (any::<usize>(), 1..20usize).prop_map(|(at, n)| Edit::Delete(at, n)),
+        (any::<usize>(), piece.clone()).prop_map(|(at, s)| Edit::Insert(at, s)),
+        (any::<usize>(), piece).prop_map(|(at, s)| Edit::Replace(at, s)),
+    ]
+}
+
+fn apply(text: &str, edit: &Edit) -> String {
+    let boundary = |at: usize| {
+        let mut at = at % (text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    match edit {
+        Edit::Delete(at, n) => {
+            let start = boundary(*at);
+            let end = boundary(start + n);
+            format!("{}{}", &text[..start], &text[end.max(start)..])
+        }
+        Edit::Insert(at, s) => {
+            let at = boundary(*at);
+            format!("{}{s}{}", &text[..at], &text[at..])
+        }
+        Edit::Replace(at, s) => {
+            let start = boundary(*at);
+            let end = boundary(start + s.len());
+            format!("{}{s}{}", &text[..start], &text[end.max(start)..])
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in any::<String>()) {
+        holds(&text);
+    }
+
+    #[test]
+    fn arbitrary_bytes_read_as_text_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        holds(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn mutated_examples_never_panic(which in 0..3usize, edits in proptest::collection::vec(edit(), 1..6)) {
+        let examples = examples();
+        let mut text = examples[which % examples.len()].clone();
+        for e in &edits {
+            text = apply(&text, e);
+        }
+        holds(&text);
+    }
+}
+
+#[test]
+fn deeply_nested_input_is_an_error_not_a_crash() {
+    let text = format!(
+        "train t {{ loss = {}{} }}",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    holds(&text);
+}
