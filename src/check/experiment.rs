@@ -316,16 +316,17 @@ impl Checker<'_> {
     /// Adds a model to the program, or finds the identical one already there.
     fn add_model(&mut self, model: Model, key: Span) -> usize {
         let models = &mut self.program.models;
-        if let Some(index) = models.iter().position(|m| *m == model) {
+        let same_name = self.models_by_name.entry(model.name.clone()).or_default();
+        if let Some(&index) = same_name.iter().find(|&&i| models[i] == model) {
             return index;
         }
-        if let Some(other) = models.iter().position(|m| m.name == model.name) {
+        if let Some(&other) = same_name.iter().find(|&&i| models[i].input == model.input) {
             self.diagnostics.push(
                 Diagnostic::warning(
                     Code::NameReused,
                     key,
                     format!(
-                        "`{}` names a different model than in an earlier experiment",
+                        "`{}` names a different model than in an earlier experiment on the same input",
                         model.name
                     ),
                 )
@@ -335,6 +336,7 @@ impl Checker<'_> {
                 ),
             );
         }
+        same_name.push(models.len());
         models.push(model);
         self.model_keys.push(key);
         models.len() - 1

@@ -22,6 +22,7 @@ use crate::source::Span;
 use crate::syntax::ast::{File, Item};
 use model::Template;
 use scope::Scope;
+use std::collections::HashMap;
 use training::TrainingSpans;
 use value::Reader;
 
@@ -68,6 +69,8 @@ pub(crate) struct Checker<'a> {
     training_spans: Vec<TrainingSpans>,
     /// Per program model: the experiment entry that first named it.
     model_keys: Vec<Span>,
+    /// Program models by name.
+    models_by_name: HashMap<String, Vec<usize>>,
     program: Program,
 }
 
@@ -85,6 +88,7 @@ impl<'a> Checker<'a> {
             trainings: vec![None; n],
             training_spans: Vec::new(),
             model_keys: Vec::new(),
+            models_by_name: HashMap::new(),
             program: Program {
                 datasets: Vec::new(),
                 trainings: Vec::new(),

@@ -85,13 +85,18 @@ pub struct Scope {
     /// Kinds with a reference that did not resolve: its definitions may be meant by that
     /// reference, so none of them is reported as unused.
     unresolved: Cell<[bool; 4]>,
+    /// Per item: whether it owns its name.
+    owned: Vec<bool>,
 }
 
 impl Scope {
     /// Collects the items' names, reporting duplicates (the first definition wins), and
     /// the names of items that failed to parse, so that their uses are not reported again.
     pub fn new(items: &[Item], broken: &[(&str, Ident)], diagnostics: &mut Diagnostics) -> Scope {
-        let mut scope = Scope::default();
+        let mut scope = Scope {
+            owned: vec![false; items.len()],
+            ..Scope::default()
+        };
         for (index, item) in items.iter().enumerate() {
             let name = item.name();
             let kind = Kind::of(item);
@@ -114,6 +119,7 @@ impl Scope {
             scope
                 .by_name
                 .insert(name.text.clone(), scope.definitions.len());
+            scope.owned[index] = true;
             scope.definitions.push(Definition {
                 kind,
                 item: index,
@@ -148,7 +154,7 @@ impl Scope {
 
     /// Whether `item` is the definition that owns its name (not a duplicate).
     pub fn owns(&self, item: usize) -> bool {
-        self.definitions.iter().any(|d| d.item == item)
+        self.owned.get(item).copied().unwrap_or(false)
     }
 
     /// Looks up `name` as a `kind`, marking it used. Reports an unknown name (with a

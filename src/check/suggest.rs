@@ -65,7 +65,7 @@ pub fn help<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> St
     match candidates.len() {
         0 => "nothing of that kind is defined yet".to_string(),
         1..=12 => format!("expected {}", quoted_list(&candidates, "or")),
-        _ => "GRAMMAR.md lists the names this place accepts".to_string(),
+        _ => "grammar/GRAMMAR.md lists the names this place accepts".to_string(),
     }
 }
 

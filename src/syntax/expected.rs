@@ -111,7 +111,7 @@ pub(super) fn describe(text: &str, range: Range<usize>, error: &Error<Rule>) -> 
     } else if expected.contains(&"`,`") && !found.starts_with("`)") && !found.starts_with("`}") {
         "separate arguments, list items and map entries with `,`"
     } else {
-        "GRAMMAR.md describes the syntax of every definition"
+        "grammar/GRAMMAR.md describes the syntax of every definition"
     };
     Diagnostic::error(Code::Syntax, span, message)
         .with_label(label)
