@@ -8,10 +8,12 @@
 
 pub mod check;
 pub mod cli;
+pub mod data;
 pub mod diagnostic;
 pub mod ir;
 pub mod report;
 pub mod source;
+pub mod suggest;
 pub mod syntax;
 
 use diagnostic::Diagnostic;

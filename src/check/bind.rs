@@ -5,9 +5,9 @@
 //! `experiment` blocks — is described by a [`Signature`], so that unknown, repeated,
 //! missing and surplus arguments are reported the same way everywhere.
 
-use super::suggest;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::Span;
+use crate::suggest;
 use crate::syntax::ast::{Arg, Call, Entry, Field, Ident, Value};
 
 /// One parameter of a builtin.

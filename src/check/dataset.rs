@@ -1,10 +1,10 @@
 //! `dataset NAME = imdb(...)` and `dataset NAME = csv(...)`.
 
 use super::bind::{bind_call, named, positional, Signature};
-use super::suggest;
 use super::value::{Env, Got, Reader};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{DataSource, Dataset, Encoding, Validation};
+use crate::suggest;
 use crate::syntax::ast::DatasetItem;
 
 const IMDB: Signature = Signature {

@@ -12,7 +12,6 @@ mod dataset;
 mod experiment;
 mod model;
 mod scope;
-pub mod suggest;
 mod training;
 mod value;
 

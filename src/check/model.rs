@@ -5,11 +5,11 @@
 //! both passes is the same diagnostic and is reported once.
 
 use super::bind::{self, bind_call, named, positional, Given, Signature};
-use super::suggest;
 use super::value::{Binding, Env, Got, Origin, ParamType, Reader};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Activation, Argument, BatchNorm, Dense, Layer, Literal, Regularizer};
 use crate::source::Span;
+use crate::suggest;
 use crate::syntax::ast::{Call, ModelItem, Value, ValueKind};
 
 const DENSE: Signature = Signature {

@@ -1,9 +1,9 @@
 //! The top-level names of a spec: one namespace for datasets, models, training blocks and
 //! experiments, so that a name means one thing and a wrong-kind use can say what it is.
 
-use super::suggest;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::Span;
+use crate::suggest;
 use crate::syntax::ast::{Ident, Item};
 use std::cell::Cell;
 use std::collections::HashMap;

