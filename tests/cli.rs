@@ -90,7 +90,7 @@ fn an_unreadable_file_exits_two_with_a_plain_message() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
-        "error: cannot read `no/such/spec.ofit`: no such file\n"
+        "error: cannot read `no/such/spec.ofit`: no such file or directory\n"
     );
 }
 

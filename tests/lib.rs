@@ -3,6 +3,10 @@
 mod support;
 
 mod cli;
+mod data_csv;
+mod data_imdb;
+mod data_npz;
+mod data_real;
 mod diagnostics;
 mod examples;
 mod positions;

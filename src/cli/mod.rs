@@ -2,6 +2,7 @@
 //! Everything a user sees as text is produced here or in [`render`].
 
 mod check;
+mod data;
 pub mod render;
 mod summary;
 
@@ -50,6 +51,16 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Load (fetching and caching as needed) and describe the datasets of a spec.
+    Data {
+        /// The spec file.
+        file: PathBuf,
+        /// Only this dataset.
+        dataset: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Print a Keras-style summary and the training cost of each model of a spec.
     Summary {
         /// The spec file.
@@ -89,8 +100,33 @@ pub fn main() -> ExitCode {
             deny_warnings,
         } => check::run(&files, format, deny_warnings),
         Command::Summary { file, model } => summary::run(&file, model.as_deref()),
+        Command::Data {
+            file,
+            dataset,
+            format,
+        } => data::run(&file, dataset.as_deref(), format),
     }
     .into()
+}
+
+/// Reads and checks a spec, printing its diagnostics; the program when it has no error.
+fn compile_or_report(path: &Path) -> Result<(Source, crate::ir::Program), Exit> {
+    let source = read_source(path)?;
+    let checked = crate::compile(&source);
+    eprint!(
+        "{}",
+        render::human(&source, &checked.diagnostics, render::Style::for_stderr())
+    );
+    match checked.program {
+        Some(program) => Ok((source, program)),
+        None => {
+            let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = checked.diagnostics.len() - errors;
+            let tally = render::tally(errors, warnings).unwrap_or_default();
+            eprintln!("error: {tally} in {}", source.name());
+            Err(Exit::Failed)
+        }
+    }
 }
 
 /// Reads a spec file, or says on standard error why it cannot.
@@ -108,22 +144,12 @@ fn read_source(path: &Path) -> Result<Source, Exit> {
             }
         },
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {}", path.display(), io_reason(&e));
+            eprintln!(
+                "error: cannot read `{}`: {}",
+                path.display(),
+                crate::data::error::io_reason(&e)
+            );
             Err(Exit::Usage)
-        }
-    }
-}
-
-/// An I/O error in words, without Rust's `(os error N)` suffix.
-fn io_reason(error: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match error.kind() {
-        ErrorKind::NotFound => "no such file".to_string(),
-        ErrorKind::PermissionDenied => "permission denied".to_string(),
-        ErrorKind::IsADirectory => "it is a directory".to_string(),
-        _ => {
-            let text = error.to_string();
-            text.split(" (os error").next().unwrap_or(&text).to_string()
         }
     }
 }

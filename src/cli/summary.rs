@@ -1,35 +1,22 @@
 //! `ofit summary FILE [MODEL]`
 
-use super::render::{self, Style};
-use super::{read_source, Exit};
+use super::{compile_or_report, Exit};
+use crate::data::{self, Context, LabelKind};
 use crate::report::summary::{summary, DataFacts};
 use crate::suggest;
+use std::path::Path;
 
-/// Prints the summary of every model of the spec (or of one), in first-use order.
-pub fn run(path: &std::path::Path, only: Option<&str>) -> Exit {
-    let source = match read_source(path) {
-        Ok(source) => source,
+/// Prints the summary of every model of the spec (or of one), in first-use order. The
+/// data is read when it can be (for CSV widths, example counts and the density of
+/// multi-hot rows); otherwise the summary says what the declaration alone gives.
+pub fn run(path: &Path, only: Option<&str>) -> Exit {
+    let (source, mut program) = match compile_or_report(path) {
+        Ok(compiled) => compiled,
         Err(exit) => return exit,
-    };
-    let checked = crate::compile(&source);
-    eprint!(
-        "{}",
-        render::human(&source, &checked.diagnostics, Style::for_stderr())
-    );
-    let Some(program) = checked.program else {
-        let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-        let warnings = checked.diagnostics.len() - errors;
-        eprintln!(
-            "error: {} in {}",
-            render::tally(errors, warnings).unwrap_or_default(),
-            source.name()
-        );
-        return Exit::Failed;
     };
     if let Some(name) = only {
         if !program.models.iter().any(|m| m.name == name) {
-            let names = program.models.iter().map(|m| m.name.as_str());
-            let help = suggest::help(name, names);
+            let help = suggest::help(name, program.models.iter().map(|m| m.name.as_str()));
             eprintln!(
                 "error: no experiment of `{}` has a model called `{name}` ({help})",
                 source.name()
@@ -37,22 +24,39 @@ pub fn run(path: &std::path::Path, only: Option<&str>) -> Exit {
             return Exit::Usage;
         }
     }
+    let ctx = Context::from_env(path.parent().unwrap_or(Path::new(".")));
+    if let Err(error) = data::load::resolve_input_widths(&mut program, &ctx) {
+        eprintln!("note: {error}; input widths from CSV files are unknown");
+    }
+    let mut facts: Vec<Option<DataFacts>> = vec![None; program.datasets.len()];
     let mut shown = vec![false; program.models.len()];
     let mut first = true;
     for experiment in &program.experiments {
         let training = &program.trainings[experiment.training];
-        let facts = DataFacts::declared(&program.datasets[experiment.dataset]);
         for &index in &experiment.models {
             let model = &program.models[index];
             if shown[index] || only.is_some_and(|name| name != model.name) {
                 continue;
             }
             shown[index] = true;
+            let dataset = &program.datasets[experiment.dataset];
+            let facts = facts[experiment.dataset].get_or_insert_with(|| {
+                match data::load(dataset, LabelKind::for_loss(training.loss), &ctx) {
+                    Ok(loaded) => DataFacts {
+                        split_sizes: Some((loaded.data.stats.train.examples, loaded.data.stats.validation.examples)),
+                        mean_ids_per_row: loaded.data.stats.train.mean_ids_per_row,
+                    },
+                    Err(error) => {
+                        eprintln!("note: dataset `{}` could not be read ({error}); costs are estimated from the declaration", dataset.name);
+                        DataFacts::declared(dataset)
+                    }
+                }
+            });
             if !first {
                 println!();
             }
             first = false;
-            print!("{}", summary(model, training, &facts));
+            print!("{}", summary(model, training, facts));
         }
     }
     Exit::Ok

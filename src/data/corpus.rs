@@ -65,6 +65,18 @@ impl Sequences {
         self.labels.push(label);
     }
 
+    /// The sequences at `rows`, in that order.
+    pub fn select(&self, rows: &[usize]) -> Sequences {
+        let mut out = Sequences {
+            offsets: vec![0],
+            ..Sequences::default()
+        };
+        for &r in rows {
+            out.push(self.row(r), self.labels[r]);
+        }
+        out
+    }
+
     /// Multi-hot rows of width `num_words`: each row's distinct ids, sorted, with ids of
     /// `num_words` and above mapped to [`OOV`] first (Keras's `num_words` rule).
     pub fn multi_hot(&self, num_words: usize) -> MultiHot {

