@@ -155,3 +155,69 @@ fn summary_of_a_broken_spec_shows_the_errors_and_exits_one() {
     assert!(stderr(&out).contains("unknown layer `dnese`"));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn data_describes_each_dataset_of_a_spec() {
+    let out = ofit(&["data", "tests/fixtures/data/local.ofit"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("dataset reviews (IMDB movie reviews, multi-hot)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("vocabulary:       23 words (most frequent: great, bad, the"),
+        "{text}"
+    );
+    assert!(
+        text.contains("length (start token included): mean 6.33, median 5.5, min 4, max 9"),
+        "{text}"
+    );
+    assert!(
+        text.contains("dataset table (CSV, dense features)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("validation        1 example; labels 0 × 0, 1 × 1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn data_as_json_gives_the_figures_of_one_dataset() {
+    let out = ofit(&[
+        "data",
+        "--format",
+        "json",
+        "tests/fixtures/data/local.ofit",
+        "reviews",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let stats = &report["datasets"][0]["stats"];
+    assert_eq!(report["datasets"].as_array().map(Vec::len), Some(1));
+    assert_eq!(stats["vocabulary"], 23);
+    assert_eq!(stats["train"]["examples"], 6);
+    assert_eq!(stats["train"]["median_length"], 5.5);
+}
+
+#[test]
+fn data_that_cannot_be_read_exits_one_naming_the_file() {
+    let out = ofit(&["data", "tests/fixtures/data/missing_csv.ofit"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: cannot read `tests/fixtures/data/csv/no-such-file.csv`: no such file or directory\n"
+    );
+}
+
+#[test]
+fn data_of_an_unknown_dataset_suggests_one() {
+    let out = ofit(&["data", "tests/fixtures/data/local.ofit", "tabel"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean `table`?"),
+        "{}",
+        stderr(&out)
+    );
+}

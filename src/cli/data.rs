@@ -127,7 +127,12 @@ fn describe(name: &str, stats: &Stats, program: &Program) -> String {
 }
 
 fn describe_split(split: &str, s: &SplitStats) -> String {
-    let mut out = format!("  {split:<11} {:>7} examples", thousands(s.examples));
+    let noun = if s.examples == 1 {
+        "example"
+    } else {
+        "examples"
+    };
+    let mut out = format!("  {split:<11} {:>7} {noun}", thousands(s.examples));
     if !s.label_counts.is_empty() {
         let counts: Vec<String> = s
             .label_counts

@@ -88,10 +88,12 @@ impl DataError {
             DataError::Damaged { .. } => {
                 Some("remove the file (or the whole data cache) and run again".to_string())
             }
-            DataError::Io { .. } => Some(
+            // ofit writes only to its data cache: a failed write is about the cache.
+            DataError::Io { action, .. } if *action != "read" => Some(
                 "set OFIT_DATA_DIR to a writable directory to keep the data cache elsewhere"
                     .to_string(),
             ),
+            DataError::Io { .. } => None,
             DataError::Syntax { .. } | DataError::Invalid { .. } => None,
         }
     }

@@ -150,13 +150,15 @@ pub fn resolve_input_widths(program: &mut Program, ctx: &Context) -> Result<(), 
         for &m in &experiment.models {
             let model = &mut program.models[m];
             match model.input.width {
-                Some(declared) if declared != width => return Err(DataError::Invalid {
-                    path,
-                    message: format!(
+                Some(declared) if declared != width => {
+                    return Err(DataError::Invalid {
+                        path,
+                        message: format!(
                         "has {width} feature columns, but model `{}` declares `input({declared})`",
                         model.name
                     ),
-                }),
+                    })
+                }
                 _ => model.input.width = Some(width),
             }
         }
