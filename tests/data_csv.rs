@@ -204,3 +204,30 @@ fn a_missing_file_is_an_io_error_naming_it() {
         );
     }
 }
+
+#[test]
+fn a_csv_header_gives_the_models_their_input_width() {
+    let (_, checked) = crate::support::compile(&root().join("tests/fixtures/data/local.ofit"));
+    let mut program = checked.program.expect("checks");
+    let table_model = program.experiments[1].models[0];
+    assert_eq!(program.models[table_model].input.width, None);
+    let ctx = ofit::data::Context::from_env(&root().join("tests/fixtures/data"));
+    ofit::data::load::resolve_input_widths(&mut program, &ctx).expect("header reads");
+    assert_eq!(program.models[table_model].input.width, Some(2));
+    assert_eq!(program.models[table_model].params(), Some((3, 0)));
+}
+
+#[test]
+fn an_input_layer_that_disagrees_with_the_csv_header_is_an_error() {
+    let (_, checked) =
+        crate::support::compile(&root().join("tests/fixtures/data/csv_input_mismatch.ofit"));
+    let mut program = checked.program.expect("checks");
+    let ctx = ofit::data::Context::from_env(&root().join("tests/fixtures/data"));
+    let error = ofit::data::load::resolve_input_widths(&mut program, &ctx).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .ends_with("good.csv`: has 2 feature columns, but model `m` declares `input(3)`"),
+        "{error}"
+    );
+}
