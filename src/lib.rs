@@ -11,10 +11,12 @@ pub mod cli;
 pub mod data;
 pub mod diagnostic;
 pub mod ir;
+pub mod lower;
 pub mod report;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
+pub mod train;
 
 use diagnostic::Diagnostic;
 use source::Source;

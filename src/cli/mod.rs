@@ -3,7 +3,9 @@
 
 mod check;
 mod data;
+mod progress;
 pub mod render;
+mod run;
 mod summary;
 
 use crate::source::Source;
@@ -51,6 +53,20 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Train every model of a spec's experiments and keep the results in a run directory.
+    Run {
+        /// The spec file.
+        file: PathBuf,
+        /// The run directory (default: runs/<spec name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only this experiment.
+        #[arg(long)]
+        only: Option<String>,
+        /// Train this many epochs instead of what the spec says (part of the result's hash).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        epochs: Option<u32>,
+    },
     /// Load (fetching and caching as needed) and describe the datasets of a spec.
     Data {
         /// The spec file.
@@ -93,6 +109,20 @@ pub fn main() -> ExitCode {
             .into();
         }
     };
+    if let Command::Run {
+        file,
+        out,
+        only,
+        epochs,
+    } = &cli.command
+    {
+        return run::run(run::Request {
+            file,
+            out: out.clone(),
+            only: only.as_deref(),
+            epochs: epochs.map(|e| e as usize),
+        });
+    }
     match cli.command {
         Command::Check {
             files,
@@ -105,6 +135,7 @@ pub fn main() -> ExitCode {
             dataset,
             format,
         } => data::run(&file, dataset.as_deref(), format),
+        Command::Run { .. } => unreachable!("handled above"),
     }
     .into()
 }

@@ -142,6 +142,35 @@ pub struct Encoded {
     pub stats: stats::Stats,
 }
 
+impl Encoded {
+    /// SHA-256 of every example and label, lower-case hex: what a trained model's result
+    /// depends on, whatever file the data came from.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for split in [&self.train, &self.validation] {
+            match &split.features {
+                Features::MultiHot(m) => {
+                    hash.update(b"multi-hot");
+                    hash.update((m.width as u64).to_le_bytes());
+                    m.offsets.iter().for_each(|o| hash.update(o.to_le_bytes()));
+                    m.ids.iter().for_each(|id| hash.update(id.to_le_bytes()));
+                }
+                Features::Dense(d) => {
+                    hash.update(b"dense");
+                    hash.update((d.width as u64).to_le_bytes());
+                    d.values.iter().for_each(|v| hash.update(v.to_le_bytes()));
+                }
+            }
+            split
+                .labels
+                .iter()
+                .for_each(|l| hash.update(l.to_le_bytes()));
+        }
+        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// What the loss needs of a label; checked as the labels are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LabelKind {

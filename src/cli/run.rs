@@ -1,0 +1,222 @@
+//! `ofit run FILE [--out DIR] [--only EXPERIMENT] [--epochs N]`: trains every model the
+//! experiments name (each once), keeping everything in the run directory.
+
+use super::data::print_error;
+use super::progress::{self, STOP};
+use super::{compile_or_report, Exit};
+use crate::data::{self, Context, Encoded, LabelKind};
+use crate::report::summary::{summary, DataFacts};
+use crate::suggest;
+use crate::train::folder::ModelFolder;
+use crate::train::run::{IndexedExperiment, IndexedModel, ResultKey, RunDir, RunIndex};
+use crate::train::{self, Outcome};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+/// What `ofit run` was asked.
+pub struct Request<'a> {
+    /// The spec.
+    pub file: &'a Path,
+    /// The run directory; default `runs/<spec name>`.
+    pub out: Option<PathBuf>,
+    /// Only this experiment.
+    pub only: Option<&'a str>,
+    /// Override every training block's epochs.
+    pub epochs: Option<usize>,
+}
+
+/// Exit status of a run stopped by Ctrl-C, as shells report a SIGINT.
+const INTERRUPTED: u8 = 130;
+
+/// Runs the request; the exit status.
+pub fn run(request: Request) -> std::process::ExitCode {
+    match execute(request) {
+        Ok(()) => Exit::Ok.into(),
+        Err(Stop::Exit(exit)) => exit.into(),
+        Err(Stop::Interrupted) => std::process::ExitCode::from(INTERRUPTED),
+    }
+}
+
+enum Stop {
+    Exit(Exit),
+    Interrupted,
+}
+
+impl From<Exit> for Stop {
+    fn from(exit: Exit) -> Self {
+        Stop::Exit(exit)
+    }
+}
+
+fn execute(request: Request) -> Result<(), Stop> {
+    let (source, mut program) = compile_or_report(request.file)?;
+    if let Some(name) = request.only {
+        if !program.experiments.iter().any(|e| e.name == name) {
+            let help = suggest::help(name, program.experiments.iter().map(|e| e.name.as_str()));
+            eprintln!(
+                "error: `{}` has no experiment `{name}` ({help})",
+                source.name()
+            );
+            return Err(Exit::Usage.into());
+        }
+    }
+    if let Some(epochs) = request.epochs {
+        for training in &mut program.trainings {
+            training.epochs = epochs;
+        }
+    }
+    let spec_dir = request.file.parent().unwrap_or(Path::new("."));
+    let ctx = Context::from_env(spec_dir);
+    data::load::resolve_input_widths(&mut program, &ctx).map_err(|e| {
+        print_error(&e);
+        Exit::Failed
+    })?;
+    let out = request.out.unwrap_or_else(|| {
+        let stem = request
+            .file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("spec");
+        PathBuf::from("runs").join(stem)
+    });
+    let run_dir = RunDir::open(&out).map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Failed
+    })?;
+    let _ = ctrlc::set_handler(|| {
+        eprintln!("\nstopping after this batch; finished epochs are kept");
+        STOP.store(true, Ordering::Relaxed);
+    });
+
+    let mut datasets: HashMap<usize, (Encoded, String)> = HashMap::new();
+    let mut trained: HashMap<String, Outcome> = HashMap::new();
+    let mut index = RunIndex {
+        spec: source.name().to_string(),
+        experiments: Vec::new(),
+    };
+    for experiment in program
+        .experiments
+        .iter()
+        .filter(|e| request.only.is_none_or(|n| n == e.name))
+    {
+        let training = &program.trainings[experiment.training];
+        let dataset = &program.datasets[experiment.dataset];
+        if !datasets.contains_key(&experiment.dataset) {
+            let loaded =
+                data::load(dataset, LabelKind::for_loss(training.loss), &ctx).map_err(|e| {
+                    print_error(&e);
+                    Exit::Failed
+                })?;
+            for note in &loaded.notes {
+                eprintln!("note: {note}");
+            }
+            let fingerprint = loaded.data.fingerprint();
+            datasets.insert(experiment.dataset, (loaded.data, fingerprint));
+        }
+        let (data, fingerprint) = &datasets[&experiment.dataset];
+        let mut models = Vec::new();
+        for &m in &experiment.models {
+            let model = &program.models[m];
+            let key = ResultKey::new(model, dataset, fingerprint, training);
+            let hash = key.hash();
+            models.push(IndexedModel {
+                name: model.name.clone(),
+                folder: format!("models/{hash}"),
+            });
+            if trained.contains_key(&hash) {
+                continue;
+            }
+            let folder = ModelFolder::new(run_dir.model_dir(&hash));
+            let facts = DataFacts {
+                split_sizes: Some((data.train.labels.len(), data.validation.labels.len())),
+                mean_ids_per_row: data.stats.train.mean_ids_per_row,
+            };
+            let prepare = folder
+                .write("model.json", &key.to_json())
+                .and_then(|()| folder.write("summary.txt", &summary(model, training, &facts)));
+            let mut progress = progress::for_model(&model.name);
+            let outcome = prepare
+                .and_then(|()| train::train(model, training, data, &folder, progress.as_mut()))
+                .map_err(|e| {
+                    eprintln!("error: training `{}`: {e}", model.name);
+                    Exit::Failed
+                })?;
+            report(&model.name, &folder, &outcome);
+            if let Outcome::Interrupted { epochs } = outcome {
+                eprintln!(
+                    "interrupted: `{}` has {epochs} finished epoch{} saved in {}; run the same command again to continue",
+                    model.name,
+                    if epochs == 1 { "" } else { "s" },
+                    folder.dir().display()
+                );
+                return Err(Stop::Interrupted);
+            }
+            trained.insert(hash, outcome);
+        }
+        index.experiments.push(IndexedExperiment {
+            name: experiment.name.clone(),
+            dataset: dataset.name.clone(),
+            training: training.name.clone(),
+            plot: experiment
+                .plot
+                .iter()
+                .map(|m| m.name().to_string())
+                .collect(),
+            models,
+        });
+    }
+    run_dir.write_index(&index).map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Failed
+    })?;
+    let fresh = trained
+        .values()
+        .filter(|o| matches!(o, Outcome::Trained { .. }))
+        .count();
+    if fresh == 0 {
+        eprintln!(
+            "nothing to train: every model is already trained in {}",
+            run_dir.root().display()
+        );
+    } else {
+        eprintln!(
+            "trained {fresh} model{}; results in {}",
+            if fresh == 1 { "" } else { "s" },
+            run_dir.root().display()
+        );
+    }
+    Ok(())
+}
+
+/// One line about how a model's training ended.
+fn report(name: &str, folder: &ModelFolder, outcome: &Outcome) {
+    let dir = folder.dir().display();
+    match outcome {
+        Outcome::AlreadyTrained(history) => {
+            eprintln!(
+                "{name}: already trained ({} epochs) in {dir}",
+                history.epochs.len()
+            );
+        }
+        Outcome::Trained {
+            history,
+            stopped_after,
+            resumed_after,
+        } => {
+            let seconds: f64 = history.epochs.iter().map(|e| e.seconds).sum();
+            let mut line = format!(
+                "{name}: trained {} epochs in {seconds:.1} s",
+                history.epochs.len()
+            );
+            if let Some(epoch) = resumed_after {
+                line += &format!(" (resumed after epoch {epoch})");
+            }
+            if let Some(epoch) = stopped_after {
+                line += &format!(", stopped early after epoch {epoch}");
+            }
+            eprintln!("{line}; saved in {dir}");
+        }
+        Outcome::Interrupted { .. } => {}
+    }
+}

@@ -1,0 +1,127 @@
+//! Losses and metrics, computed from the output layer's logits as Keras does internally
+//! when the output activation is sigmoid or softmax (stable for confident predictions).
+
+use crate::ir::{Activation, Loss, Metric};
+use crate::lower::apply;
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Int, Tensor, TensorData};
+
+/// Keras's clipping of probabilities where a cross-entropy cannot use logits.
+const EPSILON: f64 = 1e-7;
+
+/// A batch's targets, in the forms the losses need.
+pub struct Targets {
+    /// `[rows, 1]` labels (binary, regression).
+    pub column: Tensor<2>,
+    /// `[rows, classes]` one-hot labels, for a softmax output.
+    pub one_hot: Option<Tensor<2>>,
+    /// `[rows]` class indices.
+    pub classes: Option<Tensor<1, Int>>,
+}
+
+impl Targets {
+    /// Targets for `labels`, with one-hot forms when the output has `units > 1`.
+    pub fn new(labels: &[f32], units: usize, device: &burn::tensor::Device) -> Targets {
+        let rows = labels.len();
+        let column = Tensor::from_data(TensorData::new(labels.to_vec(), [rows, 1]), device);
+        if units > 1 {
+            let mut hot = vec![0.0f32; rows * units];
+            for (r, &l) in labels.iter().enumerate() {
+                if let Some(cell) = hot.get_mut(r * units + l as usize) {
+                    *cell = 1.0;
+                }
+            }
+            let ids: Vec<i64> = labels.iter().map(|&l| l as i64).collect();
+            Targets {
+                column,
+                one_hot: Some(Tensor::from_data(
+                    TensorData::new(hot, [rows, units]),
+                    device,
+                )),
+                classes: Some(Tensor::from_data(TensorData::new(ids, [rows]), device)),
+            }
+        } else {
+            Targets {
+                column,
+                one_hot: None,
+                classes: None,
+            }
+        }
+    }
+}
+
+/// The mean loss of a batch, without weight penalties.
+pub fn loss(loss: Loss, output: Activation, logits: Tensor<2>, targets: &Targets) -> Tensor<1> {
+    match loss {
+        Loss::BinaryCrossentropy => binary_crossentropy(output, logits, targets),
+        Loss::CategoricalCrossentropy => categorical_crossentropy(output, logits, targets),
+        Loss::Mse => {
+            let p = apply(output, logits);
+            (p - targets.column.clone()).powi_scalar(2).mean()
+        }
+    }
+}
+
+/// The mean of `metric` over a batch (for `Metric::Loss`, the loss without penalties;
+/// the trainer adds them).
+pub fn metric(
+    metric: Metric,
+    loss_kind: Loss,
+    output: Activation,
+    logits: Tensor<2>,
+    targets: &Targets,
+) -> f64 {
+    let value = match metric {
+        Metric::Loss => loss(loss_kind, output, logits, targets),
+        Metric::BinaryCrossentropy => binary_crossentropy(output, logits, targets),
+        Metric::CategoricalCrossentropy => categorical_crossentropy(output, logits, targets),
+        Metric::Mse => loss(Loss::Mse, output, logits, targets),
+        Metric::Accuracy => accuracy(output, logits, targets),
+    };
+    value.into_scalar::<f32>() as f64
+}
+
+fn binary_crossentropy(output: Activation, logits: Tensor<2>, targets: &Targets) -> Tensor<1> {
+    let y = targets.column.clone();
+    if output == Activation::Sigmoid {
+        // max(z, 0) - z·y + ln(1 + e^-|z|)
+        let z = logits;
+        (z.clone().clamp_min(0.0) - z.clone() * y + (z.abs().neg().exp() + 1.0).log()).mean()
+    } else {
+        let p = apply(output, logits).clamp(EPSILON, 1.0 - EPSILON);
+        let one = p.ones_like();
+        (y.clone() * p.clone().log() + (one.clone() - y) * (one - p).log())
+            .mean()
+            .neg()
+    }
+}
+
+fn categorical_crossentropy(output: Activation, logits: Tensor<2>, targets: &Targets) -> Tensor<1> {
+    let one_hot = targets
+        .one_hot
+        .clone()
+        .expect("categorical cross-entropy has one-hot targets");
+    let log_p = if output == Activation::Softmax {
+        log_softmax(logits, 1)
+    } else {
+        apply(output, logits).clamp(EPSILON, 1.0 - EPSILON).log()
+    };
+    (one_hot * log_p).sum_dim(1).mean().neg()
+}
+
+fn accuracy(output: Activation, logits: Tensor<2>, targets: &Targets) -> Tensor<1> {
+    match &targets.classes {
+        Some(classes) => {
+            let predicted = logits.argmax(1).reshape([-1]);
+            predicted.equal(classes.clone()).float().mean()
+        }
+        None => {
+            let p = apply(output, logits);
+            p.greater_elem(0.5)
+                .float()
+                .equal(targets.column.clone())
+                .float()
+                .mean()
+        }
+    }
+}

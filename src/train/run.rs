@@ -1,0 +1,182 @@
+//! A spec's run directory: one folder per trained model, named by a content hash of what
+//! determines its result, an index of the experiments, and a lock so that two `ofit run`s
+//! never write the same directory.
+//!
+//! ```text
+//! runs/<spec>/run.json          experiments → models → folders (what the report reads)
+//!            /.lock             held while a run writes here
+//!            /models/<hash>/    see `folder`
+//! ```
+
+use crate::data::error::io_reason;
+use crate::ir::{Dataset, Model, Training};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// Bumped when training changes in a way that changes results, so old folders are not
+/// mistaken for current ones.
+const RESULT_FORMAT: u32 = 1;
+
+/// A run directory could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A file operation failed.
+    #[error("cannot {action} `{path}`: {reason}")]
+    Io {
+        /// What was attempted.
+        action: &'static str,
+        /// On which path.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Another `ofit run` holds the lock.
+    #[error(
+        "another `ofit run` is writing `{0}`; wait for it to finish (or stop it) and run again"
+    )]
+    Busy(PathBuf),
+}
+
+/// An open, locked run directory. The lock is released when this is dropped.
+#[derive(Debug)]
+pub struct RunDir {
+    root: PathBuf,
+    _lock: File,
+}
+
+impl RunDir {
+    /// Creates (if needed) and locks `root`.
+    pub fn open(root: &Path) -> Result<RunDir, RunError> {
+        let io = |action, path: &Path| {
+            let path = path.to_path_buf();
+            move |e: std::io::Error| RunError::Io {
+                action,
+                path,
+                reason: io_reason(&e),
+            }
+        };
+        std::fs::create_dir_all(root).map_err(io("create directory", root))?;
+        let lock_path = root.join(".lock");
+        let lock = File::create(&lock_path).map_err(io("create", &lock_path))?;
+        fs2::FileExt::try_lock_exclusive(&lock).map_err(|_| RunError::Busy(root.to_path_buf()))?;
+        Ok(RunDir {
+            root: root.to_path_buf(),
+            _lock: lock,
+        })
+    }
+
+    /// The directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The folder of the model with content hash `hash`.
+    pub fn model_dir(&self, hash: &str) -> PathBuf {
+        self.root.join("models").join(hash)
+    }
+
+    /// Writes the index of experiments and their models' folders.
+    pub fn write_index(&self, index: &RunIndex) -> Result<(), RunError> {
+        let path = self.root.join("run.json");
+        let text = serde_json::to_string_pretty(index).expect("index serializes") + "\n";
+        crate::data::cache::write_atomic(&path, text.as_bytes()).map_err(|e| RunError::Io {
+            action: "write",
+            path,
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// What `run.json` holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunIndex {
+    /// The spec file.
+    pub spec: String,
+    /// Experiments in spec order.
+    pub experiments: Vec<IndexedExperiment>,
+}
+
+/// One experiment in `run.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexedExperiment {
+    /// Its name.
+    pub name: String,
+    /// Its dataset's name.
+    pub dataset: String,
+    /// Its training block's name.
+    pub training: String,
+    /// Metrics to plot.
+    pub plot: Vec<String>,
+    /// Its models.
+    pub models: Vec<IndexedModel>,
+}
+
+/// One model of an experiment in `run.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexedModel {
+    /// The model's name in the experiment.
+    pub name: String,
+    /// Its folder, relative to the run directory.
+    pub folder: String,
+}
+
+/// What a model's folder is named after: the model, the dataset declaration, the data
+/// itself and the training settings (epochs and seed included).
+#[derive(Serialize)]
+pub struct ResultKey<'a> {
+    /// Format of ofit's results.
+    pub format: u32,
+    /// The model, as checked.
+    pub model: &'a Model,
+    /// The dataset declaration.
+    pub dataset: &'a Dataset,
+    /// SHA-256 of the encoded examples.
+    pub data: &'a str,
+    /// The training settings.
+    pub training: &'a Training,
+}
+
+impl<'a> ResultKey<'a> {
+    /// The key of training `model` on `dataset` (whose encoded data has fingerprint
+    /// `data`) with `training`.
+    pub fn new(
+        model: &'a Model,
+        dataset: &'a Dataset,
+        data: &'a str,
+        training: &'a Training,
+    ) -> Self {
+        ResultKey {
+            format: RESULT_FORMAT,
+            model,
+            dataset,
+            data,
+            training,
+        }
+    }
+
+    /// The first 16 hex digits of the SHA-256 of the key with every name left out (names
+    /// do not change results, so a renamed model is not retrained): the folder's name.
+    pub fn hash(&self) -> String {
+        let mut value = serde_json::to_value(self).expect("key serializes");
+        for part in ["model", "dataset", "training"] {
+            if let Some(object) = value[part].as_object_mut() {
+                for name in ["name", "template", "arguments"] {
+                    object.remove(name);
+                }
+            }
+        }
+        let json = serde_json::to_vec(&value).expect("key serializes");
+        Sha256::digest(&json)
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// The key as pretty JSON, kept in the folder as `model.json`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("key serializes") + "\n"
+    }
+}
