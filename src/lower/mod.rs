@@ -6,6 +6,8 @@
 //! burn's global one, so a run is deterministic given its seed even with other models
 //! training in the same process.
 
+pub mod sparse;
+
 use crate::ir::{self, Activation, Layer, Regularizer};
 use burn::module::{Module, Param};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
@@ -148,9 +150,20 @@ impl Network {
     /// The output layer's values before its activation (logits), for a batch `[rows,
     /// inputs]`. With `dropout`, dropout layers draw their masks from it (training);
     /// without, they pass values through (inference).
-    pub fn forward(&self, input: Tensor<2>, mut dropout: Option<&mut ChaCha8Rng>) -> Tensor<2> {
+    pub fn forward(&self, input: Tensor<2>, dropout: Option<&mut ChaCha8Rng>) -> Tensor<2> {
+        self.forward_from(0, input, dropout)
+    }
+
+    /// Like [`Network::forward`], from block `start` on: `input` is what block `start`
+    /// receives (the first layer's activated output when that layer runs as a gather).
+    pub fn forward_from(
+        &self,
+        start: usize,
+        input: Tensor<2>,
+        mut dropout: Option<&mut ChaCha8Rng>,
+    ) -> Tensor<2> {
         let mut x = input;
-        for block in &self.blocks {
+        for block in &self.blocks[start..] {
             x = match block {
                 Block::Dense(dense) => apply(dense.activation, dense.linear.forward(x)),
                 Block::Dropout(d) => match dropout.as_deref_mut() {
@@ -172,25 +185,42 @@ impl Network {
         x
     }
 
-    /// The sum of every weight penalty, `Σ l1·|w| + l2·w²` (Keras adds it to the loss).
-    pub fn penalty(&self) -> Option<Tensor<1>> {
+    /// The sum of the weight penalties `Σ l1·|w| + l2·w²` of blocks `start..` (Keras adds
+    /// them to the loss).
+    pub fn penalty(&self, start: usize) -> Option<Tensor<1>> {
         let mut total: Option<Tensor<1>> = None;
-        let mut add = |t: Tensor<1>| {
-            total = Some(match total.take() {
-                Some(s) => s + t,
-                None => t,
-            })
-        };
-        for block in &self.blocks {
+        for block in &self.blocks[start..] {
             let Block::Dense(dense) = block else { continue };
+            let mut terms = Vec::new();
             if let Some(r) = dense.kernel_regularizer {
-                add(penalty(dense.linear.weight.val().reshape([-1]), r));
+                terms.push(penalty(dense.linear.weight.val().reshape([-1]), r));
             }
             if let (Some(r), Some(bias)) = (dense.bias_regularizer, &dense.linear.bias) {
-                add(penalty(bias.val(), r));
+                terms.push(penalty(bias.val(), r));
+            }
+            for term in terms {
+                total = Some(match total.take() {
+                    Some(sum) => sum + term,
+                    None => term,
+                });
             }
         }
         total
+    }
+
+    /// The device of the parameters.
+    pub fn device(&self) -> Device {
+        match self.blocks.first() {
+            Some(Block::Dense(d)) => d.linear.weight.device(),
+            _ => self
+                .blocks
+                .iter()
+                .find_map(|b| match b {
+                    Block::Dense(d) => Some(d.linear.weight.device()),
+                    _ => None,
+                })
+                .expect("a network has a dense layer"),
+        }
     }
 }
 

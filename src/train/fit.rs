@@ -1,14 +1,20 @@
 //! One model's training: seeded batches, forward, loss, backward, optimizer step, and the
 //! per-epoch metrics Keras reports (running means over the epoch for training, a full
 //! pass for validation).
+//!
+//! On multi-hot input with Adam, the first dense layer runs as a gather
+//! ([`crate::lower::sparse`]): its output enters burn as a tensor that requires a
+//! gradient, the gradient comes back, and the layer's Adam step runs fused in Rust. The
+//! rest of the model is plain burn, stepped by burn's optimizer.
 
 use super::history::Epoch;
 use super::measure::{self, Targets};
 use super::optimizer;
-use crate::data::{Encoded, Features, Split};
-use crate::ir::{Metric, Model, Training};
-use crate::lower::{self, Network};
-use burn::module::Module;
+use crate::data::{Encoded, Features, MultiHot, Split};
+use crate::ir::{Activation, Metric, Model, Optimizer, Regularizer, Training};
+use crate::lower::sparse::{self, SparseDense};
+use crate::lower::{self, apply, Block, Network};
+use burn::module::{Module, Param};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::seq::SliceRandom;
@@ -24,10 +30,20 @@ const VALIDATION_BATCH: usize = 2048;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interrupted;
 
+/// The first layer when it runs as a gather.
+struct Gather {
+    layer: SparseDense,
+    activation: Activation,
+    kernel_regularizer: Option<Regularizer>,
+    bias_regularizer: Option<Regularizer>,
+    adam: sparse::Adam,
+}
+
 /// A model being trained, with its optimizer state.
 pub struct Trainer<'a> {
     network: Network,
     optimizer: ModuleOptimizer,
+    gather: Option<Gather>,
     training: &'a Training,
     data: &'a Encoded,
     device: Device,
@@ -37,13 +53,58 @@ pub struct Trainer<'a> {
 }
 
 impl<'a> Trainer<'a> {
-    /// A freshly initialised model (weights drawn from the training seed).
-    pub fn new(model: &Model, training: &'a Training, data: &'a Encoded, device: &Device) -> Self {
+    /// A freshly initialised model (weights drawn from the training seed). `gather`
+    /// chooses the gather form of a multi-hot first layer where it applies.
+    pub fn new(
+        model: &Model,
+        training: &'a Training,
+        data: &'a Encoded,
+        device: &Device,
+        gather: bool,
+    ) -> Self {
         let network = lower::lower(model, training.seed, device);
         let units = model.output().map_or(1, |d| d.units);
+        let gather = match (
+            &training.optimizer,
+            &network.blocks[0],
+            &data.train.features,
+        ) {
+            (
+                Optimizer::Adam {
+                    lr,
+                    beta_1,
+                    beta_2,
+                    epsilon,
+                },
+                Block::Dense(first),
+                Features::MultiHot(_),
+            ) if gather => {
+                let [inputs, first_units] = first.linear.weight.dims();
+                let weight = values(first.linear.weight.val().reshape([-1]));
+                let bias = first
+                    .linear
+                    .bias
+                    .as_ref()
+                    .map_or_else(Vec::new, |b| values(b.val()));
+                Some(Gather {
+                    layer: SparseDense::new(inputs, first_units, weight, bias),
+                    activation: first.activation,
+                    kernel_regularizer: first.kernel_regularizer,
+                    bias_regularizer: first.bias_regularizer,
+                    adam: sparse::Adam {
+                        lr: *lr,
+                        beta_1: *beta_1 as f32,
+                        beta_2: *beta_2 as f32,
+                        epsilon: *epsilon as f32,
+                    },
+                })
+            }
+            _ => None,
+        };
         Trainer {
             network,
             optimizer: optimizer::build(&training.optimizer),
+            gather,
             training,
             data,
             device: device.clone(),
@@ -83,23 +144,53 @@ impl<'a> Trainer<'a> {
         let mut dropout = ChaCha8Rng::seed_from_u64(mix(self.training.seed, epoch as u64, 2));
         let batches = rows.div_ceil(self.training.batch_size);
         let mut sums = vec![0.0; self.metrics.len()];
+        let mut seen = 0;
         for (b, batch) in order.chunks(self.training.batch_size).enumerate() {
-            let input = features(&self.data.train, batch, &self.device);
             let labels: Vec<f32> = batch.iter().map(|&r| self.data.train.labels[r]).collect();
             let targets = Targets::new(&labels, self.units, &self.device);
-            let logits = self.network.forward(input, Some(&mut dropout));
+            let (logits, gathered) = match &self.gather {
+                Some(gather) => {
+                    let Features::MultiHot(rows) = &self.data.train.features else {
+                        unreachable!("the gather form is chosen for multi-hot data")
+                    };
+                    let batch_rows = rows.batch(batch);
+                    let pre = self.gather_forward(gather, &batch_rows).require_grad();
+                    let x = apply(gather.activation, pre.clone());
+                    let logits = self.network.forward_from(1, x, Some(&mut dropout));
+                    (logits, Some((batch_rows, pre)))
+                }
+                None => {
+                    let input = features(&self.data.train, batch, &self.device);
+                    (self.network.forward(input, Some(&mut dropout)), None)
+                }
+            };
+            let start = usize::from(self.gather.is_some());
             let data_loss = measure::loss(
                 self.training.loss,
                 self.network.output,
                 logits.clone(),
                 &targets,
             );
-            let total = match self.network.penalty() {
+            let total = match self.network.penalty(start) {
                 Some(penalty) => data_loss + penalty,
                 None => data_loss,
             };
-            let loss_value = total.clone().into_scalar::<f32>() as f64;
-            let grads = GradientsParams::from_grads(total.backward(), &self.network);
+            let mut loss_value = total.clone().into_scalar::<f32>() as f64;
+            let mut grads = total.backward();
+            if let (Some(gather), Some((batch_rows, pre))) = (&mut self.gather, gathered) {
+                let grad = pre
+                    .grad_remove(&mut grads)
+                    .expect("the gathered output has a gradient");
+                gather
+                    .layer
+                    .backward(&batch_rows, &values(grad.reshape([-1])));
+                loss_value += gather.layer.adam_step(
+                    gather.adam,
+                    gather.kernel_regularizer,
+                    gather.bias_regularizer,
+                );
+            }
+            let grads = GradientsParams::from_grads(grads, &self.network);
             for (sum, metric) in sums.iter_mut().zip(&self.metrics) {
                 let value = match metric {
                     Metric::Loss => loss_value,
@@ -117,11 +208,8 @@ impl<'a> Trainer<'a> {
             self.network = self
                 .optimizer
                 .step(learning_rate(self.training), network, grads);
-            if !tick(
-                b + 1,
-                batches,
-                sums[0] / ((b * self.training.batch_size + batch.len()) as f64),
-            ) {
+            seen += batch.len();
+            if !tick(b + 1, batches, sums[0] / seen as f64) {
                 return Err(Interrupted);
             }
         }
@@ -134,22 +222,46 @@ impl<'a> Trainer<'a> {
         })
     }
 
+    /// The gathered pre-activations of a batch as a tensor.
+    fn gather_forward(&self, gather: &Gather, rows: &MultiHot) -> Tensor<2> {
+        let out = gather.layer.forward(rows);
+        Tensor::from_data(
+            TensorData::new(out, [rows.rows(), gather.layer.units]),
+            &self.device,
+        )
+    }
+
     /// Every metric over a whole split, in inference mode (no dropout, batch norm's
     /// moving statistics). `loss` includes the weight penalties, as Keras reports it.
     pub fn evaluate(&self, split: &Split) -> Vec<f64> {
         let network = self.network.valid();
+        let device = network.device();
         let rows = split.labels.len();
-        let penalty = network
-            .penalty()
+        let start = usize::from(self.gather.is_some());
+        let mut penalty = network
+            .penalty(start)
             .map_or(0.0, |p| p.into_scalar::<f32>() as f64);
+        if let Some(gather) = &self.gather {
+            penalty += gather
+                .layer
+                .penalty(gather.kernel_regularizer, gather.bias_regularizer);
+        }
         let mut sums = vec![0.0; self.metrics.len()];
         let all: Vec<usize> = (0..rows).collect();
         for chunk in all.chunks(VALIDATION_BATCH) {
-            let device = network_device(&network);
-            let input = features(split, chunk, &device);
             let labels: Vec<f32> = chunk.iter().map(|&r| split.labels[r]).collect();
             let targets = Targets::new(&labels, self.units, &device);
-            let logits = network.forward(input, None);
+            let logits = match (&self.gather, &split.features) {
+                (Some(gather), Features::MultiHot(m)) => {
+                    let out = gather.layer.forward(&m.batch(chunk));
+                    let pre = Tensor::from_data(
+                        TensorData::new(out, [chunk.len(), gather.layer.units]),
+                        &device,
+                    );
+                    network.forward_from(1, apply(gather.activation, pre), None)
+                }
+                _ => network.forward(features(split, chunk, &device), None),
+            };
             for (sum, metric) in sums.iter_mut().zip(&self.metrics) {
                 let value = measure::metric(
                     *metric,
@@ -168,8 +280,44 @@ impl<'a> Trainer<'a> {
             .collect()
     }
 
-    /// Saves the weights (burn's own format) and the optimizer state.
-    pub fn save(&self, weights: &Path, optimizer: Option<&Path>) -> Result<(), String> {
+    /// Copies the gathered layer's weights into the burn module, so that the module
+    /// holds every weight when it is saved.
+    fn sync_first_layer(&mut self) {
+        let Some(gather) = &self.gather else { return };
+        let Some(Block::Dense(first)) = self.network.blocks.first_mut() else {
+            return;
+        };
+        let layer = &gather.layer;
+        first.linear.weight = Param::from_tensor(Tensor::from_data(
+            TensorData::new(layer.weight.clone(), [layer.inputs, layer.units]),
+            &self.device,
+        ));
+        if let Some(bias) = &mut first.linear.bias {
+            *bias = Param::from_tensor(Tensor::from_data(
+                TensorData::new(layer.bias.clone(), [layer.units]),
+                &self.device,
+            ));
+        }
+    }
+
+    /// Copies the burn module's first layer into the gathered one (after loading).
+    fn load_first_layer(&mut self) {
+        let Some(gather) = &mut self.gather else {
+            return;
+        };
+        let Some(Block::Dense(first)) = self.network.blocks.first() else {
+            return;
+        };
+        gather.layer.weight = values(first.linear.weight.val().reshape([-1]));
+        if let Some(bias) = &first.linear.bias {
+            gather.layer.bias = values(bias.val());
+        }
+    }
+
+    /// Saves the weights (burn's own format) and, with `optimizer`, the optimizer state
+    /// (burn's record, and the gathered layer's Adam moments beside it).
+    pub fn save(&mut self, weights: &Path, optimizer: Option<&Path>) -> Result<(), String> {
+        self.sync_first_layer();
         self.network
             .clone()
             .save_file(weights)
@@ -179,20 +327,29 @@ impl<'a> Trainer<'a> {
                 .to_record()
                 .save(path)
                 .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            if let Some(gather) = &self.gather {
+                let path = path.with_extension("gather");
+                std::fs::write(&path, moments_to_bytes(&gather.layer))
+                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            }
         }
         Ok(())
     }
 
     /// Restores weights and optimizer state saved by [`Trainer::save`].
     pub fn restore(&mut self, weights: &Path, optimizer: &Path) -> Result<(), String> {
-        let network = std::mem::replace(&mut self.network, placeholder());
-        self.network = network
-            .try_load_file(weights)
-            .map_err(|e| format!("cannot read `{}`: {e}", weights.display()))?;
+        self.load_weights(weights)?;
         let record = burn::optim::OptimizerRecord::load(optimizer)
             .map_err(|e| format!("cannot read `{}`: {e}", optimizer.display()))?;
         let fresh = optimizer::build(&self.training.optimizer);
         self.optimizer = std::mem::replace(&mut self.optimizer, fresh).load_record(record);
+        if let Some(gather) = &mut self.gather {
+            let path = optimizer.with_extension("gather");
+            let bytes = std::fs::read(&path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            moments_from_bytes(&mut gather.layer, &bytes)
+                .ok_or_else(|| format!("`{}` is damaged", path.display()))?;
+        }
         Ok(())
     }
 
@@ -202,16 +359,50 @@ impl<'a> Trainer<'a> {
         self.network = network
             .try_load_file(weights)
             .map_err(|e| format!("cannot read `{}`: {e}", weights.display()))?;
+        self.load_first_layer();
         Ok(())
     }
+}
+
+/// The Adam steps and moments of a gathered layer, little-endian.
+fn moments_to_bytes(layer: &SparseDense) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + 8 * layer.moment_1.len());
+    out.extend_from_slice(&u64::from(layer.steps).to_le_bytes());
+    for v in layer.moment_1.iter().chain(&layer.moment_2) {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
+fn moments_from_bytes(layer: &mut SparseDense, bytes: &[u8]) -> Option<()> {
+    let n = layer.moment_1.len();
+    if bytes.len() != 8 + 8 * n {
+        return None;
+    }
+    layer.steps = u32::try_from(u64::from_le_bytes(bytes[..8].try_into().ok()?)).ok()?;
+    let floats: Vec<f32> = bytes[8..]
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    layer.moment_1.copy_from_slice(&floats[..n]);
+    layer.moment_2.copy_from_slice(&floats[n..]);
+    Some(())
+}
+
+/// A tensor's values.
+fn values(tensor: Tensor<1>) -> Vec<f32> {
+    tensor
+        .into_data()
+        .try_into_vec::<f32>()
+        .expect("parameters are f32")
 }
 
 /// The training block's learning rate.
 fn learning_rate(training: &Training) -> f64 {
     match training.optimizer {
-        crate::ir::Optimizer::Adam { lr, .. }
-        | crate::ir::Optimizer::Sgd { lr, .. }
-        | crate::ir::Optimizer::Rmsprop { lr, .. } => lr,
+        Optimizer::Adam { lr, .. } | Optimizer::Sgd { lr, .. } | Optimizer::Rmsprop { lr, .. } => {
+            lr
+        }
     }
 }
 
@@ -219,19 +410,8 @@ fn learning_rate(training: &Training) -> f64 {
 fn placeholder() -> Network {
     Network {
         blocks: Vec::new(),
-        output: crate::ir::Activation::Linear,
+        output: Activation::Linear,
     }
-}
-
-fn network_device(network: &Network) -> Device {
-    network
-        .blocks
-        .iter()
-        .find_map(|b| match b {
-            lower::Block::Dense(d) => Some(d.linear.weight.device()),
-            _ => None,
-        })
-        .expect("a network has a dense layer")
 }
 
 /// A seed for stream `stream` of epoch `epoch` of a run seeded `seed`.

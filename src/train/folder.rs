@@ -107,7 +107,7 @@ impl ModelFolder {
     /// Saves weights, optimizer state and history after an epoch: all into a temporary
     /// directory that is renamed into place, so a kill at any moment leaves either the
     /// previous checkpoint or this one, never half of one.
-    pub fn checkpoint(&self, trainer: &Trainer, history: &History) -> Result<(), FolderError> {
+    pub fn checkpoint(&self, trainer: &mut Trainer, history: &History) -> Result<(), FolderError> {
         let name = format!("{CHECKPOINT}{:04}", history.epochs.len());
         let tmp = self.dir.join(format!("{name}.tmp"));
         let _ = std::fs::remove_dir_all(&tmp);
@@ -151,7 +151,7 @@ impl ModelFolder {
     }
 
     /// Keeps the current weights as the best epoch's.
-    pub fn save_best(&self, trainer: &Trainer) -> Result<(), FolderError> {
+    pub fn save_best(&self, trainer: &mut Trainer) -> Result<(), FolderError> {
         self.save_weights(trainer, "best.bpk")
     }
 
@@ -162,7 +162,7 @@ impl ModelFolder {
             .map_err(FolderError::Weights)
     }
 
-    fn save_weights(&self, trainer: &Trainer, name: &str) -> Result<(), FolderError> {
+    fn save_weights(&self, trainer: &mut Trainer, name: &str) -> Result<(), FolderError> {
         std::fs::create_dir_all(&self.dir).map_err(io("create directory", &self.dir))?;
         let tmp = self.dir.join(format!("{name}.tmp"));
         trainer.save(&tmp, None).map_err(FolderError::Weights)?;
@@ -174,7 +174,7 @@ impl ModelFolder {
     /// finished training), then drops the checkpoints.
     pub fn finish(
         &self,
-        trainer: &Trainer,
+        trainer: &mut Trainer,
         history: &History,
         epochs: usize,
     ) -> Result<(), FolderError> {

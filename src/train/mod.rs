@@ -61,7 +61,7 @@ pub fn train(
         return Ok(Outcome::AlreadyTrained(history));
     }
     let device = crate::lower::device();
-    let mut trainer = Trainer::new(model, training, data, &device);
+    let mut trainer = Trainer::new(model, training, data, &device, true);
     let mut history = History::new(trainer.columns());
     let mut resumed_after = None;
     if let Some(checkpoint) = folder.latest_checkpoint()? {
@@ -93,12 +93,12 @@ pub fn train(
         if let Some(early) = &training.early_stopping {
             let now_best = best_epoch(&history, early);
             if now_best != best && now_best == Some(number) && early.restore_best {
-                folder.save_best(&trainer)?;
+                folder.save_best(&mut trainer)?;
             }
             best = now_best;
             stop = best.is_some_and(|b| number - b > early.patience);
         }
-        folder.checkpoint(&trainer, &history)?;
+        folder.checkpoint(&mut trainer, &history)?;
         if stop {
             stopped_after = Some(number);
             break;
@@ -113,7 +113,7 @@ pub fn train(
     {
         folder.load_best(&mut trainer)?;
     }
-    folder.finish(&trainer, &history, training.epochs)?;
+    folder.finish(&mut trainer, &history, training.epochs)?;
     Ok(Outcome::Trained {
         history,
         stopped_after,
