@@ -7,10 +7,10 @@
 //! gradient, the gradient comes back, and the layer's Adam step runs fused in Rust. The
 //! rest of the model is plain burn, stepped by burn's optimizer.
 
-use super::history::Epoch;
 use super::measure::{self, Targets};
 use super::optimizer;
 use crate::data::{Encoded, Features, MultiHot, Split};
+use crate::history::Epoch;
 use crate::ir::{Activation, Metric, Model, Optimizer, Regularizer, Training};
 use crate::lower::sparse::{self, SparseDense};
 use crate::lower::{self, apply, Block, Network};

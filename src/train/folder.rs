@@ -15,8 +15,8 @@
 //! ```
 
 use super::fit::Trainer;
-use super::history::History;
 use crate::data::error::io_reason;
+use crate::history::History;
 use std::path::{Path, PathBuf};
 
 /// A model folder that could not be read or written.

@@ -4,16 +4,15 @@
 
 pub mod fit;
 pub mod folder;
-pub mod history;
 pub mod measure;
 pub mod optimizer;
 pub mod run;
 
 use crate::data::Encoded;
+use crate::history::History;
 use crate::ir::{EarlyStopping, Model, Split, Training};
 use fit::Trainer;
 use folder::ModelFolder;
-use history::History;
 
 /// How a model's training ended.
 #[derive(Debug, Clone, PartialEq)]

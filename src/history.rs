@@ -1,4 +1,5 @@
-//! Per-epoch histories: their CSV and JSON files and Keras's `verbose=2` log lines.
+//! Per-epoch histories (what training produces and reports read): their CSV and JSON
+//! files and Keras's `verbose=2` log lines.
 
 use serde::{Deserialize, Serialize};
 
