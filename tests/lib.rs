@@ -11,4 +11,8 @@ mod diagnostics;
 mod examples;
 mod positions;
 mod properties;
+mod report_analysis;
+mod report_plot;
 mod summary;
+mod train_kernels;
+mod train_run;

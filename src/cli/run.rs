@@ -132,9 +132,13 @@ fn execute(request: Request) -> Result<(), Stop> {
                 split_sizes: Some((data.train.labels.len(), data.validation.labels.len())),
                 mean_ids_per_row: data.stats.train.mean_ids_per_row,
             };
-            let prepare = folder
-                .write("model.json", &key.to_json())
-                .and_then(|()| folder.write("summary.txt", &summary(model, training, &facts)));
+            // A finished folder is left exactly as it is.
+            let prepare = folder.finished().and_then(|finished| match finished {
+                Some(_) => Ok(()),
+                None => folder
+                    .write("model.json", &key.to_json())
+                    .and_then(|()| folder.write("summary.txt", &summary(model, training, &facts))),
+            });
             let mut progress = progress::for_model(&model.name);
             let outcome = prepare
                 .and_then(|()| train::train(model, training, data, &folder, progress.as_mut()))
@@ -165,6 +169,21 @@ fn execute(request: Request) -> Result<(), Stop> {
                 .collect(),
             models,
         });
+    }
+    if request.only.is_some() {
+        // Keep what earlier runs recorded of the experiments not run now.
+        if let Some(previous) = run_dir.read_index() {
+            let mut merged = Vec::new();
+            for experiment in &program.experiments {
+                let entry = index
+                    .experiments
+                    .iter()
+                    .chain(&previous.experiments)
+                    .find(|e| e.name == experiment.name);
+                merged.extend(entry.cloned());
+            }
+            index.experiments = merged;
+        }
     }
     run_dir.write_index(&index).map_err(|e| {
         eprintln!("error: {e}");

@@ -16,11 +16,39 @@ use burn::tensor::{Device, Tensor, TensorData};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// The device every model trains on. The backend is chosen here and only here: burn
-/// 0.22 picks it by device, so flex or a GPU is a one-line change.
-#[allow(deprecated)] // burn-ndarray is the fixed CPU backend of this project.
+/// The CPU backends ofit can train on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Backend {
+    /// burn-ndarray (the default).
+    #[default]
+    NdArray,
+    /// burn-flex, burn's newer pure-Rust CPU backend.
+    Flex,
+}
+
+impl Backend {
+    /// The backend named by `$OFIT_BACKEND` (`ndarray` or `flex`), else the default.
+    pub fn from_env() -> Backend {
+        match std::env::var("OFIT_BACKEND").as_deref() {
+            Ok("flex") => Backend::Flex,
+            _ => Backend::NdArray,
+        }
+    }
+
+    /// The autodiff device of this backend. The backend is chosen here and only here:
+    /// burn 0.22 picks it by device, so another backend is a one-line change.
+    #[allow(deprecated)] // burn-ndarray is this project's fixed default CPU backend.
+    pub fn device(self) -> Device {
+        match self {
+            Backend::NdArray => Device::ndarray().autodiff(),
+            Backend::Flex => Device::flex().autodiff(),
+        }
+    }
+}
+
+/// The device every model trains on: [`Backend::from_env`]'s.
 pub fn device() -> Device {
-    Device::ndarray().autodiff()
+    Backend::from_env().device()
 }
 
 /// A model lowered to burn.

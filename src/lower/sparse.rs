@@ -86,26 +86,29 @@ impl SparseDense {
     /// gradients of the rows it occurs in.
     pub fn backward(&mut self, batch: &MultiHot, grad_out: &[f32]) {
         let units = self.units;
-        // Scatter by id: sort (id, row) pairs so that each kernel row is written by one
-        // task, in a fixed order (deterministic sums).
-        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(batch.ids.len());
-        for r in 0..batch.rows() {
-            pairs.extend(batch.row(r).iter().map(|&id| (id, r as u32)));
-        }
-        pairs.par_sort_unstable();
-        let starts: Vec<usize> = (0..pairs.len())
-            .filter(|&i| i == 0 || pairs[i].0 != pairs[i - 1].0)
-            .collect();
+        // Tasks own disjoint column ranges of the kernel and visit rows in order, so every
+        // sum is taken in the same order whatever the scheduling (deterministic), with no
+        // sorting and no locks.
+        let columns = units
+            .div_ceil(rayon::current_num_threads() * 2)
+            .max(16)
+            .min(units);
         let grad = SyncPtr(self.grad_weight.as_mut_ptr());
-        starts.par_iter().enumerate().for_each(|(k, &start)| {
-            let end = starts.get(k + 1).copied().unwrap_or(pairs.len());
-            let id = pairs[start].0 as usize;
-            // SAFETY: ids are distinct across tasks, so each task writes its own row.
-            let row = unsafe { std::slice::from_raw_parts_mut(grad.get().add(id * units), units) };
-            for &(_, r) in &pairs[start..end] {
-                let g = &grad_out[r as usize * units..(r as usize + 1) * units];
-                for (acc, g) in row.iter_mut().zip(g) {
-                    *acc += g;
+        (0..units).into_par_iter().step_by(columns).for_each(|c0| {
+            let c1 = (c0 + columns).min(units);
+            for r in 0..batch.rows() {
+                let g = &grad_out[r * units + c0..r * units + c1];
+                for &id in batch.row(r) {
+                    // SAFETY: this task alone writes columns c0..c1 of every kernel row.
+                    let row = unsafe {
+                        std::slice::from_raw_parts_mut(
+                            grad.get().add(id as usize * units + c0),
+                            c1 - c0,
+                        )
+                    };
+                    for (acc, g) in row.iter_mut().zip(g) {
+                        *acc += g;
+                    }
                 }
             }
         });
@@ -207,7 +210,7 @@ impl SparseDense {
     }
 }
 
-/// A raw pointer that may cross threads; used only where tasks write disjoint rows.
+/// A raw pointer that may cross threads; used only where tasks write disjoint memory.
 #[derive(Clone, Copy)]
 struct SyncPtr(*mut f32);
 unsafe impl Send for SyncPtr {}

@@ -10,7 +10,7 @@
 
 use crate::data::error::io_reason;
 use crate::ir::{Dataset, Model, Training};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -60,7 +60,8 @@ impl RunDir {
         std::fs::create_dir_all(root).map_err(io("create directory", root))?;
         let lock_path = root.join(".lock");
         let lock = File::create(&lock_path).map_err(io("create", &lock_path))?;
-        fs2::FileExt::try_lock_exclusive(&lock).map_err(|_| RunError::Busy(root.to_path_buf()))?;
+        lock.try_lock()
+            .map_err(|_| RunError::Busy(root.to_path_buf()))?;
         Ok(RunDir {
             root: root.to_path_buf(),
             _lock: lock,
@@ -77,6 +78,12 @@ impl RunDir {
         self.root.join("models").join(hash)
     }
 
+    /// The index a previous run wrote, if any.
+    pub fn read_index(&self) -> Option<RunIndex> {
+        let text = std::fs::read_to_string(self.root.join("run.json")).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
     /// Writes the index of experiments and their models' folders.
     pub fn write_index(&self, index: &RunIndex) -> Result<(), RunError> {
         let path = self.root.join("run.json");
@@ -90,7 +97,7 @@ impl RunDir {
 }
 
 /// What `run.json` holds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunIndex {
     /// The spec file.
     pub spec: String,
@@ -99,7 +106,7 @@ pub struct RunIndex {
 }
 
 /// One experiment in `run.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndexedExperiment {
     /// Its name.
     pub name: String,
@@ -114,7 +121,7 @@ pub struct IndexedExperiment {
 }
 
 /// One model of an experiment in `run.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndexedModel {
     /// The model's name in the experiment.
     pub name: String,
@@ -157,10 +164,15 @@ impl<'a> ResultKey<'a> {
     }
 
     /// The first 16 hex digits of the SHA-256 of the key with every name left out (names
-    /// do not change results, so a renamed model is not retrained): the folder's name.
+    /// do not change results, so a renamed model is not retrained) and without the dataset
+    /// declaration (the data's own checksum stands for it, so the same file named by
+    /// another path is the same data): the folder's name.
     pub fn hash(&self) -> String {
         let mut value = serde_json::to_value(self).expect("key serializes");
-        for part in ["model", "dataset", "training"] {
+        if let Some(object) = value.as_object_mut() {
+            object.remove("dataset");
+        }
+        for part in ["model", "training"] {
             if let Some(object) = value[part].as_object_mut() {
                 for name in ["name", "template", "arguments"] {
                     object.remove(name);

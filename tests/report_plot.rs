@@ -1,0 +1,159 @@
+//! `report::plot`: learning curves and a multi-hot row as SVG, pinned with insta and checked
+//! for their structure.
+
+use ofit::report::analysis::analyse;
+use ofit::report::plot::{learning_curves, multi_hot_row, Series};
+
+const SMALL: ([f64; 6], [f64; 6]) = (
+    [0.62, 0.48, 0.4, 0.35, 0.31, 0.28],
+    [0.58, 0.5, 0.46, 0.44, 0.43, 0.425],
+);
+const MEDIUM: ([f64; 6], [f64; 6]) = (
+    [0.55, 0.38, 0.29, 0.22, 0.17, 0.13],
+    [0.5, 0.42, 0.41, 0.44, 0.49, 0.55],
+);
+const LARGE: ([f64; 6], [f64; 6]) = (
+    [0.45, 0.25, 0.14, 0.08, 0.05, 0.03],
+    [0.44, 0.43, 0.48, 0.56, 0.66, 0.78],
+);
+
+/// Three models; the overfit epochs come from the analysis.
+fn three_models() -> String {
+    let series: Vec<Series> = [("small", &SMALL), ("medium", &MEDIUM), ("large", &LARGE)]
+        .into_iter()
+        .map(|(name, (train, validation))| Series {
+            name,
+            train,
+            validation,
+            overfit_epoch: analyse(train, validation).unwrap().overfit_epoch,
+        })
+        .collect();
+    learning_curves("Three models", "binary_crossentropy", &series)
+}
+
+/// The opening tags of every `<name` element.
+fn tags<'a>(svg: &'a str, name: &str) -> Vec<&'a str> {
+    let open = format!("<{name} ");
+    svg.match_indices(&open)
+        .map(|(i, _)| &svg[i..i + svg[i..].find('>').unwrap()])
+        .collect()
+}
+
+#[test]
+fn learning_curves_of_three_models() {
+    insta::assert_snapshot!(three_models());
+}
+
+#[test]
+fn every_model_has_a_solid_training_and_a_dashed_validation_curve() {
+    let svg = three_models();
+    let paths = tags(&svg, "path");
+    assert_eq!(paths.len(), 2 * 3);
+    for path in &paths {
+        let dashed = path.contains("stroke-dasharray");
+        assert_eq!(dashed, path.contains(r#"class="validation""#), "{path}");
+    }
+    assert_eq!(
+        paths
+            .iter()
+            .filter(|p| p.contains("stroke-dasharray"))
+            .count(),
+        3
+    );
+    // One colour per model, Okabe–Ito, shared by both of its curves.
+    for (i, colour) in ["#0072B2", "#D55E00", "#009E73"].iter().enumerate() {
+        assert!(paths[2 * i].contains(colour) && paths[2 * i + 1].contains(colour));
+    }
+}
+
+#[test]
+fn the_legend_names_every_model_and_explains_the_dashes() {
+    let svg = three_models();
+    for name in ["small", "medium", "large", "training", "validation"] {
+        assert!(svg.contains(&format!(">{name}</text>")), "{name}");
+    }
+    assert!(svg.contains(">Three models</text>"));
+    assert!(svg.contains(">binary_crossentropy</text>"));
+    assert!(svg.contains(">epoch</text>"));
+}
+
+#[test]
+fn overfit_epochs_are_marked_on_the_models_that_overfit() {
+    let svg = three_models();
+    assert_eq!(tags(&svg, "circle").len(), 2);
+    assert!(svg.contains("medium: overfits after epoch 3"));
+    assert!(svg.contains(">overfits after 3</text>"));
+    assert!(svg.contains("large: overfits after epoch 2"));
+    assert!(svg.contains(">overfits after 2</text>"));
+    assert!(!svg.contains("small: overfits"));
+}
+
+#[test]
+fn the_output_is_deterministic() {
+    assert_eq!(three_models(), three_models());
+}
+
+#[test]
+fn y_ticks_are_nice_numbers() {
+    let svg = three_models();
+    // Values span 0.03..0.78 (padded by 5 %): ticks every 0.2, with one decimal.
+    for tick in ["0.0", "0.2", "0.4", "0.6", "0.8"] {
+        assert!(svg.contains(&format!(">{tick}</text>")), "{tick}");
+    }
+    assert!(!svg.contains(">0.1</text>") && !svg.contains(">1.0</text>"));
+    // Epochs 1..6: every epoch.
+    for epoch in 1..=6 {
+        assert!(svg.contains(&format!(">{epoch}</text>")), "{epoch}");
+    }
+}
+
+#[test]
+fn edge_cases_give_finite_coordinates() {
+    // One epoch: a dot; all-equal values: a non-empty y range.
+    let one = learning_curves(
+        "one",
+        "loss",
+        &[Series {
+            name: "m",
+            train: &[0.5],
+            validation: &[0.5],
+            overfit_epoch: None,
+        }],
+    );
+    assert_eq!(tags(&one, "path").len(), 2);
+    assert!(one.contains(" h0\""));
+    assert!(one.contains(">0.50</text>"));
+    // Non-finite values are skipped and break the curve.
+    let gaps = learning_curves(
+        "gaps",
+        "loss",
+        &[Series {
+            name: "m",
+            train: &[0.5, f64::NAN, 0.3, 0.2],
+            validation: &[f64::INFINITY, f64::NAN, f64::NEG_INFINITY, f64::NAN],
+            overfit_epoch: Some(2),
+        }],
+    );
+    let paths = tags(&gaps, "path");
+    assert_eq!(paths.len(), 1, "a curve with no finite value is not drawn");
+    assert_eq!(paths[0].matches('M').count(), 2);
+    assert!(!gaps.contains("<circle"));
+    // No model at all.
+    let empty = learning_curves("empty", "loss", &[]);
+    assert!(!empty.contains("<path"));
+    for svg in [one, gaps, empty] {
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+        assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));
+    }
+}
+
+#[test]
+fn a_multi_hot_row_against_word_index() {
+    // 97 twice, and 150 beyond the width: drawn once, and not at all.
+    let svg = multi_hot_row("Review 0, multi-hot", &[1, 4, 14, 22, 97, 97, 150], 100);
+    let paths = tags(&svg, "path");
+    assert_eq!(paths.len(), 1);
+    assert_eq!(paths[0].matches(" V").count(), 5);
+    assert!(svg.contains(">word index</text>"));
+    insta::assert_snapshot!(svg);
+}
