@@ -14,5 +14,6 @@ mod properties;
 mod report_analysis;
 mod report_plot;
 mod summary;
+mod train_gather;
 mod train_kernels;
 mod train_run;

@@ -141,7 +141,19 @@ fn edge_cases_give_finite_coordinates() {
     // No model at all.
     let empty = learning_curves("empty", "loss", &[]);
     assert!(!empty.contains("<path"));
-    for svg in [one, gaps, empty] {
+    // Exploding values: no overflow, labels in scientific notation.
+    let huge = learning_curves(
+        "huge",
+        "loss",
+        &[Series {
+            name: "m",
+            train: &[1e30, 2e30],
+            validation: &[-f64::MAX, f64::MAX],
+            overfit_epoch: None,
+        }],
+    );
+    assert!(huge.contains(">1.0e308</text>"), "{huge}");
+    for svg in [one, gaps, empty, huge] {
         assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));
     }

@@ -105,10 +105,9 @@ pub fn analyse(train: &[f64], validation: &[f64]) -> Option<Fit> {
         let earlier = validation[last.saturating_sub(2)];
         final_val < earlier
     };
-    let learns_little = n > 1
-        && train[0].is_finite()
-        && train[0] > 0.0
-        && !(train[last] <= LEARNS_LITTLE * train[0]);
+    // A non-finite final training value is not "below": it learned little.
+    let fell_enough = train[last] <= LEARNS_LITTLE * train[0];
+    let learns_little = n > 1 && train[0].is_finite() && train[0] > 0.0 && !fell_enough;
 
     let mut parts = Vec::new();
     if n == 1 {

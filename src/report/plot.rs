@@ -71,8 +71,8 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
         x,
         y,
     };
-    let x_step = nice_step(x.1 - x.0, 6.0).max(1.0);
-    let y_step = nice_step(y.1 - y.0, 5.0);
+    let x_step = nice_step(x, 6.0).max(1.0);
+    let y_step = nice_step(y, 5.0);
     let mut doc = frame.axes(title, "epoch", metric, x_step, y_step);
 
     for (i, s) in series.iter().enumerate() {
@@ -207,7 +207,7 @@ pub fn multi_hot_row(title: &str, ids: &[u32], width: usize) -> String {
         x: (0.0, width.max(1) as f64),
         y: (-0.05, 1.05),
     };
-    let x_step = nice_step(frame.x.1 - frame.x.0, 6.0).max(1.0);
+    let x_step = nice_step(frame.x, 6.0).max(1.0);
     let mut doc = frame.axes(title, "word index", "multi-hot value", x_step, 1.0);
     let mut ids: Vec<u32> = ids
         .iter()
@@ -248,8 +248,8 @@ struct Frame {
 impl Frame {
     /// Data coordinates to pixels.
     fn point(&self, x: f64, y: f64) -> (f64, f64) {
-        let px = self.left + (x - self.x.0) / (self.x.1 - self.x.0) * (self.right - self.left);
-        let py = self.bottom - (y - self.y.0) / (self.y.1 - self.y.0) * (self.bottom - self.top);
+        let px = self.left + fraction(x, self.x) * (self.right - self.left);
+        let py = self.bottom - fraction(y, self.y) * (self.bottom - self.top);
         (px, py)
     }
 
@@ -282,22 +282,22 @@ impl Frame {
                     .set("x", fmt(self.left))
                     .set("y", 26),
             );
-        for (value, digits) in ticks(self.y, y_step) {
+        for value in ticks(self.y, y_step) {
             let (_, py) = self.point(self.x.0, value);
             doc = doc.add(rule(self.left, py, self.right, py)).add(label(
                 self.left - 6.0,
                 py + 4.0,
                 "end",
-                &format_tick(value, digits),
+                &format_tick(value, y_step),
             ));
         }
-        for (value, digits) in ticks(self.x, x_step) {
+        for value in ticks(self.x, x_step) {
             let (px, _) = self.point(value, self.y.0);
             doc = doc.add(rule(px, self.top, px, self.bottom)).add(label(
                 px,
                 self.bottom + 16.0,
                 "middle",
-                &format_tick(value, digits),
+                &format_tick(value, x_step),
             ));
         }
         let middle_x = (self.left + self.right) / 2.0;
@@ -357,7 +357,7 @@ fn path_data(points: impl Iterator<Item = Option<(f64, f64)>>) -> Option<String>
 }
 
 /// The range of the finite values, padded by 5 % of its width on each side; a single value
-/// `v` gets `v ± max(0.1 × |v|, 0.1)`, no value `0..1`.
+/// `v` gets `v ± max(0.1 × |v|, 0.1)`, no value `0..1`. Always finite and non-empty.
 fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
@@ -368,20 +368,27 @@ fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
         return (0.0, 1.0);
     }
     let span = hi - lo;
-    if span == 0.0 || !span.is_finite() {
+    let (lo, hi) = if span == 0.0 {
         let half = (0.1 * lo.abs()).max(0.1);
-        return if span == 0.0 {
-            (lo - half, hi + half)
-        } else {
-            (f64::MIN / 2.0, f64::MAX / 2.0)
-        };
-    }
-    (lo - 0.05 * span, hi + 0.05 * span)
+        (lo - half, hi + half)
+    } else if span.is_finite() {
+        (lo - 0.05 * span, hi + 0.05 * span)
+    } else {
+        (lo, hi)
+    };
+    // Near ±f64::MAX, padding stops at the largest finite values.
+    (lo.max(f64::MIN), hi.min(f64::MAX))
 }
 
-/// A 1-2-5 step giving about `target` ticks over `span`.
-fn nice_step(span: f64, target: f64) -> f64 {
-    let raw = span / target;
+/// Where `v` lies in `range`, 0 at its start and 1 at its end; computed on halves so that
+/// no difference of finite values overflows.
+fn fraction(v: f64, range: (f64, f64)) -> f64 {
+    (v / 2.0 - range.0 / 2.0) / (range.1 / 2.0 - range.0 / 2.0)
+}
+
+/// A 1-2-5 step giving about `target` ticks over `range`.
+fn nice_step(range: (f64, f64), target: f64) -> f64 {
+    let raw = (range.1 / 2.0 - range.0 / 2.0) / target * 2.0;
     if !(raw.is_finite() && raw > 0.0) {
         return 1.0;
     }
@@ -399,28 +406,28 @@ fn nice_step(span: f64, target: f64) -> f64 {
     factor * magnitude
 }
 
-/// The multiples of `step` inside `range`, each with the decimals its label needs (at most
-/// 50 ticks).
-fn ticks(range: (f64, f64), step: f64) -> Vec<(f64, usize)> {
-    let digits = if step >= 1.0 {
-        0
-    } else {
-        (-step.log10() - 1e-9).ceil() as usize
-    };
+/// The multiples of `step` inside `range` (at most 50).
+fn ticks(range: (f64, f64), step: f64) -> Vec<f64> {
     let first = (range.0 / step - 1e-9).ceil();
     let last = (range.1 / step + 1e-9).floor();
     if !(first.is_finite() && last.is_finite()) {
         return Vec::new();
     }
     let count = (last - first + 1.0).clamp(0.0, 50.0) as usize;
-    (0..count)
-        .map(|i| ((first + i as f64) * step, digits))
-        .collect()
+    (0..count).map(|i| (first + i as f64) * step).collect()
 }
 
-/// A tick label with `digits` decimals (and no negative zero).
-fn format_tick(value: f64, digits: usize) -> String {
-    let text = format!("{value:.digits$}");
+/// A tick label with the decimals its step needs (no negative zero); in scientific notation
+/// from a step of 100,000 up.
+fn format_tick(value: f64, step: f64) -> String {
+    let text = if step >= 1e5 {
+        format!("{value:.1e}")
+    } else if step >= 1.0 {
+        format!("{value:.0}")
+    } else {
+        let digits = (-step.log10() - 1e-9).ceil() as usize;
+        format!("{value:.digits$}")
+    };
     if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
         text[1..].to_string()
     } else {

@@ -101,7 +101,7 @@ impl<'a> Trainer<'a> {
             }
             _ => None,
         };
-        Trainer {
+        let mut trainer = Trainer {
             network,
             optimizer: optimizer::build(&training.optimizer),
             gather,
@@ -110,7 +110,11 @@ impl<'a> Trainer<'a> {
             device: device.clone(),
             units,
             metrics: training.computed_metrics(),
+        };
+        if let Some(placeholder) = trainer.placeholder_weight() {
+            trainer.set_first_layer(placeholder);
         }
+        trainer
     }
 
     /// The metric names of a history row, training values then validation ones
@@ -280,48 +284,53 @@ impl<'a> Trainer<'a> {
             .collect()
     }
 
-    /// Copies the gathered layer's weights into the burn module, so that the module
-    /// holds every weight when it is saved.
-    fn sync_first_layer(&mut self) {
+    /// Puts `weight` (and, with it, the gathered bias) into the burn module's first layer.
+    /// While training, the module holds a one-row placeholder there: the real kernel lives
+    /// in the gathered layer, and saving a 5-million-weight tensor through burn costs more
+    /// than an epoch's worth of checkpoints should.
+    fn set_first_layer(&mut self, weight: Tensor<2>) {
         let Some(gather) = &self.gather else { return };
         let Some(Block::Dense(first)) = self.network.blocks.first_mut() else {
             return;
         };
-        let layer = &gather.layer;
-        first.linear.weight = Param::from_tensor(Tensor::from_data(
-            TensorData::new(layer.weight.clone(), [layer.inputs, layer.units]),
-            &self.device,
-        ));
+        first.linear.weight = Param::from_tensor(weight);
         if let Some(bias) = &mut first.linear.bias {
             *bias = Param::from_tensor(Tensor::from_data(
-                TensorData::new(layer.bias.clone(), [layer.units]),
+                TensorData::new(gather.layer.bias.clone(), [gather.layer.units]),
                 &self.device,
             ));
         }
     }
 
-    /// Copies the burn module's first layer into the gathered one (after loading).
-    fn load_first_layer(&mut self) {
-        let Some(gather) = &mut self.gather else {
-            return;
-        };
-        let Some(Block::Dense(first)) = self.network.blocks.first() else {
-            return;
-        };
-        gather.layer.weight = values(first.linear.weight.val().reshape([-1]));
-        if let Some(bias) = &first.linear.bias {
-            gather.layer.bias = values(bias.val());
-        }
+    /// The one-row stand-in for the gathered kernel in the burn module.
+    fn placeholder_weight(&self) -> Option<Tensor<2>> {
+        let gather = self.gather.as_ref()?;
+        Some(Tensor::zeros([1, gather.layer.units], &self.device))
     }
 
-    /// Saves the weights (burn's own format) and, with `optimizer`, the optimizer state
-    /// (burn's record, and the gathered layer's Adam moments beside it).
+    /// Saves the model. A checkpoint (`optimizer` given) also saves the optimizer state
+    /// and keeps the gathered layer in its own raw file beside it; a final or best-epoch
+    /// save (`optimizer` absent) writes every weight in burn's format.
     pub fn save(&mut self, weights: &Path, optimizer: Option<&Path>) -> Result<(), String> {
-        self.sync_first_layer();
-        self.network
+        let full = optimizer.is_none() && self.gather.is_some();
+        if full {
+            let layer = &self.gather.as_ref().expect("checked").layer;
+            let kernel = Tensor::from_data(
+                TensorData::new(layer.weight.clone(), [layer.inputs, layer.units]),
+                &self.device,
+            );
+            self.set_first_layer(kernel);
+        }
+        let saved = self
+            .network
             .clone()
             .save_file(weights)
-            .map_err(|e| format!("cannot write `{}`: {e}", weights.display()))?;
+            .map_err(|e| format!("cannot write `{}`: {e}", weights.display()));
+        if full {
+            let placeholder = self.placeholder_weight().expect("gathered");
+            self.set_first_layer(placeholder);
+        }
+        saved?;
         if let Some(path) = optimizer {
             self.optimizer
                 .to_record()
@@ -329,16 +338,19 @@ impl<'a> Trainer<'a> {
                 .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
             if let Some(gather) = &self.gather {
                 let path = path.with_extension("gather");
-                std::fs::write(&path, moments_to_bytes(&gather.layer))
+                std::fs::write(&path, gather_to_bytes(&gather.layer))
                     .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
             }
         }
         Ok(())
     }
 
-    /// Restores weights and optimizer state saved by [`Trainer::save`].
+    /// Restores a checkpoint written by [`Trainer::save`] with an optimizer path.
     pub fn restore(&mut self, weights: &Path, optimizer: &Path) -> Result<(), String> {
-        self.load_weights(weights)?;
+        let network = std::mem::replace(&mut self.network, placeholder());
+        self.network = network
+            .try_load_file(weights)
+            .map_err(|e| format!("cannot read `{}`: {e}", weights.display()))?;
         let record = burn::optim::OptimizerRecord::load(optimizer)
             .map_err(|e| format!("cannot read `{}`: {e}", optimizer.display()))?;
         let fresh = optimizer::build(&self.training.optimizer);
@@ -347,45 +359,72 @@ impl<'a> Trainer<'a> {
             let path = optimizer.with_extension("gather");
             let bytes = std::fs::read(&path)
                 .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-            moments_from_bytes(&mut gather.layer, &bytes)
+            gather_from_bytes(&mut gather.layer, &bytes)
                 .ok_or_else(|| format!("`{}` is damaged", path.display()))?;
         }
         Ok(())
     }
 
-    /// Loads weights only (the best epoch's, to restore them at the end).
+    /// Loads every weight from a full save (the best epoch's, to restore them at the end).
     pub fn load_weights(&mut self, weights: &Path) -> Result<(), String> {
+        if let Some(gather) = &self.gather {
+            let full = Tensor::zeros([gather.layer.inputs, gather.layer.units], &self.device);
+            self.set_first_layer(full);
+        }
         let network = std::mem::replace(&mut self.network, placeholder());
         self.network = network
             .try_load_file(weights)
             .map_err(|e| format!("cannot read `{}`: {e}", weights.display()))?;
-        self.load_first_layer();
+        if let (Some(gather), Some(Block::Dense(first))) =
+            (&mut self.gather, self.network.blocks.first())
+        {
+            gather.layer.weight = values(first.linear.weight.val().reshape([-1]));
+            if let Some(bias) = &first.linear.bias {
+                gather.layer.bias = values(bias.val());
+            }
+        }
+        if let Some(placeholder) = self.placeholder_weight() {
+            self.set_first_layer(placeholder);
+        }
         Ok(())
     }
 }
 
-/// The Adam steps and moments of a gathered layer, little-endian.
-fn moments_to_bytes(layer: &SparseDense) -> Vec<u8> {
-    let mut out = Vec::with_capacity(8 + 8 * layer.moment_1.len());
+/// A gathered layer's weights, bias, Adam moments and step count, little-endian.
+fn gather_to_bytes(layer: &SparseDense) -> Vec<u8> {
+    let floats = [&layer.weight, &layer.bias, &layer.moment_1, &layer.moment_2];
+    let mut out = Vec::with_capacity(8 + 4 * floats.iter().map(|f| f.len()).sum::<usize>());
     out.extend_from_slice(&u64::from(layer.steps).to_le_bytes());
-    for v in layer.moment_1.iter().chain(&layer.moment_2) {
+    for v in floats.into_iter().flatten() {
         out.extend_from_slice(&v.to_le_bytes());
     }
     out
 }
 
-fn moments_from_bytes(layer: &mut SparseDense, bytes: &[u8]) -> Option<()> {
-    let n = layer.moment_1.len();
-    if bytes.len() != 8 + 8 * n {
+fn gather_from_bytes(layer: &mut SparseDense, bytes: &[u8]) -> Option<()> {
+    let lengths = [
+        layer.weight.len(),
+        layer.bias.len(),
+        layer.moment_1.len(),
+        layer.moment_2.len(),
+    ];
+    if bytes.len() != 8 + 4 * lengths.iter().sum::<usize>() {
         return None;
     }
     layer.steps = u32::try_from(u64::from_le_bytes(bytes[..8].try_into().ok()?)).ok()?;
-    let floats: Vec<f32> = bytes[8..]
+    let mut floats = bytes[8..]
         .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    layer.moment_1.copy_from_slice(&floats[..n]);
-    layer.moment_2.copy_from_slice(&floats[n..]);
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+    for target in [
+        &mut layer.weight,
+        &mut layer.bias,
+        &mut layer.moment_1,
+        &mut layer.moment_2,
+    ] {
+        for v in target.iter_mut() {
+            *v = floats.next()?;
+        }
+    }
     Some(())
 }
 
