@@ -14,6 +14,7 @@ pub mod history;
 pub mod ir;
 pub mod lower;
 pub mod report;
+pub mod run_index;
 pub mod source;
 pub mod suggest;
 pub mod syntax;

@@ -5,6 +5,7 @@ mod check;
 mod data;
 mod progress;
 pub mod render;
+mod report;
 mod run;
 mod summary;
 
@@ -66,6 +67,11 @@ enum Command {
         /// Train this many epochs instead of what the spec says (part of the result's hash).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         epochs: Option<u32>,
+    },
+    /// Re-render the plots, report.json and index.html of a run directory from its histories.
+    Report {
+        /// The run directory (what `ofit run` wrote, e.g. runs/tutorial).
+        run_dir: PathBuf,
     },
     /// Load (fetching and caching as needed) and describe the datasets of a spec.
     Data {
@@ -136,6 +142,7 @@ pub fn main() -> ExitCode {
             format,
         } => data::run(&file, dataset.as_deref(), format),
         Command::Run { .. } => unreachable!("handled above"),
+        Command::Report { run_dir } => report::run(&run_dir),
     }
     .into()
 }

@@ -6,9 +6,10 @@ use super::progress::{self, STOP};
 use super::{compile_or_report, Exit};
 use crate::data::{self, Context, Encoded, LabelKind};
 use crate::report::summary::{summary, DataFacts};
+use crate::run_index::{IndexedExperiment, IndexedModel, RunIndex};
 use crate::suggest;
 use crate::train::folder::ModelFolder;
-use crate::train::run::{IndexedExperiment, IndexedModel, ResultKey, RunDir, RunIndex};
+use crate::train::run::{ResultKey, RunDir};
 use crate::train::{self, Outcome};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -205,7 +206,36 @@ fn execute(request: Request) -> Result<(), Stop> {
             run_dir.root().display()
         );
     }
-    Ok(())
+    write_data_views(&program, &datasets, run_dir.root());
+    match super::report::render(run_dir.root()) {
+        Some(_) => Ok(()),
+        None => Err(Exit::Failed.into()),
+    }
+}
+
+/// The tutorial's first plot for each multi-hot dataset: its first training review as a
+/// multi-hot row against word index. A figure that cannot be written is skipped: the
+/// report is complete without it.
+fn write_data_views(
+    program: &crate::ir::Program,
+    datasets: &HashMap<usize, (Encoded, String)>,
+    root: &Path,
+) {
+    for (index, (data, _)) in datasets {
+        let crate::data::Features::MultiHot(rows) = &data.train.features else {
+            continue;
+        };
+        if rows.rows() == 0 {
+            continue;
+        }
+        let name = &program.datasets[*index].name;
+        let title = format!("{name}: training review 1 as a multi-hot row");
+        let svg = crate::report::plot::multi_hot_row(&title, rows.row(0), rows.width);
+        let _ = crate::data::cache::write_atomic(
+            &root.join("plots").join(format!("data-{name}.svg")),
+            svg.as_bytes(),
+        );
+    }
 }
 
 /// One line about how a model's training ended.

@@ -1,6 +1,8 @@
-//! Stage 4: what a user reads — model summaries now; plots and the HTML report once
-//! training produces histories.
+//! Stage 5: what a user reads — model summaries, learning curves (SVG), where each model
+//! starts to overfit, `report.json` and a self-contained `index.html`.
 
 pub mod analysis;
+pub mod document;
+pub mod html;
 pub mod plot;
 pub mod summary;

@@ -10,7 +10,8 @@
 
 use crate::data::error::io_reason;
 use crate::ir::{Dataset, Model, Training};
-use serde::{Deserialize, Serialize};
+use crate::run_index::RunIndex;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -94,39 +95,6 @@ impl RunDir {
             reason: e.to_string(),
         })
     }
-}
-
-/// What `run.json` holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RunIndex {
-    /// The spec file.
-    pub spec: String,
-    /// Experiments in spec order.
-    pub experiments: Vec<IndexedExperiment>,
-}
-
-/// One experiment in `run.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IndexedExperiment {
-    /// Its name.
-    pub name: String,
-    /// Its dataset's name.
-    pub dataset: String,
-    /// Its training block's name.
-    pub training: String,
-    /// Metrics to plot.
-    pub plot: Vec<String>,
-    /// Its models.
-    pub models: Vec<IndexedModel>,
-}
-
-/// One model of an experiment in `run.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IndexedModel {
-    /// The model's name in the experiment.
-    pub name: String,
-    /// Its folder, relative to the run directory.
-    pub folder: String,
 }
 
 /// What a model's folder is named after: the model, the dataset declaration, the data
