@@ -35,6 +35,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
     file.write_all(bytes)
         .and_then(|()| file.as_file().sync_all())
         .map_err(|e| DataError::io("write", file.path(), &e))?;
+    // A temporary file is private (0600); what ofit keeps is an ordinary readable file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let readable = std::fs::Permissions::from_mode(0o644);
+        file.as_file()
+            .set_permissions(readable)
+            .map_err(|e| DataError::io("write", file.path(), &e))?;
+    }
     file.persist(path)
         .map_err(|e| DataError::io("write", path, &e.error))?;
     Ok(())
