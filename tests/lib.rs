@@ -12,6 +12,7 @@ mod examples;
 mod positions;
 mod properties;
 mod report_analysis;
+mod report_browser;
 mod report_pipeline;
 mod report_plot;
 mod summary;

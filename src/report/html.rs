@@ -27,7 +27,7 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
          body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }}\n\
          table {{ border-collapse: collapse; margin: 1rem 0; }}\n\
          th, td {{ border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; }}\n\
-         th:first-child, td:first-child, td.verdict {{ text-align: left; }}\n\
+         th:first-child, td:first-child, th:last-child, td.verdict {{ text-align: left; }}\n\
          figure {{ margin: 1rem 0; }}\n pre {{ font-size: 0.8rem; overflow-x: auto; }}\n\
          </style>\n</head>\n<body>\n<h1>ofit report: <code>{spec}</code></h1>\n\
          <p>Training curves are solid, validation curves dashed; a circle marks the epoch after which a model overfits.</p>\n",
