@@ -72,9 +72,15 @@ pub fn help<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> St
 /// `a`, `b` or `c` (with `conjunction` "or" or "and"), each in backticks.
 pub fn quoted_list(items: &[&str], conjunction: &str) -> String {
     let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
-    match quoted.as_slice() {
+    let quoted: Vec<&str> = quoted.iter().map(String::as_str).collect();
+    join(&quoted, conjunction)
+}
+
+/// `a, b or c` (with `conjunction` "or" or "and").
+pub fn join(items: &[&str], conjunction: &str) -> String {
+    match items {
         [] => String::new(),
-        [one] => one.clone(),
+        [one] => one.to_string(),
         [init @ .., last] => format!("{} {conjunction} {last}", init.join(", ")),
     }
 }
@@ -82,6 +88,13 @@ pub fn quoted_list(items: &[&str], conjunction: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_are_joined_with_a_conjunction() {
+        assert_eq!(join(&["a", "b", "c"], "or"), "a, b or c");
+        assert_eq!(join(&["a"], "and"), "a");
+        assert_eq!(quoted_list(&["a", "b"], "and"), "`a` and `b`");
+    }
 
     #[test]
     fn one_typo_in_a_short_word_is_found() {

@@ -1,12 +1,11 @@
 //! `ofit data FILE [DATASET]`: loads each dataset of a spec (fetching and caching as
 //! needed) and prints what it holds.
 
-use super::{compile_or_report, Exit, Format};
+use super::{compile_or_report, known_name, Exit, Format};
 use crate::data::stats::{SplitStats, Stats};
 use crate::data::{self, Context, DataError, LabelKind};
 use crate::ir::{DataSource, Program};
 use crate::report::summary::thousands;
-use crate::suggest;
 use std::path::Path;
 
 /// Loads the datasets of the spec at `path` (or the one named) and prints their facts.
@@ -15,15 +14,13 @@ pub fn run(path: &Path, only: Option<&str>, format: Format) -> Exit {
         Ok(compiled) => compiled,
         Err(exit) => return exit,
     };
-    if let Some(name) = only {
-        if !program.datasets.iter().any(|d| d.name == name) {
-            let help = suggest::help(name, program.datasets.iter().map(|d| d.name.as_str()));
-            eprintln!(
-                "error: `{}` declares no dataset `{name}` ({help})",
-                source.name()
-            );
-            return Exit::Usage;
-        }
+    if let Err(exit) = known_name(
+        only,
+        "dataset",
+        &source,
+        program.datasets.iter().map(|d| d.name.as_str()),
+    ) {
+        return exit;
     }
     let ctx = Context::from_env(path.parent().unwrap_or(Path::new(".")));
     let mut reports = Vec::new();

@@ -147,6 +147,24 @@ pub fn main() -> ExitCode {
     .into()
 }
 
+/// Checks that the name given on the command line (`--only`, a positional name) is one of
+/// `names`; if not, says so with a suggestion and gives the usage status.
+fn known_name<'a>(
+    given: Option<&str>,
+    what: &str,
+    source: &Source,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<(), Exit> {
+    let Some(name) = given else { return Ok(()) };
+    let names: Vec<&str> = names.into_iter().collect();
+    if names.contains(&name) {
+        return Ok(());
+    }
+    let help = crate::suggest::help(name, names);
+    eprintln!("error: `{}` has no {what} `{name}` ({help})", source.name());
+    Err(Exit::Usage)
+}
+
 /// Reads and checks a spec, printing its diagnostics; the program when it has no error.
 fn compile_or_report(path: &Path) -> Result<(Source, crate::ir::Program), Exit> {
     let source = read_source(path)?;

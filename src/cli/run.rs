@@ -3,11 +3,10 @@
 
 use super::data::print_error;
 use super::progress::{self, STOP};
-use super::{compile_or_report, Exit};
+use super::{compile_or_report, known_name, Exit};
 use crate::data::{self, Context, Encoded, LabelKind};
 use crate::report::summary::{summary, DataFacts};
 use crate::run_index::{IndexedExperiment, IndexedModel, RunIndex};
-use crate::suggest;
 use crate::train::folder::ModelFolder;
 use crate::train::run::{ResultKey, RunDir};
 use crate::train::{self, Outcome};
@@ -52,16 +51,12 @@ impl From<Exit> for Stop {
 
 fn execute(request: Request) -> Result<(), Stop> {
     let (source, mut program) = compile_or_report(request.file)?;
-    if let Some(name) = request.only {
-        if !program.experiments.iter().any(|e| e.name == name) {
-            let help = suggest::help(name, program.experiments.iter().map(|e| e.name.as_str()));
-            eprintln!(
-                "error: `{}` has no experiment `{name}` ({help})",
-                source.name()
-            );
-            return Err(Exit::Usage.into());
-        }
-    }
+    known_name(
+        request.only,
+        "experiment",
+        &source,
+        program.experiments.iter().map(|e| e.name.as_str()),
+    )?;
     if let Some(epochs) = request.epochs {
         for training in &mut program.trainings {
             training.epochs = epochs;

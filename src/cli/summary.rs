@@ -1,9 +1,8 @@
 //! `ofit summary FILE [MODEL]`
 
-use super::{compile_or_report, Exit};
+use super::{compile_or_report, known_name, Exit};
 use crate::data::{self, Context, LabelKind};
 use crate::report::summary::{summary, DataFacts};
-use crate::suggest;
 use std::path::Path;
 
 /// Prints the summary of every model of the spec (or of one), in first-use order. The
@@ -14,15 +13,13 @@ pub fn run(path: &Path, only: Option<&str>) -> Exit {
         Ok(compiled) => compiled,
         Err(exit) => return exit,
     };
-    if let Some(name) = only {
-        if !program.models.iter().any(|m| m.name == name) {
-            let help = suggest::help(name, program.models.iter().map(|m| m.name.as_str()));
-            eprintln!(
-                "error: no experiment of `{}` has a model called `{name}` ({help})",
-                source.name()
-            );
-            return Exit::Usage;
-        }
+    if let Err(exit) = known_name(
+        only,
+        "model",
+        &source,
+        program.models.iter().map(|m| m.name.as_str()),
+    ) {
+        return exit;
     }
     let ctx = Context::from_env(path.parent().unwrap_or(Path::new(".")));
     if let Err(error) = data::load::resolve_input_widths(&mut program, &ctx) {

@@ -97,7 +97,10 @@ pub(super) fn describe(text: &str, range: Range<usize>, error: &Error<Rule>) -> 
     let expected: Vec<&str> = expected.into_iter().collect();
     let message = match expected.as_slice() {
         [] => format!("unexpected {found}"),
-        list => format!("expected {}, found {found}", join_or(list)),
+        list => format!(
+            "expected {}, found {found}",
+            crate::suggest::join(list, "or")
+        ),
     };
     let label = if cut_short {
         "the definition ends here".to_string()
@@ -163,24 +166,4 @@ fn describe_found(rest: &str) -> String {
     let span = super::token_at(rest, 0);
     let token: String = rest[span.start..span.end].chars().take(30).collect();
     format!("`{token}`")
-}
-
-fn join_or(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lists_are_joined_with_or() {
-        let items = ["a", "b", "c"];
-        assert_eq!(join_or(&items), "a, b or c");
-        assert_eq!(join_or(&items[..1]), "a");
-    }
 }
