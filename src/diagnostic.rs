@@ -192,11 +192,6 @@ impl Diagnostics {
         self.list.iter().any(Diagnostic::is_error)
     }
 
-    /// Number of errors recorded so far.
-    pub fn error_count(&self) -> usize {
-        self.list.iter().filter(|d| d.is_error()).count()
-    }
-
     /// All diagnostics, sorted by position so that reports read top to bottom.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.list.sort_by_key(|d| d.span());

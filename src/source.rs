@@ -86,11 +86,6 @@ impl Source {
         &self.text
     }
 
-    /// The text a span covers.
-    pub fn slice(&self, span: Span) -> &str {
-        &self.text[span.start..span.end]
-    }
-
     /// Line and column of a byte offset (clamped to the text).
     pub fn line_column(&self, offset: usize) -> LineColumn {
         let offset = offset.min(self.text.len());

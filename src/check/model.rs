@@ -437,7 +437,7 @@ fn dense(call: &Call, env: &Env, reader: &mut Reader) -> Dense {
     });
     let use_bias = args
         .get("use_bias")
-        .map_or(true, |v| reader.bool(v, env).or(true));
+        .is_none_or(|v| reader.bool(v, env).or(true));
     let kernel_regularizer = args
         .get("kernel_regularizer")
         .and_then(|v| regularizer(v, env, reader));
@@ -542,10 +542,10 @@ fn batch_norm(call: &Call, env: &Env, reader: &mut Reader) -> BatchNorm {
         epsilon: epsilon.or(BATCH_NORM_EPSILON),
         center: args
             .get("center")
-            .map_or(true, |v| reader.bool(v, env).or(true)),
+            .is_none_or(|v| reader.bool(v, env).or(true)),
         scale: args
             .get("scale")
-            .map_or(true, |v| reader.bool(v, env).or(true)),
+            .is_none_or(|v| reader.bool(v, env).or(true)),
     }
 }
 

@@ -98,7 +98,7 @@ fn execute(request: Request) -> Result<(), Stop> {
     {
         let training = &program.trainings[experiment.training];
         let dataset = &program.datasets[experiment.dataset];
-        if !datasets.contains_key(&experiment.dataset) {
+        if let std::collections::hash_map::Entry::Vacant(e) = datasets.entry(experiment.dataset) {
             let loaded =
                 data::load(dataset, LabelKind::for_loss(training.loss), &ctx).map_err(|e| {
                     print_error(&e);
@@ -108,7 +108,7 @@ fn execute(request: Request) -> Result<(), Stop> {
                 eprintln!("note: {note}");
             }
             let fingerprint = loaded.data.fingerprint();
-            datasets.insert(experiment.dataset, (loaded.data, fingerprint));
+            e.insert((loaded.data, fingerprint));
         }
         let (data, fingerprint) = &datasets[&experiment.dataset];
         let mut models = Vec::new();

@@ -215,7 +215,7 @@ pub fn corpus_from_package(
             strip_position(&e)
         ),
     })?;
-    if reviews.len() != expected || expected % 4 != 0 {
+    if reviews.len() != expected || !expected.is_multiple_of(4) {
         return Err(DataError::Invalid {
             path: path.to_path_buf(),
             message: format!(

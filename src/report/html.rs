@@ -35,7 +35,7 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
     );
     for view in data_views {
         let svg = std::fs::read_to_string(root.join("plots").join(view)).unwrap_or_default();
-        let _ = write!(out, "<figure class=\"data\">{svg}</figure>\n");
+        let _ = writeln!(out, "<figure class=\"data\">{svg}</figure>");
     }
     for experiment in &report.experiments {
         let _ = write!(
@@ -45,7 +45,7 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
         );
         for (_, file) in &experiment.plots {
             let svg = std::fs::read_to_string(root.join(file)).unwrap_or_default();
-            let _ = write!(out, "<figure class=\"plot\">{svg}</figure>\n");
+            let _ = writeln!(out, "<figure class=\"plot\">{svg}</figure>");
         }
         let _ = write!(
             out,
@@ -55,9 +55,9 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
         );
         for model in &experiment.models {
             let fit = model.fit.as_ref();
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr><td>{name}</td><td>{params}</td><td>{best}</td><td>{lowest}</td><td>{accuracy}</td><td>{overfit}</td><td class=\"verdict\">{verdict}</td></tr>\n",
+                "<tr><td>{name}</td><td>{params}</td><td>{best}</td><td>{lowest}</td><td>{accuracy}</td><td>{overfit}</td><td class=\"verdict\">{verdict}</td></tr>",
                 name = escape(&model.name),
                 params = model.params.map_or("–".to_string(), crate::report::summary::thousands),
                 best = fit.map_or("–".to_string(), |f| f.best_epoch.to_string()),

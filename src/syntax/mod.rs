@@ -10,8 +10,6 @@ mod nesting;
 mod parser;
 mod split;
 
-pub use split::ITEM_KEYWORDS;
-
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::{Source, Span};
 use parser::{Builder, OfitParser, Rule};

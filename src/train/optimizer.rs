@@ -20,7 +20,7 @@ pub fn build(optimizer: &Optimizer) -> ModuleOptimizer {
         Optimizer::Sgd {
             momentum, nesterov, ..
         } => {
-            let momentum = (momentum > 0.0).then(|| MomentumConfig {
+            let momentum = (momentum > 0.0).then_some(MomentumConfig {
                 momentum,
                 // Keras's momentum has no dampening.
                 dampening: 0.0,
