@@ -221,3 +221,46 @@ fn data_of_an_unknown_dataset_suggests_one() {
         stderr(&out)
     );
 }
+
+#[test]
+fn data_plots_a_chosen_review_as_a_multi_hot_row() {
+    let out = ofit(&[
+        "data",
+        "tests/fixtures/data/local.ofit",
+        "reviews",
+        "--plot-review",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let svg = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        svg.starts_with("<svg") && svg.contains("reviews: training review 2 as a multi-hot row"),
+        "{svg}"
+    );
+    let too_far = ofit(&[
+        "data",
+        "tests/fixtures/data/local.ofit",
+        "reviews",
+        "--plot-review",
+        "7",
+    ]);
+    assert_eq!(too_far.status.code(), Some(2));
+    assert!(
+        stderr(&too_far).contains("has 6 training reviews, not 7"),
+        "{}",
+        stderr(&too_far)
+    );
+    let dense = ofit(&[
+        "data",
+        "tests/fixtures/data/local.ofit",
+        "table",
+        "--plot-review",
+        "1",
+    ]);
+    assert_eq!(dense.status.code(), Some(2));
+    assert!(
+        stderr(&dense).contains("needs a multi-hot (IMDB) dataset"),
+        "{}",
+        stderr(&dense)
+    );
+}

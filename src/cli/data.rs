@@ -8,8 +8,9 @@ use crate::ir::{DataSource, Program};
 use crate::report::summary::thousands;
 use std::path::Path;
 
-/// Loads the datasets of the spec at `path` (or the one named) and prints their facts.
-pub fn run(path: &Path, only: Option<&str>, format: Format) -> Exit {
+/// Loads the datasets of the spec at `path` (or the one named) and prints their facts, or
+/// with `plot_review`, that training review of the (first) multi-hot dataset as SVG.
+pub fn run(path: &Path, only: Option<&str>, format: Format, plot_review: Option<usize>) -> Exit {
     let (source, program) = match compile_or_report(path) {
         Ok(compiled) => compiled,
         Err(exit) => return exit,
@@ -35,6 +36,32 @@ pub fn run(path: &Path, only: Option<&str>, format: Format) -> Exit {
                 for note in &loaded.notes {
                     eprintln!("note: {note}");
                 }
+                if let Some(review) = plot_review {
+                    let data::Features::MultiHot(rows) = &loaded.data.train.features else {
+                        continue;
+                    };
+                    if review > rows.rows() {
+                        eprintln!(
+                            "error: dataset `{}` has {} training reviews, not {review}",
+                            dataset.name,
+                            rows.rows()
+                        );
+                        return Exit::Usage;
+                    }
+                    let title = format!(
+                        "{}: training review {review} as a multi-hot row",
+                        dataset.name
+                    );
+                    print!(
+                        "{}",
+                        crate::report::plot::multi_hot_row(
+                            &title,
+                            rows.row(review - 1),
+                            rows.width
+                        )
+                    );
+                    return Exit::Ok;
+                }
                 reports.push((dataset.name.clone(), loaded.data.stats));
             }
             Err(error) => {
@@ -42,6 +69,10 @@ pub fn run(path: &Path, only: Option<&str>, format: Format) -> Exit {
                 return Exit::Failed;
             }
         }
+    }
+    if plot_review.is_some() {
+        eprintln!("error: `--plot-review` needs a multi-hot (IMDB) dataset");
+        return Exit::Usage;
     }
     match format {
         Format::Json => {

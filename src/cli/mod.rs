@@ -82,6 +82,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Print, as SVG, training review N (from 1) of a multi-hot dataset as a multi-hot
+        /// row against word index (the tutorial's first plot).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        plot_review: Option<u32>,
     },
     /// Print a Keras-style summary and the training cost of each model of a spec.
     Summary {
@@ -140,7 +144,13 @@ pub fn main() -> ExitCode {
             file,
             dataset,
             format,
-        } => data::run(&file, dataset.as_deref(), format),
+            plot_review,
+        } => data::run(
+            &file,
+            dataset.as_deref(),
+            format,
+            plot_review.map(|n| n as usize),
+        ),
         Command::Run { .. } => unreachable!("handled above"),
         Command::Report { run_dir } => report::run(&run_dir),
     }
