@@ -228,3 +228,54 @@ fn the_fused_adam_step_equals_burns_adam() {
         assert!(error <= 1e-6, "step {step}: bias relative error {error}");
     }
 }
+
+#[test]
+fn the_fused_step_equals_the_scatter_then_the_adam_step_bit_for_bit() {
+    use ofit::ir::Regularizer;
+    use ofit::lower::sparse::{Adam, SparseDense};
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(99);
+    let (inputs, units, rows) = (300, 24, 40);
+    let weight: Vec<f32> = (0..inputs * units)
+        .map(|_| rng.random_range(-0.1..0.1))
+        .collect();
+    let bias: Vec<f32> = (0..units).map(|_| rng.random_range(-0.1..0.1)).collect();
+    let mut offsets = vec![0u32];
+    let mut ids = Vec::new();
+    for _ in 0..rows {
+        let mut row: Vec<u32> = (0..20)
+            .map(|_| rng.random_range(0..inputs as u32))
+            .collect();
+        row.sort_unstable();
+        row.dedup();
+        ids.extend(row);
+        offsets.push(ids.len() as u32);
+    }
+    let batch = ofit::data::MultiHot {
+        width: inputs,
+        offsets,
+        ids,
+    };
+    let adam = Adam {
+        lr: 0.01,
+        beta_1: 0.9,
+        beta_2: 0.999,
+        epsilon: 1e-7,
+    };
+    let l2 = Some(Regularizer {
+        l1: 0.0001,
+        l2: 0.001,
+    });
+    let mut fused = SparseDense::new(inputs, units, weight.clone(), bias.clone());
+    let mut apart = SparseDense::new(inputs, units, weight, bias);
+    for _ in 0..3 {
+        let grad_out: Vec<f32> = (0..rows * units)
+            .map(|_| rng.random_range(-1.0..1.0))
+            .collect();
+        let p1 = fused.step(&batch, &grad_out, adam, l2, l2);
+        apart.backward(&batch, &grad_out);
+        let p2 = apart.adam_step(adam, l2, l2);
+        assert_eq!(p1, p2);
+        assert_eq!(fused, apart);
+    }
+}

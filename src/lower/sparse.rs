@@ -137,6 +137,10 @@ impl SparseDense {
                         .map(|&w| r.l1 * (w as f64).abs() + r.l2 * (w as f64) * (w as f64))
                         .sum::<f64>()
                 })
+                // Collected in order and summed in order: the same total whatever the
+                // scheduling, so histories stay bit-identical.
+                .collect::<Vec<f64>>()
+                .iter()
                 .sum()
         };
         kernel.map_or(0.0, |r| sum(&self.weight, r)) + bias.map_or(0.0, |r| sum(&self.bias, r))
@@ -196,6 +200,119 @@ impl SparseDense {
         };
         update(&mut self.weight, &mut self.grad_weight, m_w, v_w, kernel);
         update(&mut self.bias, &mut self.grad_bias, m_b, v_b, bias);
+        penalty
+    }
+
+    /// A whole training step of this layer in one pass over its kernel: each kernel row
+    /// sums the output gradients of the batch rows its id occurs in (in row order, as
+    /// [`SparseDense::backward`] does) and takes its Adam step at once, so no gradient
+    /// buffer is written, read back and cleared. The same numbers as `backward` followed
+    /// by `adam_step`; returns the penalty of the weights before the step.
+    pub fn step(
+        &mut self,
+        batch: &MultiHot,
+        grad_out: &[f32],
+        adam: Adam,
+        kernel: Option<crate::ir::Regularizer>,
+        bias: Option<crate::ir::Regularizer>,
+    ) -> f64 {
+        let units = self.units;
+        // The batch transposed (ids → rows, each list in row order), by counting sort.
+        let mut starts = vec![0u32; self.inputs + 1];
+        for &id in &batch.ids {
+            starts[id as usize + 1] += 1;
+        }
+        for i in 0..self.inputs {
+            starts[i + 1] += starts[i];
+        }
+        let mut fill = starts.clone();
+        let mut rows_of = vec![0u32; batch.ids.len()];
+        for r in 0..batch.rows() {
+            for &id in batch.row(r) {
+                rows_of[fill[id as usize] as usize] = r as u32;
+                fill[id as usize] += 1;
+            }
+        }
+        for r in 0..batch.rows() {
+            for (acc, g) in self
+                .grad_bias
+                .iter_mut()
+                .zip(&grad_out[r * units..(r + 1) * units])
+            {
+                *acc += g;
+            }
+        }
+        let penalty = self.penalty(kernel, bias);
+        self.steps += 1;
+        let t = self.steps as i32;
+        let bias_correction_2 = (1.0 - adam.beta_2.powi(t)).sqrt();
+        let step = (adam.lr as f32) * bias_correction_2 / (1.0 - adam.beta_1.powi(t));
+        let epsilon = adam.epsilon * bias_correction_2;
+        let (l1, l2) = kernel.map_or((0.0, 0.0), |r| (r.l1 as f32, (2.0 * r.l2) as f32));
+        let (m_w, m_b) = self.moment_1.split_at_mut(self.weight.len());
+        let (v_w, v_b) = self.moment_2.split_at_mut(self.weight.len());
+        let rows_per_task = (CHUNK / units).max(1);
+        self.weight
+            .par_chunks_mut(rows_per_task * units)
+            .zip(
+                m_w.par_chunks_mut(rows_per_task * units)
+                    .zip(v_w.par_chunks_mut(rows_per_task * units)),
+            )
+            .enumerate()
+            .for_each(|(task, (w, (m, v)))| {
+                let mut grad = vec![0.0f32; units];
+                for (k, ((w, m), v)) in w
+                    .chunks_mut(units)
+                    .zip(m.chunks_mut(units))
+                    .zip(v.chunks_mut(units))
+                    .enumerate()
+                {
+                    let id = task * rows_per_task + k;
+                    grad.iter_mut().for_each(|g| *g = 0.0);
+                    for &r in &rows_of[starts[id] as usize..starts[id + 1] as usize] {
+                        let r = r as usize;
+                        for (g, o) in grad.iter_mut().zip(&grad_out[r * units..(r + 1) * units]) {
+                            *g += o;
+                        }
+                    }
+                    for (((w, g), m), v) in
+                        w.iter_mut().zip(&grad).zip(m.iter_mut()).zip(v.iter_mut())
+                    {
+                        let sign = if *w > 0.0 {
+                            1.0
+                        } else if *w < 0.0 {
+                            -1.0
+                        } else {
+                            0.0
+                        };
+                        let g = *g + l2 * *w + l1 * sign;
+                        *m = adam.beta_1 * *m + (1.0 - adam.beta_1) * g;
+                        *v = adam.beta_2 * *v + (1.0 - adam.beta_2) * g * g;
+                        *w -= step * *m / (v.sqrt() + epsilon);
+                    }
+                }
+            });
+        let (l1, l2) = bias.map_or((0.0, 0.0), |r| (r.l1 as f32, (2.0 * r.l2) as f32));
+        for (((w, g), m), v) in self
+            .bias
+            .iter_mut()
+            .zip(self.grad_bias.iter_mut())
+            .zip(m_b.iter_mut())
+            .zip(v_b.iter_mut())
+        {
+            let sign = if *w > 0.0 {
+                1.0
+            } else if *w < 0.0 {
+                -1.0
+            } else {
+                0.0
+            };
+            let grad = *g + l2 * *w + l1 * sign;
+            *m = adam.beta_1 * *m + (1.0 - adam.beta_1) * grad;
+            *v = adam.beta_2 * *v + (1.0 - adam.beta_2) * grad * grad;
+            *w -= step * *m / (v.sqrt() + epsilon);
+            *g = 0.0;
+        }
         penalty
     }
 

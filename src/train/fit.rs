@@ -185,10 +185,9 @@ impl<'a> Trainer<'a> {
                 let grad = pre
                     .grad_remove(&mut grads)
                     .expect("the gathered output has a gradient");
-                gather
-                    .layer
-                    .backward(&batch_rows, &values(grad.reshape([-1])));
-                loss_value += gather.layer.adam_step(
+                loss_value += gather.layer.step(
+                    &batch_rows,
+                    &values(grad.reshape([-1])),
                     gather.adam,
                     gather.kernel_regularizer,
                     gather.bias_regularizer,
