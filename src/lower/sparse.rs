@@ -112,15 +112,7 @@ impl SparseDense {
                 }
             }
         });
-        for r in 0..batch.rows() {
-            for (acc, g) in self
-                .grad_bias
-                .iter_mut()
-                .zip(&grad_out[r * units..(r + 1) * units])
-            {
-                *acc += g;
-            }
-        }
+        self.accumulate_bias(batch.rows(), grad_out);
     }
 
     /// The L1/L2 penalty of the kernel and bias (`Σ l1·|w| + l2·w²`).
@@ -157,49 +149,25 @@ impl SparseDense {
         bias: Option<crate::ir::Regularizer>,
     ) -> f64 {
         let penalty = self.penalty(kernel, bias);
-        self.steps += 1;
-        let t = self.steps as i32;
-        let bias_correction_2 = (1.0 - adam.beta_2.powi(t)).sqrt();
-        let step = (adam.lr as f32) * bias_correction_2 / (1.0 - adam.beta_1.powi(t));
-        let epsilon = adam.epsilon * bias_correction_2;
-        let (m_w, m_b) = self.moment_1.split_at_mut(self.weight.len());
-        let (v_w, v_b) = self.moment_2.split_at_mut(self.weight.len());
-        let update = |w: &mut [f32],
-                      g: &mut [f32],
-                      m: &mut [f32],
-                      v: &mut [f32],
-                      r: Option<crate::ir::Regularizer>| {
-            // The penalty's gradient: 2·l2·w + l1·sign(w) (0 at w = 0, as burn's abs).
-            let (l1, l2) = r.map_or((0.0, 0.0), |r| (r.l1 as f32, (2.0 * r.l2) as f32));
-            w.par_chunks_mut(CHUNK)
-                .zip(g.par_chunks_mut(CHUNK))
-                .zip(m.par_chunks_mut(CHUNK).zip(v.par_chunks_mut(CHUNK)))
-                .for_each(|((w, g), (m, v))| {
-                    // Straight-line arithmetic over equal-length slices: the compiler
-                    // vectorises it (no branch in the loop body).
-                    for (((w, g), m), v) in w
-                        .iter_mut()
-                        .zip(g.iter_mut())
-                        .zip(m.iter_mut())
-                        .zip(v.iter_mut())
-                    {
-                        let sign = if *w > 0.0 {
-                            1.0
-                        } else if *w < 0.0 {
-                            -1.0
-                        } else {
-                            0.0
-                        };
-                        let grad = *g + l2 * *w + l1 * sign;
-                        *m = adam.beta_1 * *m + (1.0 - adam.beta_1) * grad;
-                        *v = adam.beta_2 * *v + (1.0 - adam.beta_2) * grad * grad;
-                        *w -= step * *m / (v.sqrt() + epsilon);
-                        *g = 0.0;
-                    }
-                });
-        };
-        update(&mut self.weight, &mut self.grad_weight, m_w, v_w, kernel);
-        update(&mut self.bias, &mut self.grad_bias, m_b, v_b, bias);
+        let kernel_step = self.begin_step(adam, kernel);
+        let (m_w, _) = self.moment_1.split_at_mut(self.weight.len());
+        let (v_w, _) = self.moment_2.split_at_mut(self.weight.len());
+        self.weight
+            .par_chunks_mut(CHUNK)
+            .zip(self.grad_weight.par_chunks_mut(CHUNK))
+            .zip(m_w.par_chunks_mut(CHUNK).zip(v_w.par_chunks_mut(CHUNK)))
+            .for_each(|((w, g), (m, v))| {
+                for (((w, g), m), v) in w
+                    .iter_mut()
+                    .zip(g.iter_mut())
+                    .zip(m.iter_mut())
+                    .zip(v.iter_mut())
+                {
+                    kernel_step.update(w, *g, m, v);
+                    *g = 0.0;
+                }
+            });
+        self.bias_step(adam, bias);
         penalty
     }
 
@@ -233,24 +201,11 @@ impl SparseDense {
                 fill[id as usize] += 1;
             }
         }
-        for r in 0..batch.rows() {
-            for (acc, g) in self
-                .grad_bias
-                .iter_mut()
-                .zip(&grad_out[r * units..(r + 1) * units])
-            {
-                *acc += g;
-            }
-        }
+        self.accumulate_bias(batch.rows(), grad_out);
         let penalty = self.penalty(kernel, bias);
-        self.steps += 1;
-        let t = self.steps as i32;
-        let bias_correction_2 = (1.0 - adam.beta_2.powi(t)).sqrt();
-        let step = (adam.lr as f32) * bias_correction_2 / (1.0 - adam.beta_1.powi(t));
-        let epsilon = adam.epsilon * bias_correction_2;
-        let (l1, l2) = kernel.map_or((0.0, 0.0), |r| (r.l1 as f32, (2.0 * r.l2) as f32));
-        let (m_w, m_b) = self.moment_1.split_at_mut(self.weight.len());
-        let (v_w, v_b) = self.moment_2.split_at_mut(self.weight.len());
+        let kernel_step = self.begin_step(adam, kernel);
+        let (m_w, _) = self.moment_1.split_at_mut(self.weight.len());
+        let (v_w, _) = self.moment_2.split_at_mut(self.weight.len());
         let rows_per_task = (CHUNK / units).max(1);
         self.weight
             .par_chunks_mut(rows_per_task * units)
@@ -278,42 +233,55 @@ impl SparseDense {
                     for (((w, g), m), v) in
                         w.iter_mut().zip(&grad).zip(m.iter_mut()).zip(v.iter_mut())
                     {
-                        let sign = if *w > 0.0 {
-                            1.0
-                        } else if *w < 0.0 {
-                            -1.0
-                        } else {
-                            0.0
-                        };
-                        let g = *g + l2 * *w + l1 * sign;
-                        *m = adam.beta_1 * *m + (1.0 - adam.beta_1) * g;
-                        *v = adam.beta_2 * *v + (1.0 - adam.beta_2) * g * g;
-                        *w -= step * *m / (v.sqrt() + epsilon);
+                        kernel_step.update(w, *g, m, v);
                     }
                 }
             });
-        let (l1, l2) = bias.map_or((0.0, 0.0), |r| (r.l1 as f32, (2.0 * r.l2) as f32));
+        self.bias_step(adam, bias);
+        penalty
+    }
+
+    /// Adds each batch row's output gradient to the bias gradient.
+    fn accumulate_bias(&mut self, rows: usize, grad_out: &[f32]) {
+        let units = self.units;
+        for r in 0..rows {
+            for (acc, g) in self
+                .grad_bias
+                .iter_mut()
+                .zip(&grad_out[r * units..(r + 1) * units])
+            {
+                *acc += g;
+            }
+        }
+    }
+
+    /// Counts one more Adam step and gives its element update, with `regularizer`'s
+    /// gradient.
+    fn begin_step(
+        &mut self,
+        adam: Adam,
+        regularizer: Option<crate::ir::Regularizer>,
+    ) -> AdamUpdate {
+        self.steps += 1;
+        AdamUpdate::new(adam, self.steps, regularizer)
+    }
+
+    /// Adam's step on the bias with its accumulated gradient (counted with the kernel's
+    /// step), which it then clears.
+    fn bias_step(&mut self, adam: Adam, regularizer: Option<crate::ir::Regularizer>) {
+        let update = AdamUpdate::new(adam, self.steps, regularizer);
+        let (_, m_b) = self.moment_1.split_at_mut(self.weight.len());
+        let (_, v_b) = self.moment_2.split_at_mut(self.weight.len());
         for (((w, g), m), v) in self
             .bias
             .iter_mut()
             .zip(self.grad_bias.iter_mut())
-            .zip(m_b.iter_mut())
-            .zip(v_b.iter_mut())
+            .zip(m_b)
+            .zip(v_b)
         {
-            let sign = if *w > 0.0 {
-                1.0
-            } else if *w < 0.0 {
-                -1.0
-            } else {
-                0.0
-            };
-            let grad = *g + l2 * *w + l1 * sign;
-            *m = adam.beta_1 * *m + (1.0 - adam.beta_1) * grad;
-            *v = adam.beta_2 * *v + (1.0 - adam.beta_2) * grad * grad;
-            *w -= step * *m / (v.sqrt() + epsilon);
+            update.update(w, *g, m, v);
             *g = 0.0;
         }
-        penalty
     }
 
     /// The accumulated kernel gradient (for tests).
@@ -324,6 +292,53 @@ impl SparseDense {
     /// The accumulated bias gradient (for tests).
     pub fn grad_bias(&self) -> &[f32] {
         &self.grad_bias
+    }
+}
+
+/// One Adam step's constants, applied element by element as burn's Adam does.
+#[derive(Debug, Clone, Copy)]
+struct AdamUpdate {
+    beta_1: f32,
+    beta_2: f32,
+    /// `lr · sqrt(1 − β₂ᵗ) / (1 − β₁ᵗ)`.
+    step: f32,
+    /// `ε · sqrt(1 − β₂ᵗ)`.
+    epsilon: f32,
+    /// The penalty's gradient is `l1·sign(w) + l2·w` (here `l2` is twice the factor).
+    l1: f32,
+    l2: f32,
+}
+
+impl AdamUpdate {
+    fn new(adam: Adam, steps: u32, regularizer: Option<crate::ir::Regularizer>) -> Self {
+        let t = steps as i32;
+        let bias_correction_2 = (1.0 - adam.beta_2.powi(t)).sqrt();
+        let (l1, l2) = regularizer.map_or((0.0, 0.0), |r| (r.l1 as f32, (2.0 * r.l2) as f32));
+        AdamUpdate {
+            beta_1: adam.beta_1,
+            beta_2: adam.beta_2,
+            step: (adam.lr as f32) * bias_correction_2 / (1.0 - adam.beta_1.powi(t)),
+            epsilon: adam.epsilon * bias_correction_2,
+            l1,
+            l2,
+        }
+    }
+
+    /// Updates one weight and its moments from its gradient `g`. Straight-line
+    /// arithmetic, so loops over it vectorise; `sign` is 0 at 0, as burn's `abs`.
+    #[inline(always)]
+    fn update(&self, w: &mut f32, g: f32, m: &mut f32, v: &mut f32) {
+        let sign = if *w > 0.0 {
+            1.0
+        } else if *w < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        let grad = g + self.l2 * *w + self.l1 * sign;
+        *m = self.beta_1 * *m + (1.0 - self.beta_1) * grad;
+        *v = self.beta_2 * *v + (1.0 - self.beta_2) * grad * grad;
+        *w -= self.step * *m / (v.sqrt() + self.epsilon);
     }
 }
 
