@@ -231,11 +231,16 @@ fn the_fused_adam_step_equals_burns_adam() {
 
 #[test]
 fn the_fused_step_equals_the_scatter_then_the_adam_step_bit_for_bit() {
-    use ofit::ir::Regularizer;
-    use ofit::lower::sparse::{Adam, SparseDense};
-    use rand::{Rng, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(99);
-    let (inputs, units, rows) = (300, 24, 40);
+    // Tiles of every width: 24 = 16 + 8, 45 = 32 + 8 + 4 + 1.
+    for units in [1, 24, 45] {
+        fused_equals_apart(&mut rng, units);
+    }
+}
+
+fn fused_equals_apart(rng: &mut ChaCha8Rng, units: usize) {
+    use ofit::ir::Regularizer;
+    let (inputs, rows) = (300, 40);
     let weight: Vec<f32> = (0..inputs * units)
         .map(|_| rng.random_range(-0.1..0.1))
         .collect();
@@ -275,7 +280,68 @@ fn the_fused_step_equals_the_scatter_then_the_adam_step_bit_for_bit() {
         let p1 = fused.step(&batch, &grad_out, adam, l2, l2);
         apart.backward(&batch, &grad_out);
         let p2 = apart.adam_step(adam, l2, l2);
-        assert_eq!(p1, p2);
-        assert_eq!(fused, apart);
+        assert_eq!(p1, p2, "{units} units");
+        assert_eq!(fused, apart, "{units} units");
     }
+}
+
+/// Each row's bias plus its ids' kernel rows, added one by one in id order: the sum the
+/// gather must give bit for bit, whatever its tiling.
+fn naive_gather(x: &MultiHot, weight: &[f32], bias: &[f32], units: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(x.rows() * units);
+    for r in 0..x.rows() {
+        let mut row = if bias.is_empty() {
+            vec![0.0f32; units]
+        } else {
+            bias.to_vec()
+        };
+        for &id in x.row(r) {
+            for (o, w) in row.iter_mut().zip(&weight[id as usize * units..]) {
+                *o += w;
+            }
+        }
+        out.extend(row);
+    }
+    out
+}
+
+#[test]
+fn the_gather_adds_in_id_order_bit_for_bit_at_every_width() {
+    // Widths in registers (1, powers of two, 24 = 16 + 8, 31 = 16 + 8 + 4 + 2 + 1) and
+    // in memory (33, 512).
+    let mut rng = ChaCha8Rng::seed_from_u64(43);
+    let x = batch(&mut rng, ROWS, WIDTH);
+    for units in [1, 2, 4, 16, 24, 31, 32, 33, 512] {
+        let weight = uniform(&mut rng, WIDTH * units, 0.1);
+        let bias = uniform(&mut rng, units, 0.1);
+        let layer = SparseDense::new(WIDTH, units, weight.clone(), bias.clone());
+        assert_eq!(
+            layer.forward(&x),
+            naive_gather(&x, &weight, &bias, units),
+            "{units} units"
+        );
+        let no_bias = SparseDense::new(WIDTH, units, weight.clone(), Vec::new());
+        assert_eq!(
+            no_bias.forward(&x),
+            naive_gather(&x, &weight, &[], units),
+            "{units} units, no bias"
+        );
+    }
+}
+
+#[test]
+fn subnormal_results_flush_to_zero_on_every_training_thread() {
+    use rayon::prelude::*;
+    let tiny = std::hint::black_box(1e-30f32);
+    let scale = std::hint::black_box(1e-10f32);
+    ofit::lower::denormals::flush_to_zero();
+    assert_eq!(tiny * scale, 0.0, "this thread");
+    let products: Vec<f32> = (0..64)
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|_| std::hint::black_box(tiny) * std::hint::black_box(scale))
+        .collect();
+    assert!(products.iter().all(|&p| p == 0.0), "rayon's threads");
+    // Normal results are untouched.
+    assert!(tiny * std::hint::black_box(1e-5f32) > 1e-36);
 }

@@ -45,6 +45,26 @@ pub struct SparseDense {
 /// Weights per rayon task in the fused update: large enough to amortise scheduling.
 const CHUNK: usize = 1 << 15;
 
+/// Columns per tile: 32 floats are two AVX-512 registers (four AVX2 ones) of running
+/// sums, and a 10,000-row kernel's tile (1.3 MB) fits a core's L2 cache.
+const TILE: usize = 32;
+
+/// Calls `f::<W>(args)` for a tile's width `W`, known at compile time so that a tile's
+/// running sums live in registers and its loops unroll.
+macro_rules! with_width {
+    ($width:expr, $f:ident($($arg:expr),*)) => {
+        match $width {
+            32 => $f::<32>($($arg),*),
+            16 => $f::<16>($($arg),*),
+            8 => $f::<8>($($arg),*),
+            4 => $f::<4>($($arg),*),
+            2 => $f::<2>($($arg),*),
+            1 => $f::<1>($($arg),*),
+            w => unreachable!("a tile is 32, 16, 8, 4, 2 or 1 columns wide, not {w}"),
+        }
+    };
+}
+
 impl SparseDense {
     /// A layer with the given parameters and fresh optimizer state.
     pub fn new(inputs: usize, units: usize, weight: Vec<f32>, bias: Vec<f32>) -> Self {
@@ -63,18 +83,34 @@ impl SparseDense {
         }
     }
 
-    /// `[rows, units]` pre-activations of a batch of multi-hot rows.
+    /// `[rows, units]` pre-activations of a batch of multi-hot rows: each output is its
+    /// bias plus the kernel rows of its ids, summed in id order.
     pub fn forward(&self, batch: &MultiHot) -> Vec<f32> {
         let units = self.units;
-        let mut out = vec![0.0f32; batch.rows() * units];
-        out.par_chunks_mut(units).enumerate().for_each(|(r, row)| {
-            if !self.bias.is_empty() {
-                row.copy_from_slice(&self.bias);
-            }
-            for &id in batch.row(r) {
-                let w = &self.weight[id as usize * units..(id as usize + 1) * units];
-                for (o, w) in row.iter_mut().zip(w) {
-                    *o += w;
+        let rows = batch.rows();
+        let mut out = vec![0.0f32; rows * units];
+        let bias = (!self.bias.is_empty()).then_some(&self.bias[..]);
+        let tiles = tiles(units);
+        out.par_chunks_mut(units).enumerate().for_each(|(r, out)| {
+            let ids = batch.row(r);
+            if units <= TILE {
+                // The whole row's sums fit in registers.
+                for &(c0, w) in &tiles {
+                    let (out, start) = (&mut out[c0..c0 + w], bias.map(|b| &b[c0..c0 + w]));
+                    with_width!(w, sum_rows(out, start, &self.weight, (units, c0), ids));
+                }
+            } else {
+                // Wider rows are summed in memory (in L1), each kernel row read in one
+                // sequential sweep. (Tiling the columns was slower: a tile's rows lie
+                // 4·units bytes apart, a power of two that maps them onto few cache sets.)
+                if let Some(bias) = bias {
+                    out.copy_from_slice(bias);
+                }
+                for &id in ids {
+                    let w = &self.weight[id as usize * units..(id as usize + 1) * units];
+                    for (o, w) in out.iter_mut().zip(w) {
+                        *o += w;
+                    }
                 }
             }
         });
@@ -185,28 +221,14 @@ impl SparseDense {
         bias: Option<crate::ir::Regularizer>,
     ) -> f64 {
         let units = self.units;
-        // The batch transposed (ids → rows, each list in row order), by counting sort.
-        let mut starts = vec![0u32; self.inputs + 1];
-        for &id in &batch.ids {
-            starts[id as usize + 1] += 1;
-        }
-        for i in 0..self.inputs {
-            starts[i + 1] += starts[i];
-        }
-        let mut fill = starts.clone();
-        let mut rows_of = vec![0u32; batch.ids.len()];
-        for r in 0..batch.rows() {
-            for &id in batch.row(r) {
-                rows_of[fill[id as usize] as usize] = r as u32;
-                fill[id as usize] += 1;
-            }
-        }
+        let by_id = Transposed::new(batch, self.inputs);
         self.accumulate_bias(batch.rows(), grad_out);
         let penalty = self.penalty(kernel, bias);
         let kernel_step = self.begin_step(adam, kernel);
         let (m_w, _) = self.moment_1.split_at_mut(self.weight.len());
         let (v_w, _) = self.moment_2.split_at_mut(self.weight.len());
         let rows_per_task = (CHUNK / units).max(1);
+        let tiles = tiles(units);
         self.weight
             .par_chunks_mut(rows_per_task * units)
             .zip(
@@ -215,7 +237,7 @@ impl SparseDense {
             )
             .enumerate()
             .for_each(|(task, (w, (m, v)))| {
-                let mut grad = vec![0.0f32; units];
+                let mut grad = [0.0f32; TILE];
                 for (k, ((w, m), v)) in w
                     .chunks_mut(units)
                     .zip(m.chunks_mut(units))
@@ -223,17 +245,19 @@ impl SparseDense {
                     .enumerate()
                 {
                     let id = task * rows_per_task + k;
-                    grad.iter_mut().for_each(|g| *g = 0.0);
-                    for &r in &rows_of[starts[id] as usize..starts[id + 1] as usize] {
-                        let r = r as usize;
-                        for (g, o) in grad.iter_mut().zip(&grad_out[r * units..(r + 1) * units]) {
-                            *g += o;
+                    let rows = by_id.rows(id);
+                    for &(c0, width) in &tiles {
+                        let grad = &mut grad[..width];
+                        let sources = rows.iter().map(|&r| r as usize * units + c0);
+                        with_width!(width, sum_slices(grad, grad_out, sources));
+                        for (((w, g), m), v) in w[c0..c0 + width]
+                            .iter_mut()
+                            .zip(grad.iter())
+                            .zip(m[c0..c0 + width].iter_mut())
+                            .zip(v[c0..c0 + width].iter_mut())
+                        {
+                            kernel_step.update(w, *g, m, v);
                         }
-                    }
-                    for (((w, g), m), v) in
-                        w.iter_mut().zip(&grad).zip(m.iter_mut()).zip(v.iter_mut())
-                    {
-                        kernel_step.update(w, *g, m, v);
                     }
                 }
             });
@@ -293,6 +317,94 @@ impl SparseDense {
     pub fn grad_bias(&self) -> &[f32] {
         &self.grad_bias
     }
+}
+
+/// A batch transposed: for each id, the batch rows that hold it, in row order.
+struct Transposed {
+    /// `inputs + 1` offsets into `rows`.
+    starts: Vec<u32>,
+    rows: Vec<u32>,
+}
+
+impl Transposed {
+    /// By counting sort: one pass to count each id, one to place each row.
+    fn new(batch: &MultiHot, inputs: usize) -> Self {
+        let mut starts = vec![0u32; inputs + 1];
+        for &id in &batch.ids {
+            starts[id as usize + 1] += 1;
+        }
+        for i in 0..inputs {
+            starts[i + 1] += starts[i];
+        }
+        let mut fill = starts.clone();
+        let mut rows = vec![0u32; batch.ids.len()];
+        for r in 0..batch.rows() {
+            for &id in batch.row(r) {
+                rows[fill[id as usize] as usize] = r as u32;
+                fill[id as usize] += 1;
+            }
+        }
+        Transposed { starts, rows }
+    }
+
+    /// The rows holding `id`.
+    fn rows(&self, id: usize) -> &[u32] {
+        &self.rows[self.starts[id] as usize..self.starts[id + 1] as usize]
+    }
+}
+
+/// `units` columns as `(first column, width)` tiles: as many [`TILE`]-wide ones as fit,
+/// then the rest in powers of two, so every tile has a width [`with_width!`] knows.
+fn tiles(units: usize) -> Vec<(usize, usize)> {
+    let mut tiles: Vec<(usize, usize)> = (0..units / TILE).map(|t| (t * TILE, TILE)).collect();
+    let mut c0 = units / TILE * TILE;
+    for width in [16, 8, 4, 2, 1] {
+        if units - c0 >= width {
+            tiles.push((c0, width));
+            c0 += width;
+        }
+    }
+    tiles
+}
+
+/// Writes into `out` the sum of `start` (or zero) and the `W` columns from `c0` of the
+/// kernel rows `ids`, added in order.
+#[inline(always)]
+fn sum_rows<const W: usize>(
+    out: &mut [f32],
+    start: Option<&[f32]>,
+    weight: &[f32],
+    (units, c0): (usize, usize),
+    ids: &[u32],
+) {
+    let mut acc = [0.0f32; W];
+    if let Some(start) = start {
+        acc.copy_from_slice(start);
+    }
+    for &id in ids {
+        let row = &weight[id as usize * units + c0..][..W];
+        for (a, w) in acc.iter_mut().zip(row) {
+            *a += w;
+        }
+    }
+    out.copy_from_slice(&acc);
+}
+
+/// Writes into `acc` the sum of the `W`-float slices of `source` at `offsets`, added in
+/// order.
+#[inline(always)]
+fn sum_slices<const W: usize>(
+    acc: &mut [f32],
+    source: &[f32],
+    offsets: impl Iterator<Item = usize>,
+) {
+    let mut sum = [0.0f32; W];
+    for o in offsets {
+        for (s, v) in sum.iter_mut().zip(&source[o..o + W]) {
+            *s += v;
+        }
+    }
+    acc.copy_from_slice(&sum);
 }
 
 /// One Adam step's constants, applied element by element as burn's Adam does.
