@@ -5,7 +5,7 @@
 use crate::support;
 use ofit::data::{self, Context, LabelKind};
 use ofit::history::History;
-use ofit::train::folder::ModelFolder;
+use ofit::train::folder::{FolderError, ModelFolder};
 use ofit::train::{self, Outcome, Progress};
 
 /// Stops training after `stop_after` batches (never, with `usize::MAX`).
@@ -25,6 +25,10 @@ impl Progress for StopAfter {
 }
 
 fn train_in(folder: &ModelFolder, stop_after: usize) -> Outcome {
+    try_train_in(folder, stop_after).expect("trains")
+}
+
+fn try_train_in(folder: &ModelFolder, stop_after: usize) -> Result<Outcome, FolderError> {
     let path = support::root().join("tests/fixtures/train/reviews.ofit");
     let (_, checked) = support::compile(&path);
     let program = checked.program.expect("spec checks");
@@ -41,7 +45,6 @@ fn train_in(folder: &ModelFolder, stop_after: usize) -> Outcome {
         folder,
         &mut progress,
     )
-    .expect("trains")
 }
 
 fn history(outcome: Outcome) -> History {
@@ -96,4 +99,27 @@ fn gathered_early_stopping_saves_the_best_epochs_weights_in_full() {
     // The full kernel (30 × 8 floats) is in both files, not the one-row training stand-in.
     assert!(best.len() > 30 * 8 * 4, "{}", best.len());
     assert_eq!(best.len(), last.len());
+}
+
+#[test]
+fn a_checkpoint_that_cannot_be_written_stops_training_with_a_clear_error() {
+    // Checkpoints are written in the background while the next epoch trains; a failed one
+    // must still stop the training, and say which directory it could not create.
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("checkpoint-0001.tmp");
+    std::fs::write(
+        &blocker,
+        "a file where the first checkpoint's directory goes",
+    )
+    .unwrap();
+    let folder = ModelFolder::new(dir.path().to_path_buf());
+    let error = try_train_in(&folder, usize::MAX).unwrap_err();
+    let FolderError::Io { action, path, .. } = &error else {
+        panic!("{error}")
+    };
+    assert_eq!(
+        (*action, path.as_path()),
+        ("create directory", blocker.as_path())
+    );
+    assert!(folder.finished().unwrap().is_none(), "not marked finished");
 }

@@ -7,6 +7,7 @@
 //! gradient, the gradient comes back, and the layer's Adam step runs fused in Rust. The
 //! rest of the model is plain burn, stepped by burn's optimizer.
 
+use super::checkpoint::{self, Snapshot};
 use super::measure::{self, Targets};
 use super::optimizer;
 use crate::data::{Encoded, Features, MultiHot, Split};
@@ -307,13 +308,21 @@ impl<'a> Trainer<'a> {
         Some(Tensor::zeros([1, gather.layer.units], &self.device))
     }
 
-    /// Saves the model. A checkpoint (`optimizer` given) also saves the optimizer state
-    /// and keeps the gathered layer in its own raw file beside it; a final or best-epoch
-    /// save (`optimizer` absent) writes every weight in burn's format.
-    pub fn save(&mut self, weights: &Path, optimizer: Option<&Path>) -> Result<(), String> {
-        let full = optimizer.is_none() && self.gather.is_some();
-        if full {
-            let layer = &self.gather.as_ref().expect("checked").layer;
+    /// The model's state after an epoch, to be written as a checkpoint. The burn module
+    /// holds a one-row stand-in for a gathered kernel, which the snapshot keeps raw.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot::new(
+            self.network.clone().into_record(),
+            self.optimizer.to_record(),
+            self.gather.as_ref().map(|g| &g.layer),
+        )
+    }
+
+    /// Saves every weight in burn's format (the final or the best epoch's), a gathered
+    /// kernel included.
+    pub fn save_weights(&mut self, path: &Path) -> Result<(), String> {
+        if let Some(gather) = &self.gather {
+            let layer = &gather.layer;
             let kernel = Tensor::from_data(
                 TensorData::new(layer.weight.clone(), [layer.inputs, layer.units]),
                 &self.device,
@@ -323,42 +332,30 @@ impl<'a> Trainer<'a> {
         let saved = self
             .network
             .clone()
-            .save_file(weights)
-            .map_err(|e| format!("cannot write `{}`: {e}", weights.display()));
-        if full {
-            let placeholder = self.placeholder_weight().expect("gathered");
+            .save_file(path)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()));
+        if let Some(placeholder) = self.placeholder_weight() {
             self.set_first_layer(placeholder);
         }
-        saved?;
-        if let Some(path) = optimizer {
-            self.optimizer
-                .to_record()
-                .save(path)
-                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-            if let Some(gather) = &self.gather {
-                let path = path.with_extension("gather");
-                std::fs::write(&path, gather_to_bytes(&gather.layer))
-                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-            }
-        }
-        Ok(())
+        saved
     }
 
-    /// Restores a checkpoint written by [`Trainer::save`] with an optimizer path.
-    pub fn restore(&mut self, weights: &Path, optimizer: &Path) -> Result<(), String> {
+    /// Restores a checkpoint directory written from [`Trainer::snapshot`].
+    pub fn restore(&mut self, dir: &Path) -> Result<(), String> {
+        let weights = dir.join(checkpoint::WEIGHTS);
         let network = std::mem::replace(&mut self.network, placeholder());
         self.network = network
-            .try_load_file(weights)
+            .try_load_file(&weights)
             .map_err(|e| format!("cannot read `{}`: {e}", weights.display()))?;
-        let record = burn::optim::OptimizerRecord::load(optimizer)
-            .map_err(|e| format!("cannot read `{}`: {e}", optimizer.display()))?;
+        let path = dir.join(checkpoint::OPTIMIZER);
+        let record = burn::optim::OptimizerRecord::load(&path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         let fresh = optimizer::build(&self.training.optimizer);
         self.optimizer = std::mem::replace(&mut self.optimizer, fresh).load_record(record);
         if let Some(gather) = &mut self.gather {
-            let path = optimizer.with_extension("gather");
-            let bytes = std::fs::read(&path)
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-            gather_from_bytes(&mut gather.layer, &bytes)
+            let path = dir.join(checkpoint::GATHERED);
+            checkpoint::read_gathered(&path, &mut gather.layer)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
                 .ok_or_else(|| format!("`{}` is damaged", path.display()))?;
         }
         Ok(())
@@ -387,44 +384,6 @@ impl<'a> Trainer<'a> {
         }
         Ok(())
     }
-}
-
-/// A gathered layer's weights, bias, Adam moments and step count, little-endian.
-fn gather_to_bytes(layer: &SparseDense) -> Vec<u8> {
-    let floats = [&layer.weight, &layer.bias, &layer.moment_1, &layer.moment_2];
-    let mut out = Vec::with_capacity(8 + 4 * floats.iter().map(|f| f.len()).sum::<usize>());
-    out.extend_from_slice(&u64::from(layer.steps).to_le_bytes());
-    for v in floats.into_iter().flatten() {
-        out.extend_from_slice(&v.to_le_bytes());
-    }
-    out
-}
-
-fn gather_from_bytes(layer: &mut SparseDense, bytes: &[u8]) -> Option<()> {
-    let lengths = [
-        layer.weight.len(),
-        layer.bias.len(),
-        layer.moment_1.len(),
-        layer.moment_2.len(),
-    ];
-    if bytes.len() != 8 + 4 * lengths.iter().sum::<usize>() {
-        return None;
-    }
-    layer.steps = u32::try_from(u64::from_le_bytes(bytes[..8].try_into().ok()?)).ok()?;
-    let mut floats = bytes[8..]
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-    for target in [
-        &mut layer.weight,
-        &mut layer.bias,
-        &mut layer.moment_1,
-        &mut layer.moment_2,
-    ] {
-        for v in target.iter_mut() {
-            *v = floats.next()?;
-        }
-    }
-    Some(())
 }
 
 /// A tensor's values.

@@ -14,10 +14,12 @@
 //!        checkpoint-NNNN/   while training: weights, optimizer state, history so far
 //! ```
 
+use super::checkpoint::Snapshot;
 use super::fit::Trainer;
 use crate::data::error::io_reason;
 use crate::history::History;
 use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 
 /// A model folder that could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -81,11 +83,11 @@ impl ModelFolder {
 
     /// The newest complete checkpoint directory, if any.
     pub fn latest_checkpoint(&self) -> Result<Option<PathBuf>, FolderError> {
-        Ok(self.checkpoints()?.pop())
+        Ok(self.checkpoint_dirs()?.pop())
     }
 
     /// Complete checkpoint directories, oldest first.
-    fn checkpoints(&self) -> Result<Vec<PathBuf>, FolderError> {
+    fn checkpoint_dirs(&self) -> Result<Vec<PathBuf>, FolderError> {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -104,23 +106,34 @@ impl ModelFolder {
         Ok(found)
     }
 
-    /// Saves weights, optimizer state and history after an epoch: all into a temporary
-    /// directory that is renamed into place, so a kill at any moment leaves either the
-    /// previous checkpoint or this one, never half of one.
-    pub fn checkpoint(&self, trainer: &mut Trainer, history: &History) -> Result<(), FolderError> {
-        let name = format!("{CHECKPOINT}{:04}", history.epochs.len());
+    /// A writer of this folder's checkpoints.
+    pub fn checkpoints(&self) -> Checkpoints {
+        Checkpoints {
+            folder: self.clone(),
+            writing: None,
+        }
+    }
+
+    /// Writes a checkpoint after epoch `epochs`: everything goes into a temporary directory
+    /// that is renamed into place, so a kill at any moment leaves either the previous
+    /// checkpoint or this one, never half of one. Then the older ones go.
+    fn write_checkpoint(
+        &self,
+        snapshot: Snapshot,
+        history: &str,
+        epochs: usize,
+    ) -> Result<(), FolderError> {
+        let name = format!("{CHECKPOINT}{epochs:04}");
         let tmp = self.dir.join(format!("{name}.tmp"));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).map_err(io("create directory", &tmp))?;
-        trainer
-            .save(&tmp.join("weights.bpk"), Some(&tmp.join("optimizer.bpk")))
-            .map_err(FolderError::Weights)?;
-        std::fs::write(tmp.join("history.json"), history.to_json()).map_err(io("write", &tmp))?;
+        snapshot.write(&tmp).map_err(FolderError::Weights)?;
+        std::fs::write(tmp.join("history.json"), history).map_err(io("write", &tmp))?;
         sync_dir(&tmp);
         let done = self.dir.join(&name);
         let _ = std::fs::remove_dir_all(&done);
         std::fs::rename(&tmp, &done).map_err(io("rename", &tmp))?;
-        for old in self.checkpoints()? {
+        for old in self.checkpoint_dirs()? {
             if old != done {
                 let _ = std::fs::remove_dir_all(old);
             }
@@ -141,12 +154,7 @@ impl ModelFolder {
             path: path.clone(),
             reason: format!("not a history ({e})"),
         })?;
-        trainer
-            .restore(
-                &checkpoint.join("weights.bpk"),
-                &checkpoint.join("optimizer.bpk"),
-            )
-            .map_err(FolderError::Weights)?;
+        trainer.restore(checkpoint).map_err(FolderError::Weights)?;
         Ok(history)
     }
 
@@ -165,7 +173,7 @@ impl ModelFolder {
     fn save_weights(&self, trainer: &mut Trainer, name: &str) -> Result<(), FolderError> {
         std::fs::create_dir_all(&self.dir).map_err(io("create directory", &self.dir))?;
         let tmp = self.dir.join(format!("{name}.tmp"));
-        trainer.save(&tmp, None).map_err(FolderError::Weights)?;
+        trainer.save_weights(&tmp).map_err(FolderError::Weights)?;
         let path = self.dir.join(name);
         std::fs::rename(&tmp, &path).map_err(io("rename", &tmp))
     }
@@ -187,10 +195,54 @@ impl ModelFolder {
             .collect();
         self.write("train.log", &(log.join("\n") + "\n"))?;
         self.write("history.json", &history.to_json())?;
-        for old in self.checkpoints()? {
+        for old in self.checkpoint_dirs()? {
             let _ = std::fs::remove_dir_all(old);
         }
         Ok(())
+    }
+}
+
+/// The checkpoints of one training, each written on its own thread while the next epoch
+/// trains. One is written at a time: [`Checkpoints::save`] first waits for the previous
+/// one, and [`Checkpoints::wait`] (also run on drop) for the last, so a checkpoint that
+/// failed is reported at the next epoch's end, and none is still being written once
+/// training has ended or stopped.
+pub struct Checkpoints {
+    folder: ModelFolder,
+    writing: Option<JoinHandle<Result<(), FolderError>>>,
+}
+
+impl Checkpoints {
+    /// Starts writing `snapshot` and `history` as the checkpoint after the history's last
+    /// epoch, once the previous checkpoint is written.
+    pub fn save(&mut self, snapshot: Snapshot, history: &History) -> Result<(), FolderError> {
+        self.wait()?;
+        let folder = self.folder.clone();
+        let (json, epochs) = (history.to_json(), history.epochs.len());
+        self.writing = Some(std::thread::spawn(move || {
+            folder.write_checkpoint(snapshot, &json, epochs)
+        }));
+        Ok(())
+    }
+
+    /// Waits until the checkpoint being written, if any, is on disk.
+    pub fn wait(&mut self) -> Result<(), FolderError> {
+        match self.writing.take() {
+            Some(writing) => writing.join().unwrap_or_else(|_| {
+                Err(FolderError::Weights(format!(
+                    "writing a checkpoint in `{}` failed",
+                    self.folder.dir.display()
+                )))
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Checkpoints {
+    fn drop(&mut self) {
+        // An error here has nowhere to go: the caller is already leaving on another one.
+        let _ = self.wait();
     }
 }
 

@@ -2,6 +2,7 @@
 //! folder ([`folder`]): a checkpoint after every epoch so that a killed run resumes where it
 //! stopped, and the final weights, history and log when it is done.
 
+pub mod checkpoint;
 pub mod fit;
 pub mod folder;
 pub mod measure;
@@ -59,6 +60,7 @@ pub fn train(
     if let Some(history) = folder.finished()? {
         return Ok(Outcome::AlreadyTrained(history));
     }
+    crate::lower::denormals::flush_to_zero();
     let device = crate::lower::device();
     let mut trainer = Trainer::new(model, training, data, &device, true);
     let mut history = History::new(trainer.columns());
@@ -70,6 +72,7 @@ pub fn train(
     let batches = data.train.labels.len().div_ceil(training.batch_size);
     progress.start(training.epochs, batches, history.epochs.len());
     let mut stopped_after = None;
+    let mut checkpoints = folder.checkpoints();
     let mut best = training
         .early_stopping
         .as_ref()
@@ -79,6 +82,7 @@ pub fn train(
         let epoch = match trainer.epoch(number, &mut |b, _, loss| progress.batch(number, b, loss)) {
             Ok(epoch) => epoch,
             Err(fit::Interrupted) => {
+                checkpoints.wait()?;
                 progress.finish();
                 return Ok(Outcome::Interrupted {
                     epochs: history.epochs.len(),
@@ -97,12 +101,13 @@ pub fn train(
             best = now_best;
             stop = best.is_some_and(|b| number - b > early.patience);
         }
-        folder.checkpoint(&mut trainer, &history)?;
+        checkpoints.save(trainer.snapshot(), &history)?;
         if stop {
             stopped_after = Some(number);
             break;
         }
     }
+    checkpoints.wait()?;
     progress.finish();
     if training
         .early_stopping
