@@ -55,7 +55,9 @@ pub struct Trainer<'a> {
 
 impl<'a> Trainer<'a> {
     /// A freshly initialised model (weights drawn from the training seed). `gather`
-    /// chooses the gather form of a multi-hot first layer where it applies.
+    /// chooses the gather form of a multi-hot first layer where it applies. Subnormal
+    /// floats are flushed to zero from here on, on this thread and rayon's
+    /// ([`crate::lower::denormals`]).
     pub fn new(
         model: &Model,
         training: &'a Training,
@@ -63,6 +65,7 @@ impl<'a> Trainer<'a> {
         device: &Device,
         gather: bool,
     ) -> Self {
+        crate::lower::denormals::flush_to_zero();
         let network = lower::lower(model, training.seed, device);
         let units = model.output().map_or(1, |d| d.units);
         let gather = match (

@@ -60,7 +60,6 @@ pub fn train(
     if let Some(history) = folder.finished()? {
         return Ok(Outcome::AlreadyTrained(history));
     }
-    crate::lower::denormals::flush_to_zero();
     let device = crate::lower::device();
     let mut trainer = Trainer::new(model, training, data, &device, true);
     let mut history = History::new(trainer.columns());
