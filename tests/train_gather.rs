@@ -103,8 +103,8 @@ fn gathered_early_stopping_saves_the_best_epochs_weights_in_full() {
 
 #[test]
 fn a_checkpoint_that_cannot_be_written_stops_training_with_a_clear_error() {
-    // Checkpoints are written in the background while the next epoch trains; a failed one
-    // must still stop the training, and say which directory it could not create.
+    // A checkpoint that fails stops the training, and says which directory it could not
+    // create.
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("checkpoint-0001.tmp");
     std::fs::write(

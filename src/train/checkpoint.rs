@@ -1,8 +1,4 @@
-//! A trainer's state after an epoch, copied out of the trainer in memory so that writing it
-//! to disk can overlap the next epoch: the bigger tutorial model's checkpoint is 64 MB, and
-//! writing it synchronously cost more than a second and a half of a 20-epoch run.
-//!
-//! A checkpoint directory holds three files: the burn module (`weights.bpk`, with a
+//! What a checkpoint holds, and its files. A checkpoint directory holds three files: the burn module (`weights.bpk`, with a
 //! one-row stand-in for a gathered kernel), burn's optimizer state (`optimizer.bpk`), and,
 //! for a gathered first layer, its kernel, bias, Adam moments and step count in one raw
 //! little-endian file (`optimizer.gather`).
@@ -20,39 +16,25 @@ pub const OPTIMIZER: &str = "optimizer.bpk";
 /// The gathered layer's state in a checkpoint directory.
 pub const GATHERED: &str = "optimizer.gather";
 
-/// Everything a checkpoint holds, owned, so that another thread can write it.
-pub struct Snapshot {
+/// Everything a checkpoint holds: burn's records, and the gathered layer (if any) as it
+/// is in the trainer, without a copy (the bigger tutorial model's is 61 MB).
+pub struct Snapshot<'a> {
     weights: ModuleRecord,
     optimizer: OptimizerRecord,
-    gathered: Option<Gathered>,
+    gathered: Option<&'a SparseDense>,
 }
 
-/// A gathered layer's parameters and Adam state.
-struct Gathered {
-    steps: u32,
-    /// Kernel, bias, first moments, second moments, in this order.
-    floats: [Vec<f32>; 4],
-}
-
-impl Snapshot {
+impl<'a> Snapshot<'a> {
     /// A snapshot of a burn module's record, its optimizer's and a gathered layer's state.
     pub fn new(
         weights: ModuleRecord,
         optimizer: OptimizerRecord,
-        gathered: Option<&SparseDense>,
+        gathered: Option<&'a SparseDense>,
     ) -> Self {
         Snapshot {
             weights,
             optimizer,
-            gathered: gathered.map(|layer| Gathered {
-                steps: layer.steps,
-                floats: [
-                    layer.weight.clone(),
-                    layer.bias.clone(),
-                    layer.moment_1.clone(),
-                    layer.moment_2.clone(),
-                ],
-            }),
+            gathered,
         }
     }
 
@@ -66,26 +48,28 @@ impl Snapshot {
         self.optimizer
             .save(&path)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-        if let Some(gathered) = self.gathered {
+        if let Some(layer) = self.gathered {
             let path = dir.join(GATHERED);
-            gathered
-                .write(&path)
+            write_gathered(&path, layer)
                 .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         }
         Ok(())
     }
 }
 
-impl Gathered {
-    fn write(mut self, path: &Path) -> std::io::Result<()> {
-        let mut file = std::fs::File::create(path)?;
-        file.write_all(&u64::from(self.steps).to_le_bytes())?;
-        for floats in &mut self.floats {
-            to_little_endian(floats);
+/// Writes a gathered layer's step count, kernel, bias and moments, little-endian.
+fn write_gathered(path: &Path, layer: &SparseDense) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(&u64::from(layer.steps).to_le_bytes())?;
+    for floats in [&layer.weight, &layer.bias, &layer.moment_1, &layer.moment_2] {
+        if cfg!(target_endian = "little") {
             file.write_all(bytemuck::cast_slice(floats))?;
+        } else {
+            let bytes: Vec<u8> = floats.iter().flat_map(|v| v.to_le_bytes()).collect();
+            file.write_all(&bytes)?;
         }
-        Ok(())
     }
+    Ok(())
 }
 
 /// Reads a gathered layer's state written by [`Snapshot::write`] into `layer`, whose
@@ -108,18 +92,12 @@ pub fn read_gathered(path: &Path, layer: &mut SparseDense) -> std::io::Result<Op
         &mut layer.moment_2,
     ] {
         file.read_exact(bytemuck::cast_slice_mut(target))?;
-        to_little_endian(target);
+        if cfg!(target_endian = "big") {
+            for v in target.iter_mut() {
+                *v = f32::from_bits(u32::from_le(v.to_bits()));
+            }
+        }
     }
     layer.steps = steps;
     Ok(Some(()))
-}
-
-/// Swaps each value's bytes between native and little-endian order (a no-op on
-/// little-endian machines, and its own inverse).
-fn to_little_endian(values: &mut [f32]) {
-    if cfg!(target_endian = "big") {
-        for v in values {
-            *v = f32::from_bits(v.to_bits().swap_bytes());
-        }
-    }
 }

@@ -313,7 +313,7 @@ impl<'a> Trainer<'a> {
 
     /// The model's state after an epoch, to be written as a checkpoint. The burn module
     /// holds a one-row stand-in for a gathered kernel, which the snapshot keeps raw.
-    pub fn snapshot(&self) -> Snapshot {
+    pub fn snapshot(&self) -> Snapshot<'_> {
         Snapshot::new(
             self.network.clone().into_record(),
             self.optimizer.to_record(),

@@ -19,7 +19,6 @@ use super::fit::Trainer;
 use crate::data::error::io_reason;
 use crate::history::History;
 use std::path::{Path, PathBuf};
-use std::thread::JoinHandle;
 
 /// A model folder that could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -106,29 +105,16 @@ impl ModelFolder {
         Ok(found)
     }
 
-    /// A writer of this folder's checkpoints.
-    pub fn checkpoints(&self) -> Checkpoints {
-        Checkpoints {
-            folder: self.clone(),
-            writing: None,
-        }
-    }
-
-    /// Writes a checkpoint after epoch `epochs`: everything goes into a temporary directory
-    /// that is renamed into place, so a kill at any moment leaves either the previous
-    /// checkpoint or this one, never half of one. Then the older ones go.
-    fn write_checkpoint(
-        &self,
-        snapshot: Snapshot,
-        history: &str,
-        epochs: usize,
-    ) -> Result<(), FolderError> {
-        let name = format!("{CHECKPOINT}{epochs:04}");
+    /// Saves a checkpoint after the history's last epoch: everything goes into a temporary
+    /// directory that is renamed into place, so a kill at any moment leaves either the
+    /// previous checkpoint or this one, never half of one. Then the older ones go.
+    pub fn checkpoint(&self, snapshot: Snapshot, history: &History) -> Result<(), FolderError> {
+        let name = format!("{CHECKPOINT}{:04}", history.epochs.len());
         let tmp = self.dir.join(format!("{name}.tmp"));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).map_err(io("create directory", &tmp))?;
         snapshot.write(&tmp).map_err(FolderError::Weights)?;
-        std::fs::write(tmp.join("history.json"), history).map_err(io("write", &tmp))?;
+        std::fs::write(tmp.join("history.json"), history.to_json()).map_err(io("write", &tmp))?;
         sync_dir(&tmp);
         let done = self.dir.join(&name);
         let _ = std::fs::remove_dir_all(&done);
@@ -199,50 +185,6 @@ impl ModelFolder {
             let _ = std::fs::remove_dir_all(old);
         }
         Ok(())
-    }
-}
-
-/// The checkpoints of one training, each written on its own thread while the next epoch
-/// trains. One is written at a time: [`Checkpoints::save`] first waits for the previous
-/// one, and [`Checkpoints::wait`] (also run on drop) for the last, so a checkpoint that
-/// failed is reported at the next epoch's end, and none is still being written once
-/// training has ended or stopped.
-pub struct Checkpoints {
-    folder: ModelFolder,
-    writing: Option<JoinHandle<Result<(), FolderError>>>,
-}
-
-impl Checkpoints {
-    /// Starts writing `snapshot` and `history` as the checkpoint after the history's last
-    /// epoch, once the previous checkpoint is written.
-    pub fn save(&mut self, snapshot: Snapshot, history: &History) -> Result<(), FolderError> {
-        self.wait()?;
-        let folder = self.folder.clone();
-        let (json, epochs) = (history.to_json(), history.epochs.len());
-        self.writing = Some(std::thread::spawn(move || {
-            folder.write_checkpoint(snapshot, &json, epochs)
-        }));
-        Ok(())
-    }
-
-    /// Waits until the checkpoint being written, if any, is on disk.
-    pub fn wait(&mut self) -> Result<(), FolderError> {
-        match self.writing.take() {
-            Some(writing) => writing.join().unwrap_or_else(|_| {
-                Err(FolderError::Weights(format!(
-                    "writing a checkpoint in `{}` failed",
-                    self.folder.dir.display()
-                )))
-            }),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for Checkpoints {
-    fn drop(&mut self) {
-        // An error here has nowhere to go: the caller is already leaving on another one.
-        let _ = self.wait();
     }
 }
 

@@ -71,7 +71,6 @@ pub fn train(
     let batches = data.train.labels.len().div_ceil(training.batch_size);
     progress.start(training.epochs, batches, history.epochs.len());
     let mut stopped_after = None;
-    let mut checkpoints = folder.checkpoints();
     let mut best = training
         .early_stopping
         .as_ref()
@@ -81,7 +80,6 @@ pub fn train(
         let epoch = match trainer.epoch(number, &mut |b, _, loss| progress.batch(number, b, loss)) {
             Ok(epoch) => epoch,
             Err(fit::Interrupted) => {
-                checkpoints.wait()?;
                 progress.finish();
                 return Ok(Outcome::Interrupted {
                     epochs: history.epochs.len(),
@@ -100,13 +98,12 @@ pub fn train(
             best = now_best;
             stop = best.is_some_and(|b| number - b > early.patience);
         }
-        checkpoints.save(trainer.snapshot(), &history)?;
+        folder.checkpoint(trainer.snapshot(), &history)?;
         if stop {
             stopped_after = Some(number);
             break;
         }
     }
-    checkpoints.wait()?;
     progress.finish();
     if training
         .early_stopping
