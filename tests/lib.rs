@@ -18,4 +18,5 @@ mod report_plot;
 mod summary;
 mod train_gather;
 mod train_kernels;
+mod train_lanes;
 mod train_run;

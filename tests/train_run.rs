@@ -16,6 +16,8 @@ const SMALL: &str = "tests/fixtures/train/small.ofit";
 const LONG: &str = "tests/fixtures/train/long.ofit";
 /// Early stopping with patience 1 and restore_best, 100 epochs declared.
 const EARLY: &str = "tests/fixtures/train/early.ofit";
+/// Two long trainings, one in each lane.
+const LANES: &str = "tests/fixtures/train/lanes.ofit";
 
 /// The files of a finished model folder.
 const FILES: &[&str] = &[
@@ -650,4 +652,90 @@ fn unknown_experiment_and_bad_epochs_are_usage_errors() {
     let err = run_ok(SMALL, &out, &["--only", "again"]);
     assert!(err.contains("trained 1 model;"), "{err}");
     assert_eq!(model_folders(&out).len(), 1);
+}
+
+/// The folder of the model named `name` (in its `model.json`).
+fn folder_named(out: &Path, name: &str) -> PathBuf {
+    model_folders(out)
+        .into_iter()
+        .find(|f| json(&f.join("model.json"))["model"]["name"] == name)
+        .unwrap_or_else(|| panic!("no model `{name}` under {}", out.display()))
+}
+
+#[test]
+fn ctrl_c_stops_both_lanes_and_both_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let log = tmp.path().join("run.log");
+    let mut child = spawn(LANES, &out, &log);
+    // Until both models have a checkpoint (the cheap one gets there first).
+    while model_folders(&out).len() < 2
+        || !model_folders(&out)
+            .iter()
+            .all(|f| entries(f).iter().any(|n| n.starts_with("checkpoint-")))
+    {
+        wait_for_checkpoint(&mut child, &out, 1, &log);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let err = read(&log);
+    assert_eq!(status.code(), Some(130), "{err}");
+    // Both trained side by side, and both stopped with their finished epochs saved.
+    for name in ["big", "cheap"] {
+        assert!(
+            err.contains(&format!("{name}: training 30 epochs")),
+            "{err}"
+        );
+        assert!(err.contains(&format!("interrupted: `{name}`")), "{err}");
+    }
+    for folder in model_folders(&out) {
+        assert!(
+            !folder.join("history.json").exists(),
+            "{}",
+            folder.display()
+        );
+    }
+
+    let err = run_ok(LANES, &out, &[]);
+    assert_eq!(err.matches("resuming after epoch").count(), 2, "{err}");
+    for folder in model_folders(&out) {
+        assert_eq!(epochs_of(&folder), 30);
+    }
+}
+
+#[test]
+fn a_model_that_fails_stops_the_other_lane() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A first run, stopped at once, names both models' folders.
+    let probe = tmp.path().join("probe");
+    let log = tmp.path().join("probe.log");
+    let mut child = spawn(LANES, &probe, &log);
+    wait_for_checkpoint(&mut child, &probe, 1, &log);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let cheap = folder_named(&probe, "cheap")
+        .file_name()
+        .unwrap()
+        .to_owned();
+    let big = folder_named(&probe, "big").file_name().unwrap().to_owned();
+
+    // A file where the cheap model's folder goes: its lane fails at once.
+    let out = tmp.path().join("run");
+    std::fs::create_dir_all(out.join("models")).unwrap();
+    std::fs::write(out.join("models").join(&cheap), "not a folder").unwrap();
+    let output = run(LANES, &out, &[]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: training `cheap`"), "{err}");
+    // The big model, seconds from done, stopped with it: not finished, nothing lost.
+    assert!(
+        !out.join("models").join(&big).join("history.json").exists(),
+        "{err}"
+    );
+    assert!(!out.join("run.json").exists(), "{err}");
 }

@@ -1,12 +1,21 @@
 //! Training progress: a bar on a terminal, Keras-style lines elsewhere.
 
 use crate::train::Progress;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::LazyLock;
 
 /// Set by Ctrl-C; training stops after the current batch, keeping the last checkpoint.
 pub static STOP: AtomicBool = AtomicBool::new(false);
+
+/// The bars of the models training at the same time (one per lane), drawn together.
+static BARS: LazyLock<MultiProgress> = LazyLock::new(MultiProgress::new);
+
+/// Prints a line to standard error above the bars being drawn, if any.
+pub fn line(text: &str) {
+    BARS.suspend(|| eprintln!("{text}"));
+}
 
 /// Progress for model `name`: an indicatif bar when standard error is a terminal, plain
 /// epoch lines otherwise (logs, CI).
@@ -32,7 +41,7 @@ struct Bar {
 
 impl Progress for Bar {
     fn start(&mut self, epochs: usize, batches: usize, done: usize) {
-        let bar = ProgressBar::new((epochs * batches) as u64);
+        let bar = BARS.add(ProgressBar::new((epochs * batches) as u64));
         bar.set_style(
             ProgressStyle::with_template(
                 "{prefix:>12} {bar:30} epoch {msg} [{elapsed_precise} < {eta_precise}]",
@@ -57,14 +66,13 @@ impl Progress for Bar {
     }
 
     fn epoch(&mut self, line: &str) {
-        if let Some(bar) = &self.bar {
-            bar.println(format!("{}: {line}", self.name));
-        }
+        self::line(&format!("{}: {line}", self.name));
     }
 
     fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
+            BARS.remove(&bar);
         }
     }
 }

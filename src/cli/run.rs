@@ -5,7 +5,8 @@ use super::data::print_error;
 use super::progress::{self, STOP};
 use super::{compile_or_report, known_name, Exit};
 use crate::data::{self, Context, Encoded, LabelKind};
-use crate::report::summary::{summary, DataFacts};
+use crate::ir::{Experiment, Model, Training};
+use crate::report::summary::{epoch_cost, summary, DataFacts};
 use crate::run_index::{IndexedExperiment, IndexedModel, RunIndex};
 use crate::train::folder::ModelFolder;
 use crate::train::run::{ResultKey, RunDir};
@@ -85,20 +86,16 @@ fn execute(request: Request) -> Result<(), Stop> {
         STOP.store(true, Ordering::Relaxed);
     });
 
-    let mut datasets: HashMap<usize, (Encoded, String)> = HashMap::new();
-    let mut trained: HashMap<String, Outcome> = HashMap::new();
-    let mut index = RunIndex {
-        spec: source.name().to_string(),
-        experiments: Vec::new(),
-    };
-    for experiment in program
+    let experiments: Vec<&Experiment> = program
         .experiments
         .iter()
         .filter(|e| request.only.is_none_or(|n| n == e.name))
-    {
+        .collect();
+    let mut datasets: HashMap<usize, (Encoded, String)> = HashMap::new();
+    for experiment in &experiments {
         let training = &program.trainings[experiment.training];
-        let dataset = &program.datasets[experiment.dataset];
         if let std::collections::hash_map::Entry::Vacant(e) = datasets.entry(experiment.dataset) {
+            let dataset = &program.datasets[experiment.dataset];
             let loaded =
                 data::load(dataset, LabelKind::for_loss(training.loss), &ctx).map_err(|e| {
                     print_error(&e);
@@ -110,6 +107,17 @@ fn execute(request: Request) -> Result<(), Stop> {
             let fingerprint = loaded.data.fingerprint();
             e.insert((loaded.data, fingerprint));
         }
+    }
+
+    // Every distinct model once, in the order the experiments name them.
+    let mut index = RunIndex {
+        spec: source.name().to_string(),
+        experiments: Vec::new(),
+    };
+    let mut jobs: Vec<Job> = Vec::new();
+    for experiment in &experiments {
+        let training = &program.trainings[experiment.training];
+        let dataset = &program.datasets[experiment.dataset];
         let (data, fingerprint) = &datasets[&experiment.dataset];
         let mut models = Vec::new();
         for &m in &experiment.models {
@@ -120,39 +128,17 @@ fn execute(request: Request) -> Result<(), Stop> {
                 name: model.name.clone(),
                 folder: format!("models/{hash}"),
             });
-            if trained.contains_key(&hash) {
+            if jobs.iter().any(|j| j.hash == hash) {
                 continue;
             }
-            let folder = ModelFolder::new(run_dir.model_dir(&hash));
-            let facts = DataFacts {
-                split_sizes: Some((data.train.labels.len(), data.validation.labels.len())),
-                mean_ids_per_row: data.stats.train.mean_ids_per_row,
-            };
-            // A finished folder is left exactly as it is.
-            let prepare = folder.finished().and_then(|finished| match finished {
-                Some(_) => Ok(()),
-                None => folder
-                    .write("model.json", &key.to_json())
-                    .and_then(|()| folder.write("summary.txt", &summary(model, training, &facts))),
+            jobs.push(Job {
+                model,
+                training,
+                data,
+                key,
+                folder: ModelFolder::new(run_dir.model_dir(&hash)),
+                hash,
             });
-            let mut progress = progress::for_model(&model.name);
-            let outcome = prepare
-                .and_then(|()| train::train(model, training, data, &folder, progress.as_mut()))
-                .map_err(|e| {
-                    eprintln!("error: training `{}`: {e}", model.name);
-                    Exit::Failed
-                })?;
-            report(&model.name, &folder, &outcome);
-            if let Outcome::Interrupted { epochs } = outcome {
-                eprintln!(
-                    "interrupted: `{}` has {epochs} finished epoch{} saved in {}; run the same command again to continue",
-                    model.name,
-                    if epochs == 1 { "" } else { "s" },
-                    folder.dir().display()
-                );
-                return Err(Stop::Interrupted);
-            }
-            trained.insert(hash, outcome);
         }
         index.experiments.push(IndexedExperiment {
             name: experiment.name.clone(),
@@ -165,6 +151,35 @@ fn execute(request: Request) -> Result<(), Stop> {
                 .collect(),
             models,
         });
+    }
+
+    let outcomes = train::lanes::in_lanes(&jobs, Job::cost, Job::train);
+    let mut failed = false;
+    let mut interrupted = false;
+    let mut fresh = 0;
+    for (job, outcome) in jobs.iter().zip(&outcomes) {
+        match outcome {
+            Some(Ok(Outcome::Interrupted { epochs })) => {
+                interrupted = true;
+                eprintln!(
+                    "interrupted: `{}` has {epochs} finished epoch{} saved in {}; run the same command again to continue",
+                    job.model.name,
+                    if *epochs == 1 { "" } else { "s" },
+                    job.folder.dir().display()
+                );
+            }
+            Some(Ok(Outcome::Trained { .. })) => fresh += 1,
+            Some(Ok(Outcome::AlreadyTrained(_))) => {}
+            Some(Err(_)) => failed = true,
+            // Not started: the other lane failed or was interrupted first.
+            None => {}
+        }
+    }
+    if failed {
+        return Err(Exit::Failed.into());
+    }
+    if interrupted {
+        return Err(Stop::Interrupted);
     }
     if request.only.is_some() {
         // Keep what earlier runs recorded of the experiments not run now.
@@ -185,10 +200,6 @@ fn execute(request: Request) -> Result<(), Stop> {
         eprintln!("error: {e}");
         Exit::Failed
     })?;
-    let fresh = trained
-        .values()
-        .filter(|o| matches!(o, Outcome::Trained { .. }))
-        .count();
     if fresh == 0 {
         eprintln!(
             "nothing to train: every model is already trained in {}",
@@ -205,6 +216,76 @@ fn execute(request: Request) -> Result<(), Stop> {
     match super::report::render(run_dir.root()) {
         Some(_) => Ok(()),
         None => Err(Exit::Failed.into()),
+    }
+}
+
+/// One distinct model to train: what determines its result, and its folder.
+struct Job<'a> {
+    model: &'a Model,
+    training: &'a Training,
+    data: &'a Encoded,
+    key: ResultKey<'a>,
+    hash: String,
+    folder: ModelFolder,
+}
+
+impl Job<'_> {
+    /// Multiply-adds of the whole training, to find the costliest model.
+    fn cost(&self) -> f64 {
+        let cost = epoch_cost(self.model, &self.facts());
+        cost.map_or(0.0, |c| c.sparse.unwrap_or(c.dense)) * self.training.epochs as f64
+    }
+
+    fn facts(&self) -> DataFacts {
+        DataFacts {
+            split_sizes: Some((
+                self.data.train.labels.len(),
+                self.data.validation.labels.len(),
+            )),
+            mean_ids_per_row: self.data.stats.train.mean_ids_per_row,
+        }
+    }
+
+    /// Trains the model (or finds it trained) and says how it ended; `None` when the run
+    /// was already stopping. An error is reported here, and stops the other lane too.
+    fn train(&self) -> Option<Result<Outcome, ()>> {
+        if STOP.load(Ordering::Relaxed) {
+            return None;
+        }
+        let folder = &self.folder;
+        // A finished folder is left exactly as it is.
+        let prepare = folder.finished().and_then(|finished| match finished {
+            Some(_) => Ok(()),
+            None => folder
+                .write("model.json", &self.key.to_json())
+                .and_then(|()| {
+                    folder.write(
+                        "summary.txt",
+                        &summary(self.model, self.training, &self.facts()),
+                    )
+                }),
+        });
+        let mut progress = progress::for_model(&self.model.name);
+        let outcome = prepare.and_then(|()| {
+            train::train(
+                self.model,
+                self.training,
+                self.data,
+                folder,
+                progress.as_mut(),
+            )
+        });
+        match outcome {
+            Ok(outcome) => {
+                report(&self.model.name, folder, &outcome);
+                Some(Ok(outcome))
+            }
+            Err(e) => {
+                progress::line(&format!("error: training `{}`: {e}", self.model.name));
+                STOP.store(true, Ordering::Relaxed);
+                Some(Err(()))
+            }
+        }
     }
 }
 
@@ -238,10 +319,10 @@ fn report(name: &str, folder: &ModelFolder, outcome: &Outcome) {
     let dir = folder.dir().display();
     match outcome {
         Outcome::AlreadyTrained(history) => {
-            eprintln!(
+            progress::line(&format!(
                 "{name}: already trained ({} epochs) in {dir}",
                 history.epochs.len()
-            );
+            ));
         }
         Outcome::Trained {
             history,
@@ -259,7 +340,7 @@ fn report(name: &str, folder: &ModelFolder, outcome: &Outcome) {
             if let Some(epoch) = stopped_after {
                 line += &format!(", stopped early after epoch {epoch}");
             }
-            eprintln!("{line}; saved in {dir}");
+            progress::line(&format!("{line}; saved in {dir}"));
         }
         Outcome::Interrupted { .. } => {}
     }

@@ -5,6 +5,7 @@
 pub mod checkpoint;
 pub mod fit;
 pub mod folder;
+pub mod lanes;
 pub mod measure;
 pub mod optimizer;
 pub mod run;
