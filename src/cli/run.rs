@@ -171,8 +171,8 @@ fn execute(request: Request) -> Result<(), Stop> {
             Some(Ok(Outcome::Trained { .. })) => fresh += 1,
             Some(Ok(Outcome::AlreadyTrained(_))) => {}
             Some(Err(_)) => failed = true,
-            // Not started: the other lane failed or was interrupted first.
-            None => {}
+            // Not started: the run was stopping (Ctrl-C, or the other lane failed).
+            None => interrupted = true,
         }
     }
     if failed {
