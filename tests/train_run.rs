@@ -105,6 +105,17 @@ fn wait_for_checkpoint(child: &mut Child, out: &Path, epochs: usize, log: &Path)
     }
 }
 
+/// Sends a child Ctrl-C's signal and waits for it to end: its exit code and its log.
+fn interrupt(mut child: Child, log: &Path) -> (Option<i32>, String) {
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    (status.code(), read(log))
+}
+
 /// The model folders of a run directory, sorted.
 fn model_folders(out: &Path) -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = match std::fs::read_dir(out.join("models")) {
@@ -524,14 +535,8 @@ fn ctrl_c_stops_cleanly_with_status_130() {
     let log = tmp.path().join("run.log");
     let mut child = spawn(LONG, &out, &log);
     let folder = wait_for_checkpoint(&mut child, &out, 2, &log);
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
-    let status = child.wait().unwrap();
-    let err = read(&log);
-    assert_eq!(status.code(), Some(130), "{err}");
+    let (status, err) = interrupt(child, &log);
+    assert_eq!(status, Some(130), "{err}");
     assert!(
         err.contains("run the same command again to continue"),
         "{err}"
@@ -677,14 +682,8 @@ fn ctrl_c_stops_both_lanes_and_both_resume() {
         wait_for_checkpoint(&mut child, &out, 1, &log);
         std::thread::sleep(Duration::from_millis(5));
     }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
-    let status = child.wait().unwrap();
-    let err = read(&log);
-    assert_eq!(status.code(), Some(130), "{err}");
+    let (status, err) = interrupt(child, &log);
+    assert_eq!(status, Some(130), "{err}");
     // Both trained side by side, and both stopped with their finished epochs saved.
     for name in ["big", "cheap"] {
         assert!(

@@ -45,8 +45,7 @@ pub struct SparseDense {
 /// Weights per rayon task in the fused update: large enough to amortise scheduling.
 const CHUNK: usize = 1 << 15;
 
-/// Columns per tile: 32 floats are two AVX-512 registers (four AVX2 ones) of running
-/// sums, and a 10,000-row kernel's tile (1.3 MB) fits a core's L2 cache.
+/// Columns per tile: 32 floats of running sums are four AVX2 registers (two AVX-512 ones).
 const TILE: usize = 32;
 
 /// Calls `f::<W>(args)` for a tile's width `W`, known at compile time so that a tile's
