@@ -1,9 +1,11 @@
-//! `train::lanes`: the costliest job in the foreground, the others in order in a background
-//! lane at the lowest priority, and every result back in the jobs' order.
+//! `train::lanes`: the costliest job on the calling thread, the others from a queue shared
+//! by a background lane at the lowest priority and the calling thread once it is free, and
+//! every result back in the jobs' order.
 
 use ofit::train::lanes::in_lanes;
 use std::sync::Mutex;
 use std::thread::ThreadId;
+use std::time::Duration;
 
 /// The calling thread's nice value, from /proc (Linux).
 #[cfg(target_os = "linux")]
@@ -30,44 +32,66 @@ fn results_come_back_in_job_order_and_the_costliest_job_runs_here() {
     );
     assert_eq!(results, vec![0, 10, 20, 30]);
     let ran = ran.into_inner().unwrap();
-    assert_eq!(ran.iter().filter(|(j, _)| *j == 1).count(), 1);
     assert!(
         ran.contains(&(1, here)),
         "the costliest job runs on the calling thread"
     );
-    let background: Vec<(usize, ThreadId)> = ran.into_iter().filter(|(j, _)| *j != 1).collect();
-    assert_eq!(
-        background.iter().map(|(j, _)| *j).collect::<Vec<_>>(),
-        vec![0, 2, 3],
-        "the others in order"
+    let mut once: Vec<usize> = ran.iter().map(|(j, _)| *j).collect();
+    once.sort();
+    assert_eq!(once, vec![0, 1, 2, 3], "every job once");
+}
+
+#[test]
+fn the_calling_thread_takes_queued_jobs_once_its_own_is_done() {
+    let here = std::thread::current().id();
+    let costs = [5.0, 1.0, 1.0, 1.0, 1.0];
+    let jobs: Vec<usize> = (0..costs.len()).collect();
+    let threads = in_lanes(
+        &jobs,
+        |&j| costs[j],
+        |&j| {
+            if j > 0 {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            std::thread::current().id()
+        },
     );
-    assert!(background
-        .iter()
-        .all(|(_, t)| *t == background[0].1 && *t != here));
+    assert_eq!(threads[0], here);
+    assert!(threads[1..].contains(&here), "{threads:?}");
 }
 
 #[cfg(target_os = "linux")]
 #[test]
-fn the_background_lane_and_its_pool_run_at_the_lowest_priority() {
+fn jobs_in_the_background_lane_and_its_pool_run_at_the_lowest_priority() {
     use rayon::prelude::*;
-    let jobs = [10.0, 1.0];
-    let nices = in_lanes(
+    let here = std::thread::current().id();
+    let jobs = [10.0, 1.0, 1.0];
+    let seen = in_lanes(
         &jobs,
         |&c| c,
-        |_| {
+        |&c| {
+            if c < 10.0 {
+                // Long enough that the background lane takes one of these.
+                std::thread::sleep(Duration::from_millis(50));
+            }
             let pool: Vec<i32> = (0..8)
                 .into_par_iter()
                 .with_max_len(1)
                 .map(|_| nice())
                 .collect();
-            (nice(), pool)
+            (std::thread::current().id(), nice(), pool)
         },
     );
-    let (foreground, _) = &nices[0];
-    assert_eq!(*foreground, nice(), "the foreground keeps its priority");
-    let (lane, pool) = &nices[1];
-    assert_eq!(*lane, 19);
-    assert!(pool.iter().all(|&n| n == 19), "{pool:?}");
+    let caller = nice();
+    for (thread, nice, pool) in &seen {
+        if *thread == here {
+            assert_eq!(*nice, caller, "the calling thread keeps its priority");
+        } else {
+            assert_eq!(*nice, 19);
+            assert!(pool.iter().all(|&n| n == 19), "{pool:?}");
+        }
+    }
+    assert!(seen.iter().any(|(t, ..)| *t != here), "the lane took a job");
 }
 
 #[test]
@@ -83,13 +107,15 @@ fn one_job_or_none_runs_here() {
 #[test]
 #[should_panic(expected = "a background job failed")]
 fn a_panic_in_the_background_lane_reaches_the_caller() {
+    let here = std::thread::current().id();
     in_lanes(
-        &[2.0, 1.0],
+        &[2.0, 1.0, 1.0],
         |&c| c,
-        |&c| {
-            if c < 2.0 {
+        |_| {
+            if std::thread::current().id() != here {
                 panic!("a background job failed");
             }
+            std::thread::sleep(Duration::from_millis(50));
         },
     );
 }
