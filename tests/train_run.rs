@@ -116,6 +116,13 @@ fn interrupt(mut child: Child, log: &Path) -> (Option<i32>, String) {
     (status.code(), read(log))
 }
 
+/// Whether a model folder holds a complete (renamed into place) checkpoint.
+fn has_checkpoint(folder: &Path) -> bool {
+    entries(folder)
+        .iter()
+        .any(|n| n.starts_with("checkpoint-") && !n.ends_with(".tmp"))
+}
+
 /// The model folders of a run directory, sorted.
 fn model_folders(out: &Path) -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = match std::fs::read_dir(out.join("models")) {
@@ -495,9 +502,7 @@ fn a_killed_run_resumes_to_the_same_history() {
         !folder.join("history.json").exists(),
         "a killed run is not finished"
     );
-    assert!(entries(&folder)
-        .iter()
-        .any(|n| n.starts_with("checkpoint-") && !n.ends_with(".tmp")));
+    assert!(has_checkpoint(&folder));
 
     let err = run_ok(LONG, &killed, &[]);
     assert!(err.contains("resuming after epoch"), "{err}");
@@ -543,9 +548,7 @@ fn ctrl_c_stops_cleanly_with_status_130() {
     );
     assert!(err.contains("stopping after this batch"), "{err}");
     assert!(!folder.join("history.json").exists());
-    assert!(entries(&folder)
-        .iter()
-        .any(|n| n.starts_with("checkpoint-") && !n.ends_with(".tmp")));
+    assert!(has_checkpoint(&folder));
 
     let err = run_ok(LONG, &out, &[]);
     assert!(err.contains("resuming after epoch"), "{err}");
@@ -674,11 +677,7 @@ fn ctrl_c_stops_both_lanes_and_both_resume() {
     let log = tmp.path().join("run.log");
     let mut child = spawn(LANES, &out, &log);
     // Until both models have a checkpoint (the cheap one gets there first).
-    while model_folders(&out).len() < 2
-        || !model_folders(&out)
-            .iter()
-            .all(|f| entries(f).iter().any(|n| n.starts_with("checkpoint-")))
-    {
+    while model_folders(&out).len() < 2 || !model_folders(&out).iter().all(|f| has_checkpoint(f)) {
         wait_for_checkpoint(&mut child, &out, 1, &log);
         std::thread::sleep(Duration::from_millis(5));
     }
