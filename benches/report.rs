@@ -36,6 +36,7 @@ fn history(turn: usize, rise: f64) -> History {
     History {
         columns: columns.iter().map(|c| c.to_string()).collect(),
         epochs,
+        ending: None,
     }
 }
 

@@ -21,6 +21,31 @@ pub struct History {
     pub columns: Vec<String>,
     /// Epochs in order.
     pub epochs: Vec<Epoch>,
+    /// How training ended; `None` while it is still going (a checkpoint's history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ending: Option<Ending>,
+}
+
+/// How a training ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Ending {
+    /// Every epoch the training block asks for.
+    Completed,
+    /// Early stopping ended it after epoch `epoch`; `restored` is the epoch whose weights
+    /// were put back (`restore_best`), as Keras's `EarlyStopping` does when it stops.
+    StoppedEarly {
+        /// The last epoch trained.
+        epoch: usize,
+        /// The epoch whose weights the model holds at the end, if not the last.
+        restored: Option<usize>,
+    },
+    /// The training loss became NaN or infinite in epoch `epoch`; training stopped after
+    /// that batch, as Keras's `TerminateOnNaN` does. That epoch is the last one recorded.
+    Diverged {
+        /// The epoch in which the loss stopped being a finite number.
+        epoch: usize,
+    },
 }
 
 impl History {
@@ -29,6 +54,7 @@ impl History {
         History {
             columns,
             epochs: Vec::new(),
+            ending: None,
         }
     }
 
@@ -99,6 +125,7 @@ mod tests {
                     values: vec![0.125, 0.375],
                 },
             ],
+            ending: None,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod data;
 pub mod diagnostic;
+pub mod file;
 pub mod history;
 pub mod ir;
 pub mod lower;

@@ -256,7 +256,7 @@ fn an_unwritable_cache_directory_is_a_clear_error() {
     std::fs::write(&file, "").unwrap();
     let ctx = context(&file.join("cache"), "npm-good", good_package());
     let error = load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap_err();
-    assert!(matches!(error, DataError::Io { .. }), "{error}");
+    assert!(matches!(error, DataError::Io(_)), "{error}");
     assert!(
         error.to_string().starts_with("cannot create directory"),
         "{error}"

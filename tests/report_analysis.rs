@@ -173,6 +173,7 @@ fn a_history_is_analysed_on_a_metric_and_its_validation_column() {
                 values: vec![train, validation],
             })
             .collect(),
+        ending: None,
     };
     let fit = analyse_history(&history, "loss").unwrap();
     assert_eq!((fit.best_epoch, fit.overfit_epoch), (2, Some(2)));

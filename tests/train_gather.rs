@@ -114,11 +114,11 @@ fn a_checkpoint_that_cannot_be_written_stops_training_with_a_clear_error() {
     .unwrap();
     let folder = ModelFolder::new(dir.path().to_path_buf());
     let error = try_train_in(&folder, usize::MAX).unwrap_err();
-    let FolderError::Io { action, path, .. } = &error else {
+    let FolderError::Io(e) = &error else {
         panic!("{error}")
     };
     assert_eq!(
-        (*action, path.as_path()),
+        (e.action, e.path.as_path()),
         ("create directory", blocker.as_path())
     );
     assert!(folder.finished().unwrap().is_none(), "not marked finished");

@@ -213,7 +213,7 @@ fn read_source(path: &Path) -> Result<Source, Exit> {
             eprintln!(
                 "error: cannot read `{}`: {}",
                 path.display(),
-                crate::data::error::io_reason(&e)
+                crate::file::reason(&e)
             );
             Err(Exit::Usage)
         }

@@ -307,7 +307,7 @@ fn write_data_views(
         let name = &program.datasets[*index].name;
         let title = format!("{name}: training review 1 as a multi-hot row");
         let svg = crate::report::plot::multi_hot_row(&title, rows.row(0), rows.width);
-        let _ = crate::data::cache::write_atomic(
+        let _ = crate::file::write_atomic(
             &root.join("plots").join(format!("data-{name}.svg")),
             svg.as_bytes(),
         );

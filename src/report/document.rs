@@ -5,6 +5,7 @@
 
 use super::analysis::{analyse_history, Fit};
 use super::plot::{learning_curves, Series};
+use crate::file::{self, IoError};
 use crate::history::History;
 use crate::ir::Model;
 use crate::run_index::RunIndex;
@@ -15,15 +16,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// A file could not be read or written.
-    #[error("cannot {action} `{path}`: {reason}")]
-    Io {
-        /// What was attempted.
-        action: &'static str,
-        /// Where.
-        path: PathBuf,
-        /// Why.
-        reason: String,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// A file is not what training writes.
     #[error("`{path}` is not a run file ofit can read: {reason}")]
     Invalid {
@@ -35,11 +29,7 @@ pub enum ReportError {
 }
 
 fn read(path: &Path) -> Result<String, ReportError> {
-    std::fs::read_to_string(path).map_err(|e| ReportError::Io {
-        action: "read",
-        path: path.to_path_buf(),
-        reason: crate::data::error::io_reason(&e),
-    })
+    Ok(file::read_to_string(path)?)
 }
 
 fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, ReportError> {
@@ -50,11 +40,7 @@ fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, R
 }
 
 fn write(path: &Path, text: &str) -> Result<(), ReportError> {
-    crate::data::cache::write_atomic(path, text.as_bytes()).map_err(|e| ReportError::Io {
-        action: "write",
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })
+    Ok(file::write_atomic(path, text.as_bytes())?)
 }
 
 /// `report.json`.
@@ -162,11 +148,7 @@ pub fn write_report(root: &Path) -> Result<Written, ReportError> {
                 .collect();
             let title = format!("{}: {plotted}", experiment.name);
             let file = format!("plots/{}-{plotted}.svg", experiment.name);
-            std::fs::create_dir_all(&plots_dir).map_err(|e| ReportError::Io {
-                action: "create directory",
-                path: plots_dir.clone(),
-                reason: crate::data::error::io_reason(&e),
-            })?;
+            file::ensure_dir(&plots_dir)?;
             write(
                 &root.join(&file),
                 &learning_curves(&title, plotted, &series),

@@ -16,7 +16,7 @@
 
 use super::checkpoint::Snapshot;
 use super::fit::Trainer;
-use crate::data::error::io_reason;
+use crate::file::{self, IoError};
 use crate::history::History;
 use std::path::{Path, PathBuf};
 
@@ -24,26 +24,15 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum FolderError {
     /// A file operation failed.
-    #[error("cannot {action} `{path}`: {reason}")]
-    Io {
-        /// What was attempted.
-        action: &'static str,
-        /// On which path.
-        path: PathBuf,
-        /// Why it failed.
-        reason: String,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// burn could not save or load weights or optimizer state.
     #[error("{0}")]
     Weights(String),
 }
 
 fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> FolderError + 'a {
-    move |e| FolderError::Io {
-        action,
-        path: path.to_path_buf(),
-        reason: io_reason(&e),
-    }
+    move |e| FolderError::Io(IoError::new(action, path, &e))
 }
 
 /// The folder of one trained (or training) model.
@@ -67,7 +56,10 @@ impl ModelFolder {
 
     /// Writes `name` in the folder atomically.
     pub fn write(&self, name: &str, contents: &str) -> Result<(), FolderError> {
-        write_atomic(&self.dir.join(name), contents.as_bytes())
+        Ok(file::write_atomic(
+            &self.dir.join(name),
+            contents.as_bytes(),
+        )?)
     }
 
     /// The history of a finished training, if the folder holds one.
@@ -115,7 +107,7 @@ impl ModelFolder {
         std::fs::create_dir_all(&tmp).map_err(io("create directory", &tmp))?;
         snapshot.write(&tmp).map_err(FolderError::Weights)?;
         std::fs::write(tmp.join("history.json"), history.to_json()).map_err(io("write", &tmp))?;
-        sync_dir(&tmp);
+        file::sync_dir(&tmp);
         let done = self.dir.join(&name);
         let _ = std::fs::remove_dir_all(&done);
         std::fs::rename(&tmp, &done).map_err(io("rename", &tmp))?;
@@ -135,10 +127,12 @@ impl ModelFolder {
     ) -> Result<History, FolderError> {
         let path = checkpoint.join("history.json");
         let text = std::fs::read_to_string(&path).map_err(io("read", &path))?;
-        let history: History = serde_json::from_str(&text).map_err(|e| FolderError::Io {
-            action: "read",
-            path: path.clone(),
-            reason: format!("not a history ({e})"),
+        let history: History = serde_json::from_str(&text).map_err(|e| {
+            FolderError::Io(IoError {
+                action: "read",
+                path: path.clone(),
+                reason: format!("not a history ({e})"),
+            })
         })?;
         trainer.restore(checkpoint).map_err(FolderError::Weights)?;
         Ok(history)
@@ -185,28 +179,5 @@ impl ModelFolder {
             let _ = std::fs::remove_dir_all(old);
         }
         Ok(())
-    }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FolderError> {
-    crate::data::cache::write_atomic(path, bytes).map_err(|e| match e {
-        crate::data::DataError::Io {
-            action,
-            path,
-            reason,
-        } => FolderError::Io {
-            action,
-            path,
-            reason,
-        },
-        other => FolderError::Weights(other.to_string()),
-    })
-}
-
-/// Flushes a directory's entries to disk where the platform allows it.
-fn sync_dir(dir: &Path) {
-    if let Ok(file) = std::fs::File::open(dir) {
-        let _ = file.sync_all();
     }
 }

@@ -8,7 +8,7 @@
 //!            /models/<hash>/    see `folder`
 //! ```
 
-use crate::data::error::io_reason;
+use crate::file::{self, IoError};
 use crate::ir::{Dataset, Model, Training};
 use crate::run_index::RunIndex;
 use serde::Serialize;
@@ -24,15 +24,8 @@ const RESULT_FORMAT: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// A file operation failed.
-    #[error("cannot {action} `{path}`: {reason}")]
-    Io {
-        /// What was attempted.
-        action: &'static str,
-        /// On which path.
-        path: PathBuf,
-        /// Why.
-        reason: String,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// Another `ofit run` holds the lock.
     #[error(
         "another `ofit run` is writing `{0}`; wait for it to finish (or stop it) and run again"
@@ -50,17 +43,9 @@ pub struct RunDir {
 impl RunDir {
     /// Creates (if needed) and locks `root`.
     pub fn open(root: &Path) -> Result<RunDir, RunError> {
-        let io = |action, path: &Path| {
-            let path = path.to_path_buf();
-            move |e: std::io::Error| RunError::Io {
-                action,
-                path,
-                reason: io_reason(&e),
-            }
-        };
-        std::fs::create_dir_all(root).map_err(io("create directory", root))?;
+        file::ensure_dir(root)?;
         let lock_path = root.join(".lock");
-        let lock = File::create(&lock_path).map_err(io("create", &lock_path))?;
+        let lock = File::create(&lock_path).map_err(IoError::on("create", &lock_path))?;
         lock.try_lock()
             .map_err(|_| RunError::Busy(root.to_path_buf()))?;
         Ok(RunDir {
@@ -89,11 +74,7 @@ impl RunDir {
     pub fn write_index(&self, index: &RunIndex) -> Result<(), RunError> {
         let path = self.root.join("run.json");
         let text = serde_json::to_string_pretty(index).expect("index serializes") + "\n";
-        crate::data::cache::write_atomic(&path, text.as_bytes()).map_err(|e| RunError::Io {
-            action: "write",
-            path,
-            reason: e.to_string(),
-        })
+        Ok(file::write_atomic(&path, text.as_bytes())?)
     }
 }
 
