@@ -82,6 +82,7 @@ fn tutorial_run(root: &Path) {
         .collect();
     let index = RunIndex {
         spec: "examples/tutorial.ofit".into(),
+        spec_path: None,
         experiments,
     };
     std::fs::write(

@@ -20,7 +20,7 @@ fn train(c: &mut Criterion) {
     let ctx = Context::from_env(std::path::Path::new("examples"));
     let loaded = data::load(&program.datasets[0], LabelKind::Binary, &ctx)
         .unwrap_or_else(|e| panic!("the real IMDB data is needed: {e}"));
-    let device = ofit::lower::device();
+    let device = ofit::lower::Backend::default().device();
 
     let mut group = c.benchmark_group("epoch");
     group.sample_size(10);

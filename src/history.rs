@@ -31,13 +31,19 @@ pub struct History {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Ending {
     /// Every epoch the training block asks for.
-    Completed,
-    /// Early stopping ended it after epoch `epoch`; `restored` is the epoch whose weights
-    /// were put back (`restore_best`), as Keras's `EarlyStopping` does when it stops.
+    Completed {
+        /// The epoch whose weights the model holds at the end, if not the last: under
+        /// `restore_best`, Keras puts the best epoch's weights back at the end.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        restored: Option<usize>,
+    },
+    /// Early stopping ended it after epoch `epoch`.
     StoppedEarly {
         /// The last epoch trained.
         epoch: usize,
-        /// The epoch whose weights the model holds at the end, if not the last.
+        /// The epoch whose weights the model holds at the end, if not the last
+        /// (`restore_best`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         restored: Option<usize>,
     },
     /// The training loss became NaN or infinite in epoch `epoch`; training stopped after
@@ -87,11 +93,14 @@ impl History {
                 )
             })
             .collect();
-        let value = serde_json::json!({
+        let mut value = serde_json::json!({
             "columns": self.columns,
             "epochs": self.epochs,
             "history": by_metric,
         });
+        if let Some(ending) = &self.ending {
+            value["ending"] = serde_json::json!(ending);
+        }
         serde_json::to_string_pretty(&value).expect("history serializes") + "\n"
     }
 

@@ -425,6 +425,10 @@ pub struct EarlyStopping {
     pub patience: usize,
     /// The least change that counts as an improvement, ≥ 0.
     pub min_delta: f64,
+    /// A value the monitored metric must improve on before patience starts counting
+    /// afresh (Keras's `baseline`); `None` for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<f64>,
     /// Keep the best epoch's weights rather than the last.
     pub restore_best: bool,
 }

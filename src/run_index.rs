@@ -6,8 +6,11 @@ use serde::{Deserialize, Serialize};
 /// What `run.json` holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunIndex {
-    /// The spec file.
+    /// The spec file, as named on the command line.
     pub spec: String,
+    /// The spec file's absolute path: a run directory holds the runs of one spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec_path: Option<std::path::PathBuf>,
     /// Experiments in spec order.
     pub experiments: Vec<IndexedExperiment>,
 }

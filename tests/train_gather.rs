@@ -4,9 +4,9 @@
 
 use crate::support;
 use ofit::data::{self, Context, LabelKind};
-use ofit::history::History;
+use ofit::history::{Ending, History};
 use ofit::train::folder::{FolderError, ModelFolder};
-use ofit::train::{self, Outcome, Progress};
+use ofit::train::{self, Outcome, Progress, TrainError};
 
 /// Stops training after `stop_after` batches (never, with `usize::MAX`).
 struct StopAfter {
@@ -21,6 +21,7 @@ impl Progress for StopAfter {
         self.batches < self.stop_after
     }
     fn epoch(&mut self, _line: &str) {}
+    fn note(&mut self, _text: &str) {}
     fn finish(&mut self) {}
 }
 
@@ -28,7 +29,7 @@ fn train_in(folder: &ModelFolder, stop_after: usize) -> Outcome {
     try_train_in(folder, stop_after).expect("trains")
 }
 
-fn try_train_in(folder: &ModelFolder, stop_after: usize) -> Result<Outcome, FolderError> {
+fn try_train_in(folder: &ModelFolder, stop_after: usize) -> Result<Outcome, TrainError> {
     let path = support::root().join("tests/fixtures/train/reviews.ofit");
     let (_, checked) = support::compile(&path);
     let program = checked.program.expect("spec checks");
@@ -43,6 +44,7 @@ fn try_train_in(folder: &ModelFolder, stop_after: usize) -> Result<Outcome, Fold
         &program.trainings[0],
         &loaded.data,
         folder,
+        train::Options::default(),
         &mut progress,
     )
 }
@@ -85,15 +87,13 @@ fn gathered_early_stopping_saves_the_best_epochs_weights_in_full() {
     let dir = tempfile::tempdir().unwrap();
     let folder = ModelFolder::new(dir.path().to_path_buf());
     let outcome = train_in(&folder, usize::MAX);
-    let Outcome::Trained {
-        history,
-        stopped_after,
-        ..
-    } = &outcome
-    else {
+    let Outcome::Trained { history, .. } = &outcome else {
         panic!("{outcome:?}")
     };
-    assert!(stopped_after.is_some(), "{history:?}");
+    assert!(
+        matches!(history.ending, Some(Ending::StoppedEarly { .. })),
+        "{history:?}"
+    );
     let best = std::fs::read(dir.path().join("best.bpk")).unwrap();
     let last = std::fs::read(dir.path().join("weights.bpk")).unwrap();
     // The full kernel (30 × 8 floats) is in both files, not the one-row training stand-in.
@@ -114,12 +114,15 @@ fn a_checkpoint_that_cannot_be_written_stops_training_with_a_clear_error() {
     .unwrap();
     let folder = ModelFolder::new(dir.path().to_path_buf());
     let error = try_train_in(&folder, usize::MAX).unwrap_err();
-    let FolderError::Io(e) = &error else {
+    let TrainError::Folder(FolderError::Io(e)) = &error else {
         panic!("{error}")
     };
     assert_eq!(
         (e.action, e.path.as_path()),
         ("create directory", blocker.as_path())
     );
-    assert!(folder.finished().unwrap().is_none(), "not marked finished");
+    assert!(
+        !dir.path().join("history.json").exists(),
+        "not marked finished"
+    );
 }

@@ -86,7 +86,7 @@ fn the_gather_equals_the_dense_layer() {
     let gathered = layer.forward(&x);
     assert_eq!(gathered.len(), ROWS * UNITS);
 
-    let device = ofit::lower::device();
+    let device = ofit::lower::Backend::default().device();
     let all: Vec<usize> = (0..ROWS).collect();
     let dense = matrix(x.dense(&all), ROWS, WIDTH, &device).matmul(matrix(
         weight.clone(),
@@ -124,7 +124,7 @@ fn the_gather_gradients_equal_autodiff() {
     let mut layer = SparseDense::new(WIDTH, UNITS, weight.clone(), bias.clone());
     layer.backward(&x, &upstream);
 
-    let device = ofit::lower::device();
+    let device = ofit::lower::Backend::default().device();
     let all: Vec<usize> = (0..ROWS).collect();
     let w = matrix(weight, WIDTH, UNITS, &device).require_grad();
     let b = vector(bias, &device).require_grad();
@@ -164,7 +164,7 @@ fn the_fused_adam_step_equals_burns_adam() {
     let mut rng = ChaCha8Rng::seed_from_u64(43);
     let weight = uniform(&mut rng, INPUTS * OUT, 0.5);
     let bias = uniform(&mut rng, OUT, 0.5);
-    let device = ofit::lower::device();
+    let device = ofit::lower::Backend::default().device();
 
     let mut layer = SparseDense::new(INPUTS, OUT, weight.clone(), bias.clone());
     let adam = Adam {

@@ -3,9 +3,13 @@
 //! every result back in the jobs' order.
 
 use ofit::train::lanes::in_lanes;
-use std::sync::Mutex;
+use std::sync::{mpsc, Mutex};
 use std::thread::ThreadId;
 use std::time::Duration;
+
+/// How long a job waits for another thread's sign before giving up (a failure then shows
+/// as a wrong assertion, never as a hang).
+const PATIENCE: Duration = Duration::from_secs(30);
 
 /// The calling thread's nice value, from /proc (Linux).
 #[cfg(target_os = "linux")]
@@ -43,17 +47,24 @@ fn results_come_back_in_job_order_and_the_costliest_job_runs_here() {
 
 #[test]
 fn the_calling_thread_takes_queued_jobs_once_its_own_is_done() {
+    // The background lane's job waits until the calling thread has taken a queued job
+    // itself, which it can only do once its own is done: no timing is assumed.
     let here = std::thread::current().id();
+    let (took_one, wait_for_it) = mpsc::channel::<()>();
+    let wait_for_it = Mutex::new(wait_for_it);
     let costs = [5.0, 1.0, 1.0, 1.0, 1.0];
     let jobs: Vec<usize> = (0..costs.len()).collect();
     let threads = in_lanes(
         &jobs,
         |&j| costs[j],
         |&j| {
-            if j > 0 {
-                std::thread::sleep(Duration::from_millis(50));
+            let thread = std::thread::current().id();
+            if j > 0 && thread == here {
+                let _ = took_one.send(());
+            } else if j > 0 {
+                let _ = wait_for_it.lock().unwrap().recv_timeout(PATIENCE);
             }
-            std::thread::current().id()
+            thread
         },
     );
     assert_eq!(threads[0], here);
@@ -66,13 +77,18 @@ fn jobs_in_the_background_lane_and_its_pool_run_at_the_lowest_priority() {
     use rayon::prelude::*;
     let here = std::thread::current().id();
     let jobs = [10.0, 1.0, 1.0];
+    // The costliest job waits until the background lane has started one: no timing is
+    // assumed.
+    let (started, wait_for_it) = mpsc::channel::<()>();
+    let wait_for_it = Mutex::new(wait_for_it);
     let seen = in_lanes(
         &jobs,
         |&c| c,
         |&c| {
-            if c < 10.0 {
-                // Long enough that the background lane takes one of these.
-                std::thread::sleep(Duration::from_millis(50));
+            if std::thread::current().id() != here {
+                let _ = started.send(());
+            } else if c == 10.0 {
+                let _ = wait_for_it.lock().unwrap().recv_timeout(PATIENCE);
             }
             let pool: Vec<i32> = (0..8)
                 .into_par_iter()
@@ -105,17 +121,29 @@ fn one_job_or_none_runs_here() {
 }
 
 #[test]
-#[should_panic(expected = "a background job failed")]
 fn a_panic_in_the_background_lane_reaches_the_caller() {
     let here = std::thread::current().id();
-    in_lanes(
-        &[2.0, 1.0, 1.0],
-        |&c| c,
-        |_| {
-            if std::thread::current().id() != here {
-                panic!("a background job failed");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        },
+    let (panicking, wait_for_it) = mpsc::channel::<()>();
+    let wait_for_it = Mutex::new(wait_for_it);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        in_lanes(
+            &[3.0, 1.0, 1.0, 1.0],
+            |&c| c,
+            |&c| {
+                if std::thread::current().id() != here {
+                    let _ = panicking.send(());
+                    panic!("a background job failed");
+                }
+                if c == 3.0 {
+                    // The costliest job ends only once the background lane took a job.
+                    let _ = wait_for_it.lock().unwrap().recv_timeout(PATIENCE);
+                }
+            },
+        )
+    }));
+    let panic = result.expect_err("the panic reaches the caller");
+    assert_eq!(
+        panic.downcast_ref::<&str>(),
+        Some(&"a background job failed")
     );
 }

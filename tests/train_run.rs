@@ -598,7 +598,7 @@ fn early_stopping_restores_the_best_weights() {
     );
 
     // Keras's rule: an epoch improves on the best by more than min_delta; patience 1
-    // stops two epochs after the best.
+    // stops at the first epoch after the best that does not improve on it.
     let history = json(&folder.join("history.json"));
     let val_loss: Vec<f64> = history["history"]["val_loss"]
         .as_array()
@@ -612,7 +612,7 @@ fn early_stopping_restores_the_best_weights() {
             best = (i + 1, v);
         }
     }
-    assert_eq!(epochs, best.0 + 2, "val_loss {val_loss:?}");
+    assert_eq!(epochs, best.0 + 1, "val_loss {val_loss:?}");
 
     let names = entries(&folder);
     assert!(names.contains(&"best.bpk".to_string()), "{names:?}");
@@ -735,5 +735,6 @@ fn a_model_that_fails_stops_the_other_lane() {
         !out.join("models").join(&big).join("history.json").exists(),
         "{err}"
     );
-    assert!(!out.join("run.json").exists(), "{err}");
+    // The run was indexed before training, so what there is can be reported.
+    assert!(out.join("run.json").exists(), "{err}");
 }

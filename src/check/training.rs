@@ -56,6 +56,7 @@ const EARLY_STOPPING: Signature = Signature {
         named("monitor"),
         named("patience"),
         named("min_delta"),
+        named("baseline"),
         named("restore_best"),
     ],
 };
@@ -420,6 +421,20 @@ fn early_stopping(
         "is not a valid `min_delta`: it must not be negative",
         "the least change that counts as an improvement, e.g. 0.001",
     );
+    let baseline = match args.get("baseline") {
+        Some(v) => {
+            let got = reader.float(v, &env);
+            reader
+                .require(
+                    got,
+                    f64::is_finite,
+                    |b| format!("baseline {b:?} must be a finite number"),
+                    "the value the monitored metric must improve on, e.g. 0.5",
+                )
+                .then(|| Some(got.or(0.0)))
+        }
+        None => Some(None),
+    };
     let restore_best = match args.get("restore_best") {
         Some(v) => match reader.bool(v, &env) {
             Got::Known(b, _) => Some(b),
@@ -432,6 +447,7 @@ fn early_stopping(
         split,
         patience: patience?,
         min_delta: min_delta?,
+        baseline: baseline?,
         restore_best: restore_best?,
     })
 }

@@ -3,14 +3,17 @@
 
 mod check;
 mod data;
+mod output;
 mod progress;
 pub mod render;
 mod report;
 mod run;
 mod summary;
 
+use crate::lower::Backend;
 use crate::source::Source;
 use clap::{Parser, Subcommand, ValueEnum};
+use output::say;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -126,11 +129,19 @@ pub fn main() -> ExitCode {
         epochs,
     } = &cli.command
     {
+        let backend = match training_backend() {
+            Ok(backend) => backend,
+            Err(exit) => return exit.into(),
+        };
         return run::run(run::Request {
             file,
             out: out.clone(),
             only: only.as_deref(),
             epochs: epochs.map(|e| e as usize),
+            options: crate::train::Options {
+                backend,
+                memory: available_memory(),
+            },
         });
     }
     match cli.command {
@@ -157,6 +168,31 @@ pub fn main() -> ExitCode {
     .into()
 }
 
+/// The backend `$OFIT_BACKEND` names (`ndarray`, the default, or `flex`).
+fn training_backend() -> Result<Backend, Exit> {
+    let Some(name) = std::env::var_os("OFIT_BACKEND").filter(|v| !v.is_empty()) else {
+        return Ok(Backend::default());
+    };
+    let name = name.to_string_lossy();
+    Backend::from_name(&name).ok_or_else(|| {
+        let names = Backend::ALL.map(Backend::name);
+        say!(
+            "error: OFIT_BACKEND is `{name}`, which is not a backend ({})",
+            crate::suggest::help(&name, names)
+        );
+        Exit::Usage
+    })
+}
+
+/// The memory the machine can give a training now (`MemAvailable` in `/proc/meminfo`);
+/// `None` where that is not known, and then nothing is refused for its size.
+fn available_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
 /// Checks that the name given on the command line (`--only`, a positional name) is one of
 /// `names`; if not, says so with a suggestion and gives the usage status.
 fn known_name<'a>(
@@ -171,7 +207,7 @@ fn known_name<'a>(
         return Ok(());
     }
     let help = crate::suggest::help(name, names);
-    eprintln!("error: `{}` has no {what} `{name}` ({help})", source.name());
+    say!("error: `{}` has no {what} `{name}` ({help})", source.name());
     Err(Exit::Usage)
 }
 
@@ -179,17 +215,18 @@ fn known_name<'a>(
 fn compile_or_report(path: &Path) -> Result<(Source, crate::ir::Program), Exit> {
     let source = read_source(path)?;
     let checked = crate::compile(&source);
-    eprint!(
-        "{}",
-        render::human(&source, &checked.diagnostics, render::Style::for_stderr())
-    );
+    output::err(&render::human(
+        &source,
+        &checked.diagnostics,
+        render::Style::for_stderr(),
+    ));
     match checked.program {
         Some(program) => Ok((source, program)),
         None => {
             let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = checked.diagnostics.len() - errors;
             let tally = render::tally(errors, warnings).unwrap_or_default();
-            eprintln!("error: {tally} in {}", source.name());
+            say!("error: {tally} in {}", source.name());
             Err(Exit::Failed)
         }
     }
@@ -202,7 +239,7 @@ fn read_source(path: &Path) -> Result<Source, Exit> {
             Ok(text) => Ok(Source::new(path.display().to_string(), text)),
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
-                eprintln!(
+                say!(
                     "error: `{}` is not UTF-8 text (invalid byte at offset {at})",
                     path.display()
                 );
@@ -210,7 +247,7 @@ fn read_source(path: &Path) -> Result<Source, Exit> {
             }
         },
         Err(e) => {
-            eprintln!(
+            say!(
                 "error: cannot read `{}`: {}",
                 path.display(),
                 crate::file::reason(&e)

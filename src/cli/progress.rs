@@ -1,5 +1,6 @@
 //! Training progress: a bar on a terminal, Keras-style lines elsewhere.
 
+use super::output::say;
 use crate::train::Progress;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -14,7 +15,7 @@ static BARS: LazyLock<MultiProgress> = LazyLock::new(MultiProgress::new);
 
 /// Prints a line to standard error above the bars being drawn, if any.
 pub fn line(text: &str) {
-    BARS.suspend(|| eprintln!("{text}"));
+    BARS.suspend(|| say!("{text}"));
 }
 
 /// Progress for model `name`: an indicatif bar when standard error is a terminal, plain
@@ -69,6 +70,10 @@ impl Progress for Bar {
         self::line(&format!("{}: {line}", self.name));
     }
 
+    fn note(&mut self, text: &str) {
+        self::line(&format!("note: {}: {text}", self.name));
+    }
+
     fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
@@ -84,12 +89,12 @@ struct Lines {
 impl Progress for Lines {
     fn start(&mut self, epochs: usize, batches: usize, done: usize) {
         if done > 0 {
-            eprintln!(
+            say!(
                 "{}: resuming after epoch {done} of {epochs} ({batches} batches per epoch)",
                 self.name
             );
         } else {
-            eprintln!(
+            say!(
                 "{}: training {epochs} epochs of {batches} batches",
                 self.name
             );
@@ -101,7 +106,11 @@ impl Progress for Lines {
     }
 
     fn epoch(&mut self, line: &str) {
-        eprintln!("{}: {line}", self.name);
+        say!("{}: {line}", self.name);
+    }
+
+    fn note(&mut self, text: &str) {
+        say!("note: {}: {text}", self.name);
     }
 
     fn finish(&mut self) {}

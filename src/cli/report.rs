@@ -1,5 +1,6 @@
 //! `ofit report RUN_DIR`, and the report at the end of `ofit run`.
 
+use super::output::say;
 use super::Exit;
 use crate::report::document::{write_report, Written};
 use std::path::Path;
@@ -19,15 +20,15 @@ pub fn render(run_dir: &Path) -> Option<Written> {
             for experiment in &written.report.experiments {
                 for model in &experiment.models {
                     if let Some(fit) = &model.fit {
-                        eprintln!("{} / {}: {}", experiment.name, model.name, fit.verdict);
+                        say!("{} / {}: {}", experiment.name, model.name, fit.verdict);
                     }
                 }
             }
-            eprintln!("report: {}", written.html.display());
+            say!("report: {}", written.html.display());
             Some(written)
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            say!("error: {error}");
             None
         }
     }

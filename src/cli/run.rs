@@ -2,9 +2,11 @@
 //! experiments name (each once), keeping everything in the run directory.
 
 use super::data::print_error;
+use super::output::say;
 use super::progress::{self, STOP};
-use super::{compile_or_report, known_name, Exit};
+use super::{compile_or_report, known_name, output, Exit};
 use crate::data::{self, Context, Encoded, LabelKind};
+use crate::history::Ending;
 use crate::ir::{Experiment, Model, Training};
 use crate::report::summary::{epoch_cost, summary, DataFacts};
 use crate::run_index::{IndexedExperiment, IndexedModel, RunIndex};
@@ -25,6 +27,8 @@ pub struct Request<'a> {
     pub only: Option<&'a str>,
     /// Override every training block's epochs.
     pub epochs: Option<usize>,
+    /// What the spec does not say: the backend, the memory training may take.
+    pub options: train::Options,
 }
 
 /// Exit status of a run stopped by Ctrl-C, as shells report a SIGINT.
@@ -77,15 +81,6 @@ fn execute(request: Request) -> Result<(), Stop> {
             .unwrap_or("spec");
         PathBuf::from("runs").join(stem)
     });
-    let run_dir = RunDir::open(&out).map_err(|e| {
-        eprintln!("error: {e}");
-        Exit::Failed
-    })?;
-    let _ = ctrlc::set_handler(|| {
-        eprintln!("\nstopping after this batch; finished epochs are kept");
-        STOP.store(true, Ordering::Relaxed);
-    });
-
     let experiments: Vec<&Experiment> = program
         .experiments
         .iter()
@@ -102,7 +97,7 @@ fn execute(request: Request) -> Result<(), Stop> {
                     Exit::Failed
                 })?;
             for note in &loaded.notes {
-                eprintln!("note: {note}");
+                say!("note: {note}");
             }
             let fingerprint = loaded.data.fingerprint();
             e.insert((loaded.data, fingerprint));
@@ -110,8 +105,10 @@ fn execute(request: Request) -> Result<(), Stop> {
     }
 
     // Every distinct model once, in the order the experiments name them.
+    let spec_path = std::path::absolute(request.file).unwrap_or_else(|_| request.file.into());
     let mut index = RunIndex {
         spec: source.name().to_string(),
+        spec_path: Some(spec_path.clone()),
         experiments: Vec::new(),
     };
     let mut jobs: Vec<Job> = Vec::new();
@@ -122,7 +119,13 @@ fn execute(request: Request) -> Result<(), Stop> {
         let mut models = Vec::new();
         for &m in &experiment.models {
             let model = &program.models[m];
-            let key = ResultKey::new(model, dataset, fingerprint, training);
+            let key = ResultKey::new(
+                model,
+                dataset,
+                fingerprint,
+                training,
+                request.options.backend,
+            );
             let hash = key.hash();
             models.push(IndexedModel {
                 name: model.name.clone(),
@@ -131,13 +134,19 @@ fn execute(request: Request) -> Result<(), Stop> {
             if jobs.iter().any(|j| j.hash == hash) {
                 continue;
             }
+            // Refused before anything is allocated, and before any model trains.
+            train::memory::check(model, training, request.options.memory).map_err(|e| {
+                output::err_line(&format!("error: {e}"));
+                Exit::Failed
+            })?;
             jobs.push(Job {
                 model,
                 training,
                 data,
                 key,
-                folder: ModelFolder::new(run_dir.model_dir(&hash)),
+                folder: PathBuf::from(format!("models/{hash}")),
                 hash,
+                options: request.options,
             });
         }
         index.experiments.push(IndexedExperiment {
@@ -153,34 +162,10 @@ fn execute(request: Request) -> Result<(), Stop> {
         });
     }
 
-    let outcomes = train::lanes::in_lanes(&jobs, Job::cost, Job::train);
-    let mut failed = false;
-    let mut interrupted = false;
-    let mut fresh = 0;
-    for (job, outcome) in jobs.iter().zip(&outcomes) {
-        match outcome {
-            Some(Ok(Outcome::Interrupted { epochs })) => {
-                interrupted = true;
-                eprintln!(
-                    "interrupted: `{}` has {epochs} finished epoch{} saved in {}; run the same command again to continue",
-                    job.model.name,
-                    if *epochs == 1 { "" } else { "s" },
-                    job.folder.dir().display()
-                );
-            }
-            Some(Ok(Outcome::Trained { .. })) => fresh += 1,
-            Some(Ok(Outcome::AlreadyTrained(_))) => {}
-            Some(Err(_)) => failed = true,
-            // Not started: the run was stopping (Ctrl-C, or the other lane failed).
-            None => interrupted = true,
-        }
-    }
-    if failed {
-        return Err(Exit::Failed.into());
-    }
-    if interrupted {
-        return Err(Stop::Interrupted);
-    }
+    let run_dir = RunDir::open(&out, &spec_path).map_err(|e| {
+        output::err_line(&format!("error: {e}"));
+        Exit::Failed
+    })?;
     if request.only.is_some() {
         // Keep what earlier runs recorded of the experiments not run now.
         if let Some(previous) = run_dir.read_index() {
@@ -196,21 +181,55 @@ fn execute(request: Request) -> Result<(), Stop> {
             index.experiments = merged;
         }
     }
+    // Written before training, so that an interrupted run can be reported.
     run_dir.write_index(&index).map_err(|e| {
-        eprintln!("error: {e}");
+        output::err_line(&format!("error: {e}"));
         Exit::Failed
     })?;
+    let _ = ctrlc::set_handler(|| {
+        output::err_line("\nstopping after this batch; finished epochs are kept");
+        STOP.store(true, Ordering::Relaxed);
+    });
+    let root = run_dir.root();
+    let outcomes = train::lanes::in_lanes(&jobs, Job::cost, |job| job.train(root));
+    let mut failed = false;
+    let mut interrupted = false;
+    let mut fresh = 0;
+    for (job, outcome) in jobs.iter().zip(&outcomes) {
+        match outcome {
+            Some(Ok(Outcome::Interrupted { epochs })) => {
+                interrupted = true;
+                output::err_line(&format!(
+                    "interrupted: `{}` has {epochs} finished epoch{} saved in {}; run the same command again to continue",
+                    job.model.name,
+                    if *epochs == 1 { "" } else { "s" },
+                    root.join(&job.folder).display()
+                ));
+            }
+            Some(Ok(Outcome::Trained { .. })) => fresh += 1,
+            Some(Ok(Outcome::AlreadyTrained(_))) => {}
+            Some(Err(_)) => failed = true,
+            // Not started: the run was stopping (Ctrl-C, or the other lane failed).
+            None => interrupted = true,
+        }
+    }
+    if failed {
+        return Err(Exit::Failed.into());
+    }
+    if interrupted {
+        return Err(Stop::Interrupted);
+    }
     if fresh == 0 {
-        eprintln!(
+        output::err_line(&format!(
             "nothing to train: every model is already trained in {}",
-            run_dir.root().display()
-        );
+            root.display()
+        ));
     } else {
-        eprintln!(
+        output::err_line(&format!(
             "trained {fresh} model{}; results in {}",
             if fresh == 1 { "" } else { "s" },
-            run_dir.root().display()
-        );
+            root.display()
+        ));
     }
     write_data_views(&program, &datasets, run_dir.root());
     match super::report::render(run_dir.root()) {
@@ -226,7 +245,9 @@ struct Job<'a> {
     data: &'a Encoded,
     key: ResultKey<'a>,
     hash: String,
-    folder: ModelFolder,
+    /// Its folder, relative to the run directory.
+    folder: PathBuf,
+    options: train::Options,
 }
 
 impl Job<'_> {
@@ -248,44 +269,57 @@ impl Job<'_> {
 
     /// Trains the model (or finds it trained) and says how it ended; `None` when the run
     /// was already stopping. An error is reported here, and stops the other lane too.
-    fn train(&self) -> Option<Result<Outcome, ()>> {
+    fn train(&self, root: &Path) -> Option<Result<Outcome, ()>> {
         if STOP.load(Ordering::Relaxed) {
             return None;
         }
-        let folder = &self.folder;
-        // A finished folder is left exactly as it is.
-        let prepare = folder.finished().and_then(|finished| match finished {
-            Some(_) => Ok(()),
-            None => folder
-                .write("model.json", &self.key.to_json())
-                .and_then(|()| {
-                    folder.write(
-                        "summary.txt",
-                        &summary(self.model, self.training, &self.facts()),
-                    )
-                }),
-        });
+        let folder = ModelFolder::new(root.join(&self.folder));
         let mut progress = progress::for_model(&self.model.name);
-        let outcome = prepare.and_then(|()| {
+        // A panic is a bug in ofit; it must still stop the other lane, as an error does,
+        // with every finished epoch kept.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.describe(&folder)?;
             train::train(
                 self.model,
                 self.training,
                 self.data,
-                folder,
+                &folder,
+                self.options,
                 progress.as_mut(),
             )
-        });
+        }));
         match outcome {
-            Ok(outcome) => {
-                report(&self.model.name, folder, &outcome);
+            Ok(Ok(outcome)) => {
+                report(&self.model.name, &folder, &outcome);
                 Some(Ok(outcome))
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 progress::line(&format!("error: training `{}`: {e}", self.model.name));
                 STOP.store(true, Ordering::Relaxed);
                 Some(Err(()))
             }
+            Err(_) => {
+                progress::line(&format!(
+                    "error: training `{}` stopped on an internal error (a bug in ofit; please report it); finished epochs are kept",
+                    self.model.name
+                ));
+                STOP.store(true, Ordering::Relaxed);
+                Some(Err(()))
+            }
         }
+    }
+
+    /// Writes what the folder is named after (`model.json`) and the model's summary,
+    /// where they are missing or differ: both are derived from the spec.
+    fn describe(&self, folder: &ModelFolder) -> Result<(), train::TrainError> {
+        let summary = summary(self.model, self.training, &self.facts());
+        for (name, contents) in [("model.json", self.key.to_json()), ("summary.txt", summary)] {
+            let path = folder.dir().join(name);
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(contents.as_str()) {
+                folder.write(name, &contents)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -326,7 +360,6 @@ fn report(name: &str, folder: &ModelFolder, outcome: &Outcome) {
         }
         Outcome::Trained {
             history,
-            stopped_after,
             resumed_after,
         } => {
             let seconds: f64 = history.epochs.iter().map(|e| e.seconds).sum();
@@ -337,8 +370,22 @@ fn report(name: &str, folder: &ModelFolder, outcome: &Outcome) {
             if let Some(epoch) = resumed_after {
                 line += &format!(" (resumed after epoch {epoch})");
             }
-            if let Some(epoch) = stopped_after {
-                line += &format!(", stopped early after epoch {epoch}");
+            match history.ending {
+                Some(Ending::StoppedEarly { epoch, restored }) => {
+                    line += &format!(", stopped early after epoch {epoch}");
+                    if let Some(best) = restored {
+                        line += &format!(" (weights of epoch {best} kept)");
+                    }
+                }
+                Some(Ending::Completed {
+                    restored: Some(best),
+                }) => line += &format!(" (weights of epoch {best} kept)"),
+                Some(Ending::Diverged { epoch }) => {
+                    line += &format!(
+                        ", diverged in epoch {epoch}: the loss is no longer a finite number"
+                    )
+                }
+                _ => {}
             }
             progress::line(&format!("{line}; saved in {dir}"));
         }

@@ -28,12 +28,20 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// The backend named by `$OFIT_BACKEND` (`ndarray` or `flex`), else the default.
-    pub fn from_env() -> Backend {
-        match std::env::var("OFIT_BACKEND").as_deref() {
-            Ok("flex") => Backend::Flex,
-            _ => Backend::NdArray,
+    /// Every backend.
+    pub const ALL: [Backend; 2] = [Backend::NdArray, Backend::Flex];
+
+    /// The backend's name (`ndarray` or `flex`), as a result key and `OFIT_BACKEND` say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::NdArray => "ndarray",
+            Backend::Flex => "flex",
         }
+    }
+
+    /// The backend called `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Backend> {
+        Backend::ALL.into_iter().find(|b| b.name() == name)
     }
 
     /// The autodiff device of this backend. The backend is chosen here and only here:
@@ -45,11 +53,6 @@ impl Backend {
             Backend::Flex => Device::flex().autodiff(),
         }
     }
-}
-
-/// The device every model trains on: [`Backend::from_env`]'s.
-pub fn device() -> Device {
-    Backend::from_env().device()
 }
 
 /// A model lowered to burn.

@@ -121,15 +121,9 @@ impl<'a> Trainer<'a> {
         trainer
     }
 
-    /// The metric names of a history row, training values then validation ones
-    /// (`loss, accuracy, val_loss, val_accuracy`), as Keras names them.
+    /// The metric names of a history row ([`columns`]).
     pub fn columns(&self) -> Vec<String> {
-        let names: Vec<String> = self.metrics.iter().map(|m| m.name().to_string()).collect();
-        names
-            .iter()
-            .cloned()
-            .chain(names.iter().map(|n| format!("val_{n}")))
-            .collect()
+        columns(self.training)
     }
 
     /// Trains one epoch (`epoch` counts from 1). `tick(batch, batches, loss)` is called
@@ -216,11 +210,17 @@ impl<'a> Trainer<'a> {
                 .optimizer
                 .step(learning_rate(self.training), network, grads);
             seen += batch.len();
-            if !tick(b + 1, batches, sums[0] / seen as f64) {
+            let running_loss = sums[0] / seen as f64;
+            if !tick(b + 1, batches, running_loss) {
                 return Err(Interrupted);
             }
+            if !running_loss.is_finite() {
+                // Keras's TerminateOnNaN: stop after this batch; the epoch is still
+                // measured and recorded, over the batches it ran.
+                break;
+            }
         }
-        let mut values: Vec<f64> = sums.iter().map(|s| s / rows as f64).collect();
+        let mut values: Vec<f64> = sums.iter().map(|s| s / seen.max(1) as f64).collect();
         values.extend(self.evaluate(&self.data.validation));
         Ok(Epoch {
             epoch,
@@ -387,6 +387,21 @@ impl<'a> Trainer<'a> {
         }
         Ok(())
     }
+}
+
+/// The metric names of a history row of `training`, training values then validation ones
+/// (`loss, accuracy, val_loss, val_accuracy`), as Keras names them.
+pub fn columns(training: &Training) -> Vec<String> {
+    let names: Vec<String> = training
+        .computed_metrics()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    names
+        .iter()
+        .cloned()
+        .chain(names.iter().map(|n| format!("val_{n}")))
+        .collect()
 }
 
 /// A tensor's values.

@@ -17,7 +17,7 @@
 use super::checkpoint::Snapshot;
 use super::fit::Trainer;
 use crate::file::{self, IoError};
-use crate::history::History;
+use crate::history::{Ending, History};
 use std::path::{Path, PathBuf};
 
 /// A model folder that could not be read or written.
@@ -42,6 +42,19 @@ pub struct ModelFolder {
 }
 
 const CHECKPOINT: &str = "checkpoint-";
+/// The history, and the mark of a finished training.
+const HISTORY: &str = "history.json";
+/// The weights the model ends with.
+const WEIGHTS: &str = "weights.bpk";
+
+/// What [`ModelFolder::examine`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    /// A finished training, with its history.
+    Finished(History),
+    /// Nothing finished: training starts, or resumes from a checkpoint.
+    Unfinished,
+}
 
 impl ModelFolder {
     /// The folder at `dir` (created on first write).
@@ -62,39 +75,106 @@ impl ModelFolder {
         )?)
     }
 
-    /// The history of a finished training, if the folder holds one.
-    pub fn finished(&self) -> Result<Option<History>, FolderError> {
-        let path = self.dir.join("history.json");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(serde_json::from_str(&text).ok()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io("read", &path)(e)),
+    /// Looks at the folder before training `epochs` epochs whose history has `columns`:
+    /// a finished training whose files are all there, or not. What is damaged is repaired
+    /// (a file derived from the history is written again) or set aside (`NAME.damaged`,
+    /// so nothing is lost), with a note in `notes` that says what was wrong and what ofit
+    /// does about it.
+    pub fn examine(
+        &self,
+        columns: &[String],
+        epochs: usize,
+        notes: &mut Vec<String>,
+    ) -> Result<Found, FolderError> {
+        let path = self.dir.join(HISTORY);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Unfinished),
+            Err(e) => return Err(io("read", &path)(e)),
+        };
+        let damage = match parse_history(&text, columns, epochs) {
+            Ok(history) if history.ending.is_some() => {
+                if self.dir.join(WEIGHTS).is_file() {
+                    self.repair(&history, epochs, notes)?;
+                    return Ok(Found::Finished(history));
+                }
+                format!("its `{WEIGHTS}` is missing")
+            }
+            Ok(_) => "it does not say how training ended".to_string(),
+            Err(damage) => damage,
+        };
+        let aside = self.set_aside(&path)?;
+        notes.push(format!(
+            "`{}` is damaged ({damage}); set aside as `{}`, and the model is trained again",
+            path.display(),
+            aside.display()
+        ));
+        Ok(Found::Unfinished)
+    }
+
+    /// Writes again what a finished folder derives from its history, where it is missing
+    /// or differs.
+    fn repair(
+        &self,
+        history: &History,
+        epochs: usize,
+        notes: &mut Vec<String>,
+    ) -> Result<(), FolderError> {
+        for (name, contents) in [
+            ("history.csv", history.to_csv()),
+            ("train.log", log(history, epochs)),
+        ] {
+            let path = self.dir.join(name);
+            let found = std::fs::read_to_string(&path).ok();
+            if found.as_deref() != Some(contents.as_str()) {
+                self.write(name, &contents)?;
+                let what = if found.is_some() {
+                    "damaged"
+                } else {
+                    "missing"
+                };
+                notes.push(format!(
+                    "`{}` was {what}; written again from the history",
+                    path.display()
+                ));
+            }
         }
+        Ok(())
     }
 
-    /// The newest complete checkpoint directory, if any.
-    pub fn latest_checkpoint(&self) -> Result<Option<PathBuf>, FolderError> {
-        Ok(self.checkpoint_dirs()?.pop())
+    /// Renames a damaged file or checkpoint to `NAME.damaged` (`NAME.damaged-2` … when
+    /// that exists), and says where it went.
+    pub fn set_aside(&self, path: &Path) -> Result<PathBuf, FolderError> {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("file")
+            .to_string();
+        let mut aside = path.with_file_name(format!("{name}.damaged"));
+        let mut n = 2;
+        while aside.exists() {
+            aside = path.with_file_name(format!("{name}.damaged-{n}"));
+            n += 1;
+        }
+        std::fs::rename(path, &aside).map_err(io("rename", path))?;
+        Ok(aside)
     }
 
-    /// Complete checkpoint directories, oldest first.
-    fn checkpoint_dirs(&self) -> Result<Vec<PathBuf>, FolderError> {
+    /// Checkpoint directories, oldest first: `checkpoint-` and the number of epochs it
+    /// holds (a temporary or set-aside one is not a checkpoint).
+    pub fn checkpoints(&self) -> Result<Vec<PathBuf>, FolderError> {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(io("read", &self.dir)(e)),
         };
-        let mut found: Vec<PathBuf> = entries
+        let mut found: Vec<(usize, PathBuf)> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(CHECKPOINT) && !n.ends_with(".tmp"))
-            })
+            .filter_map(|p| Some((checkpoint_epochs(&p)?, p)))
             .collect();
         found.sort();
-        Ok(found)
+        Ok(found.into_iter().map(|(_, p)| p).collect())
     }
 
     /// Saves a checkpoint after the history's last epoch: everything goes into a temporary
@@ -106,12 +186,13 @@ impl ModelFolder {
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).map_err(io("create directory", &tmp))?;
         snapshot.write(&tmp).map_err(FolderError::Weights)?;
-        std::fs::write(tmp.join("history.json"), history.to_json()).map_err(io("write", &tmp))?;
+        let path = tmp.join(HISTORY);
+        std::fs::write(&path, history.to_json()).map_err(io("write", &path))?;
         file::sync_dir(&tmp);
         let done = self.dir.join(&name);
         let _ = std::fs::remove_dir_all(&done);
         std::fs::rename(&tmp, &done).map_err(io("rename", &tmp))?;
-        for old in self.checkpoint_dirs()? {
+        for old in self.checkpoints()? {
             if old != done {
                 let _ = std::fs::remove_dir_all(old);
             }
@@ -119,22 +200,31 @@ impl ModelFolder {
         Ok(())
     }
 
-    /// Restores a checkpoint into `trainer` and returns the history so far.
+    /// Restores a checkpoint into `trainer` and returns the history so far, or says what is
+    /// wrong with it: a checkpoint is only used when its history fits the training (its
+    /// columns, no more epochs than `epochs`, as many as its name says) and every file of
+    /// it loads.
     pub fn restore(
         &self,
         checkpoint: &Path,
         trainer: &mut Trainer,
-    ) -> Result<History, FolderError> {
-        let path = checkpoint.join("history.json");
-        let text = std::fs::read_to_string(&path).map_err(io("read", &path))?;
-        let history: History = serde_json::from_str(&text).map_err(|e| {
-            FolderError::Io(IoError {
-                action: "read",
-                path: path.clone(),
-                reason: format!("not a history ({e})"),
-            })
-        })?;
-        trainer.restore(checkpoint).map_err(FolderError::Weights)?;
+        columns: &[String],
+        epochs: usize,
+    ) -> Result<History, String> {
+        let path = checkpoint.join(HISTORY);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read its `{HISTORY}`: {}", file::reason(&e)))?;
+        let history = parse_history(&text, columns, epochs)?;
+        if Some(history.epochs.len()) != checkpoint_epochs(checkpoint) {
+            return Err(format!(
+                "its history holds {} epochs, not as many as its name says",
+                history.epochs.len()
+            ));
+        }
+        if history.ending.is_some() {
+            return Err("its history says training ended".to_string());
+        }
+        trainer.restore(checkpoint)?;
         Ok(history)
     }
 
@@ -166,18 +256,96 @@ impl ModelFolder {
         history: &History,
         epochs: usize,
     ) -> Result<(), FolderError> {
-        self.save_weights(trainer, "weights.bpk")?;
+        self.save_weights(trainer, WEIGHTS)?;
         self.write("history.csv", &history.to_csv())?;
-        let log: Vec<String> = history
-            .epochs
-            .iter()
-            .map(|e| history.log_line(e, epochs))
-            .collect();
-        self.write("train.log", &(log.join("\n") + "\n"))?;
-        self.write("history.json", &history.to_json())?;
-        for old in self.checkpoint_dirs()? {
+        self.write("train.log", &log(history, epochs))?;
+        self.write(HISTORY, &history.to_json())?;
+        for old in self.checkpoints()? {
             let _ = std::fs::remove_dir_all(old);
         }
         Ok(())
     }
+}
+
+/// The epochs a checkpoint directory's name says it holds: `checkpoint-0007` → 7.
+fn checkpoint_epochs(path: &Path) -> Option<usize> {
+    let digits = path.file_name()?.to_str()?.strip_prefix(CHECKPOINT)?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// A history read back, checked against the training it belongs to.
+fn parse_history(text: &str, columns: &[String], epochs: usize) -> Result<History, String> {
+    let history: History = serde_json::from_str(text).map_err(|e| format!("not a history: {e}"))?;
+    if history.columns != columns {
+        return Err(format!(
+            "its columns are {}, but this training computes {}",
+            history.columns.join(", "),
+            columns.join(", ")
+        ));
+    }
+    if history.epochs.len() > epochs {
+        return Err(format!(
+            "it holds {} epochs of a {epochs}-epoch training",
+            history.epochs.len()
+        ));
+    }
+    for (i, epoch) in history.epochs.iter().enumerate() {
+        if epoch.epoch != i + 1 {
+            return Err(format!("its epoch {} is numbered {}", i + 1, epoch.epoch));
+        }
+        if epoch.values.len() != columns.len() {
+            return Err(format!(
+                "epoch {} has {} values for {} columns",
+                i + 1,
+                epoch.values.len(),
+                columns.len()
+            ));
+        }
+    }
+    let n = history.epochs.len();
+    let consistent = match history.ending {
+        None => true,
+        Some(Ending::Completed { restored }) => n == epochs && restored.is_none_or(|r| r < n),
+        Some(Ending::StoppedEarly { epoch, restored }) => {
+            epoch == n && restored.is_none_or(|r| r < n)
+        }
+        Some(Ending::Diverged { epoch }) => epoch == n,
+    };
+    if !consistent || (history.ending.is_some() && n == 0) {
+        return Err(format!("its ending does not fit its {n} epochs"));
+    }
+    Ok(history)
+}
+
+/// `train.log`: Keras's `verbose=2` line per epoch, then how training ended, in Keras's
+/// words where Keras has some.
+fn log(history: &History, epochs: usize) -> String {
+    let mut lines: Vec<String> = history
+        .epochs
+        .iter()
+        .map(|e| history.log_line(e, epochs))
+        .collect();
+    match history.ending {
+        Some(Ending::StoppedEarly { epoch, restored }) => {
+            lines.push(format!("Epoch {epoch}: early stopping"));
+            if let Some(best) = restored {
+                lines.push(format!(
+                    "Restoring model weights from the end of the best epoch: {best}."
+                ));
+            }
+        }
+        Some(Ending::Completed {
+            restored: Some(best),
+        }) => lines.push(format!(
+            "Restoring model weights from the end of the best epoch: {best}."
+        )),
+        Some(Ending::Diverged { epoch }) => lines.push(format!(
+            "Epoch {epoch}: invalid loss (NaN or infinite), terminating training"
+        )),
+        Some(Ending::Completed { restored: None }) | None => {}
+    }
+    lines.join("\n") + "\n"
 }

@@ -3,30 +3,32 @@
 //! stopped, and the final weights, history and log when it is done.
 
 pub mod checkpoint;
+pub mod early_stopping;
 pub mod fit;
 pub mod folder;
 pub mod lanes;
 pub mod measure;
+pub mod memory;
 pub mod optimizer;
 pub mod run;
 
 use crate::data::Encoded;
-use crate::history::History;
-use crate::ir::{EarlyStopping, Model, Split, Training};
+use crate::history::{Ending, History};
+use crate::ir::{Model, Training};
+use crate::lower::Backend;
 use fit::Trainer;
-use folder::ModelFolder;
+use folder::{Found, ModelFolder};
 
 /// How a model's training ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Its folder already held a finished training: nothing was trained.
     AlreadyTrained(History),
-    /// Trained now (possibly resumed from a checkpoint), all epochs or until early stopping.
+    /// Trained now (possibly resumed from a checkpoint), until its epochs ran out, early
+    /// stopping stopped it or it diverged (`history.ending` says which).
     Trained {
-        /// Every epoch.
+        /// Every epoch, and how training ended.
         history: History,
-        /// The epoch early stopping stopped after, if it did.
-        stopped_after: Option<usize>,
         /// The epoch training resumed after, if it resumed.
         resumed_after: Option<usize>,
     },
@@ -37,6 +39,30 @@ pub enum Outcome {
     },
 }
 
+/// Why a model could not be trained.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// Its folder could not be read or written.
+    #[error(transparent)]
+    Folder(#[from] folder::FolderError),
+    /// There is nothing to train on.
+    #[error("the training split has no examples")]
+    NoExamples,
+    /// Its weights and optimizer state would not fit in the memory it may use.
+    #[error(transparent)]
+    Memory(#[from] memory::TooLarge),
+}
+
+/// The choices a caller makes for a training, which the spec does not: the CLI reads them
+/// from its arguments and the environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// The backend to train on.
+    pub backend: Backend,
+    /// Bytes of memory the training may take; `None` for no limit.
+    pub memory: Option<u64>,
+}
+
 /// What the trainer reports as it goes.
 pub trait Progress {
     /// Training (re)starts; `done` epochs are already finished.
@@ -45,37 +71,64 @@ pub trait Progress {
     fn batch(&mut self, epoch: usize, batch: usize, loss: f64) -> bool;
     /// An epoch finished; `line` is its Keras-style log line.
     fn epoch(&mut self, line: &str);
+    /// Something the user should know: damage found in the folder and what is done
+    /// about it, early stopping, divergence.
+    fn note(&mut self, text: &str);
     /// Training ended.
     fn finish(&mut self);
 }
 
 /// Trains `model` as `training` says on `data`, keeping everything in `folder`. A finished
-/// folder is not trained again; a checkpoint is resumed.
+/// folder is not trained again; a checkpoint is resumed; damage is reported through
+/// `progress` and repaired (a damaged file is set aside, never deleted).
 pub fn train(
     model: &Model,
     training: &Training,
     data: &Encoded,
     folder: &ModelFolder,
+    options: Options,
     progress: &mut dyn Progress,
-) -> Result<Outcome, folder::FolderError> {
-    if let Some(history) = folder.finished()? {
+) -> Result<Outcome, TrainError> {
+    let columns = fit::columns(training);
+    let mut notes = Vec::new();
+    let found = folder.examine(&columns, training.epochs, &mut notes);
+    for note in &notes {
+        progress.note(note);
+    }
+    if let Found::Finished(history) = found? {
         return Ok(Outcome::AlreadyTrained(history));
     }
-    let device = crate::lower::device();
-    let mut trainer = Trainer::new(model, training, data, &device, true);
-    let mut history = History::new(trainer.columns());
+    if data.train.labels.is_empty() {
+        return Err(TrainError::NoExamples);
+    }
+    memory::check(model, training, options.memory)?;
+    let device = options.backend.device();
+    let fresh = || Trainer::new(model, training, data, &device, true);
+    let mut trainer = fresh();
+    let mut history = History::new(columns.clone());
     let mut resumed_after = None;
-    if let Some(checkpoint) = folder.latest_checkpoint()? {
-        history = folder.restore(&checkpoint, &mut trainer)?;
-        resumed_after = Some(history.epochs.len());
+    for checkpoint in folder.checkpoints()?.into_iter().rev() {
+        match folder.restore(&checkpoint, &mut trainer, &columns, training.epochs) {
+            Ok(restored) => {
+                resumed_after = Some(restored.epochs.len());
+                history = restored;
+                break;
+            }
+            Err(damage) => {
+                let aside = folder.set_aside(&checkpoint)?;
+                progress.note(&format!(
+                    "`{}` is damaged ({damage}); set aside as `{}`, resuming from an older checkpoint or the start",
+                    checkpoint.display(),
+                    aside.display()
+                ));
+                trainer = fresh();
+            }
+        }
     }
     let batches = data.train.labels.len().div_ceil(training.batch_size);
     progress.start(training.epochs, batches, history.epochs.len());
-    let mut stopped_after = None;
-    let mut best = training
-        .early_stopping
-        .as_ref()
-        .and_then(|early| best_epoch(&history, early));
+    let mut ending = Ending::Completed { restored: None };
+    let mut best = None;
     while history.epochs.len() < training.epochs {
         let number = history.epochs.len() + 1;
         let epoch = match trainer.epoch(number, &mut |b, _, loss| progress.batch(number, b, loss)) {
@@ -87,62 +140,51 @@ pub fn train(
                 });
             }
         };
+        let diverged = !epoch.values[0].is_finite();
         history.epochs.push(epoch);
         progress
             .epoch(&history.log_line(history.epochs.last().expect("just pushed"), training.epochs));
         let mut stop = false;
         if let Some(early) = &training.early_stopping {
-            let now_best = best_epoch(&history, early);
-            if now_best != best && now_best == Some(number) && early.restore_best {
+            let state = early_stopping::replay(&history, early);
+            if early.restore_best && state.best_epoch == Some(number) {
                 folder.save_best(&mut trainer)?;
             }
-            best = now_best;
-            stop = best.is_some_and(|b| number - b > early.patience);
+            best = state.best_epoch;
+            stop = state.stop;
         }
         folder.checkpoint(trainer.snapshot(), &history)?;
+        if diverged {
+            ending = Ending::Diverged { epoch: number };
+            break;
+        }
         if stop {
-            stopped_after = Some(number);
+            ending = Ending::StoppedEarly {
+                epoch: number,
+                restored: None,
+            };
             break;
         }
     }
     progress.finish();
-    if training
-        .early_stopping
-        .as_ref()
-        .is_some_and(|e| e.restore_best)
-        && best.is_some()
-    {
-        folder.load_best(&mut trainer)?;
+    if let (Some(early), Some(best)) = (&training.early_stopping, best) {
+        // Keras puts the best epoch's weights back at the end of training, stopped early
+        // or not; a diverged model keeps the weights it diverged with.
+        if early.restore_best && !matches!(ending, Ending::Diverged { .. }) {
+            folder.load_best(&mut trainer)?;
+            let kept = (best != history.epochs.len()).then_some(best);
+            match &mut ending {
+                Ending::Completed { restored } | Ending::StoppedEarly { restored, .. } => {
+                    *restored = kept
+                }
+                Ending::Diverged { .. } => {}
+            }
+        }
     }
+    history.ending = Some(ending);
     folder.finish(&mut trainer, &history, training.epochs)?;
     Ok(Outcome::Trained {
         history,
-        stopped_after,
         resumed_after,
     })
-}
-
-/// The epoch with the best monitored value so far, as Keras's `EarlyStopping` counts it:
-/// a value improves on the best only by more than `min_delta`.
-pub fn best_epoch(history: &History, early: &EarlyStopping) -> Option<usize> {
-    let prefix = if early.split == Split::Validation {
-        "val_"
-    } else {
-        ""
-    };
-    let values = history.column(&format!("{prefix}{}", early.monitor.name()))?;
-    let better = |a: f64, b: f64| {
-        if early.monitor.higher_is_better() {
-            a - early.min_delta > b
-        } else {
-            a + early.min_delta < b
-        }
-    };
-    let mut best: Option<(usize, f64)> = None;
-    for (i, &v) in values.iter().enumerate() {
-        if best.is_none_or(|(_, b)| better(v, b)) {
-            best = Some((i + 1, v));
-        }
-    }
-    best.map(|(epoch, _)| epoch)
 }

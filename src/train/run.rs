@@ -10,6 +10,7 @@
 
 use crate::file::{self, IoError};
 use crate::ir::{Dataset, Model, Training};
+use crate::lower::Backend;
 use crate::run_index::RunIndex;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 /// Bumped when training changes in a way that changes results, so old folders are not
 /// mistaken for current ones.
-const RESULT_FORMAT: u32 = 1;
+const RESULT_FORMAT: u32 = 2;
 
 /// A run directory could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -28,10 +29,29 @@ pub enum RunError {
     Io(#[from] IoError),
     /// Another `ofit run` holds the lock.
     #[error(
-        "another `ofit run` is writing `{0}`; wait for it to finish (or stop it) and run again"
+        "another `ofit run` is writing `{}`; wait for it to finish (or stop it) and run again",
+        .0.display()
     )]
     Busy(PathBuf),
+    /// The directory holds the run of another spec, or is not a run directory at all.
+    #[error("`{}` {what}; name another directory with `--out`", root.display())]
+    NotOurs {
+        /// The directory.
+        root: PathBuf,
+        /// What it holds instead.
+        what: String,
+    },
 }
+
+/// What a run directory may hold besides model folders: anything else means it is not one.
+const RUN_FILES: [&str; 6] = [
+    ".lock",
+    "run.json",
+    "models",
+    "plots",
+    "report.json",
+    "index.html",
+];
 
 /// An open, locked run directory. The lock is released when this is dropped.
 #[derive(Debug)]
@@ -41,17 +61,45 @@ pub struct RunDir {
 }
 
 impl RunDir {
-    /// Creates (if needed) and locks `root`.
-    pub fn open(root: &Path) -> Result<RunDir, RunError> {
+    /// Creates (if needed) and locks `root` for the runs of the spec at `spec` (an
+    /// absolute path). A directory that holds the run of another spec, or files that are
+    /// not a run's, is refused: two specs never replace each other's results.
+    pub fn open(root: &Path, spec: &Path) -> Result<RunDir, RunError> {
+        if let Ok(entries) = std::fs::read_dir(root) {
+            let strangers: Vec<String> = entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| !RUN_FILES.contains(&n.as_str()))
+                .collect();
+            if let Some(first) = strangers.first() {
+                return Err(RunError::NotOurs {
+                    root: root.to_path_buf(),
+                    what: format!("is not an ofit run directory (it holds `{first}`)"),
+                });
+            }
+        }
         file::ensure_dir(root)?;
         let lock_path = root.join(".lock");
         let lock = File::create(&lock_path).map_err(IoError::on("create", &lock_path))?;
         lock.try_lock()
             .map_err(|_| RunError::Busy(root.to_path_buf()))?;
-        Ok(RunDir {
+        let run = RunDir {
             root: root.to_path_buf(),
             _lock: lock,
-        })
+        };
+        if let Some(other) = run.read_index().and_then(|index| index.spec_path) {
+            if other != spec {
+                return Err(RunError::NotOurs {
+                    root: root.to_path_buf(),
+                    what: format!(
+                        "holds the run of `{}`, not of `{}`",
+                        other.display(),
+                        spec.display()
+                    ),
+                });
+            }
+        }
+        Ok(run)
     }
 
     /// The directory.
@@ -92,16 +140,20 @@ pub struct ResultKey<'a> {
     pub data: &'a str,
     /// The training settings.
     pub training: &'a Training,
+    /// The backend trained on (`ndarray`, `flex`): their arithmetic differs in the last
+    /// bits, so one's result is never taken for another's.
+    pub backend: &'static str,
 }
 
 impl<'a> ResultKey<'a> {
     /// The key of training `model` on `dataset` (whose encoded data has fingerprint
-    /// `data`) with `training`.
+    /// `data`) with `training` on `backend`.
     pub fn new(
         model: &'a Model,
         dataset: &'a Dataset,
         data: &'a str,
         training: &'a Training,
+        backend: Backend,
     ) -> Self {
         ResultKey {
             format: RESULT_FORMAT,
@@ -109,6 +161,7 @@ impl<'a> ResultKey<'a> {
             dataset,
             data,
             training,
+            backend: backend.name(),
         }
     }
 
