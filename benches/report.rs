@@ -37,6 +37,7 @@ fn history(turn: usize, rise: f64) -> History {
         columns: columns.iter().map(|c| c.to_string()).collect(),
         epochs,
         ending: None,
+        weights_sha256: None,
     }
 }
 

@@ -58,6 +58,18 @@ pub fn reason(error: &std::io::Error) -> String {
     }
 }
 
+/// The reason of an I/O failure that a library reported only as text ending in Rust's
+/// `(os error N)`, in the words of [`reason`]; the text as it is when it has no such code.
+pub fn reason_in_message(message: &str) -> String {
+    let code = message
+        .rsplit_once("(os error ")
+        .and_then(|(_, rest)| rest.split(')').next()?.parse::<i32>().ok());
+    match code {
+        Some(code) => reason(&std::io::Error::from_raw_os_error(code)),
+        None => message.to_string(),
+    }
+}
+
 /// Reads a whole text file.
 pub fn read_to_string(path: &Path) -> Result<String, IoError> {
     std::fs::read_to_string(path).map_err(IoError::on("read", path))
@@ -96,6 +108,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     Ok(())
 }
 
+/// The SHA-256 of `bytes` in lower-case hex: how ofit names and checks what it keeps.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Flushes a directory's entries to disk where the platform allows it, so that a rename
 /// into it survives a power cut.
 pub fn sync_dir(dir: &Path) {
@@ -116,6 +137,17 @@ mod tests {
         write_atomic(&path, b"second").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn an_os_error_inside_a_message_is_said_in_words() {
+        assert_eq!(
+            reason_in_message(
+                "I/O error: cannot write to 'x': No space left on device (os error 28)"
+            ),
+            "the disk is full"
+        );
+        assert_eq!(reason_in_message("bad header"), "bad header");
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub struct History {
     /// How training ended; `None` while it is still going (a checkpoint's history).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ending: Option<Ending>,
+    /// The SHA-256 of the weights the finished model was saved with (`weights.bpk`), so
+    /// that a damaged weights file is noticed rather than used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights_sha256: Option<String>,
 }
 
 /// How a training ended.
@@ -61,6 +65,7 @@ impl History {
             columns,
             epochs: Vec::new(),
             ending: None,
+            weights_sha256: None,
         }
     }
 
@@ -101,6 +106,9 @@ impl History {
         if let Some(ending) = &self.ending {
             value["ending"] = serde_json::json!(ending);
         }
+        if let Some(sha) = &self.weights_sha256 {
+            value["weights_sha256"] = serde_json::json!(sha);
+        }
         serde_json::to_string_pretty(&value).expect("history serializes") + "\n"
     }
 
@@ -135,6 +143,7 @@ mod tests {
                 },
             ],
             ending: None,
+            weights_sha256: None,
         }
     }
 

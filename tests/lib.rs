@@ -17,6 +17,7 @@ mod report_pipeline;
 mod report_plot;
 mod summary;
 mod train_early_stopping;
+mod train_faults;
 mod train_gather;
 mod train_kernels;
 mod train_lanes;

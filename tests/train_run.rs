@@ -11,9 +11,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Two models (`small`, `wide`) in `widths`, and `small` again in `again`: 3 epochs each.
-const SMALL: &str = "tests/fixtures/train/small.ofit";
+pub(crate) const SMALL: &str = "tests/fixtures/train/small.ofit";
 /// One model, 30 epochs of 94 batches: a few seconds, long enough to stop it midway.
-const LONG: &str = "tests/fixtures/train/long.ofit";
+pub(crate) const LONG: &str = "tests/fixtures/train/long.ofit";
 /// Early stopping with patience 1 and restore_best, 100 epochs declared.
 const EARLY: &str = "tests/fixtures/train/early.ofit";
 /// Two long trainings, one in each lane.
@@ -29,7 +29,7 @@ const FILES: &[&str] = &[
     "weights.bpk",
 ];
 
-fn ofit(args: &[&str]) -> Output {
+pub(crate) fn ofit(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ofit"))
         .args(args)
         .current_dir(support::root())
@@ -38,7 +38,7 @@ fn ofit(args: &[&str]) -> Output {
 }
 
 /// `ofit run SPEC --out OUT [extra...]`, expected to succeed.
-fn run_ok(spec: &str, out: &Path, extra: &[&str]) -> String {
+pub(crate) fn run_ok(spec: &str, out: &Path, extra: &[&str]) -> String {
     let output = run(spec, out, extra);
     let err = stderr(&output);
     assert_eq!(
@@ -49,19 +49,19 @@ fn run_ok(spec: &str, out: &Path, extra: &[&str]) -> String {
     err
 }
 
-fn run(spec: &str, out: &Path, extra: &[&str]) -> Output {
+pub(crate) fn run(spec: &str, out: &Path, extra: &[&str]) -> Output {
     let out = out.to_str().expect("temporary paths are UTF-8");
     let mut args = vec!["run", spec, "--out", out];
     args.extend_from_slice(extra);
     ofit(&args)
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Starts `ofit run SPEC --out OUT` in the background, its standard error going to `log`.
-fn spawn(spec: &str, out: &Path, log: &Path) -> Child {
+pub(crate) fn spawn(spec: &str, out: &Path, log: &Path) -> Child {
     let log = File::create(log).expect("log file is writable");
     Command::new(env!("CARGO_BIN_EXE_ofit"))
         .args(["run", spec, "--out"])
@@ -75,7 +75,12 @@ fn spawn(spec: &str, out: &Path, log: &Path) -> Child {
 
 /// Waits until a model folder under `out` holds `checkpoint-NNNN` with NNNN ≥ `epochs`;
 /// fails if the child ends first or nothing appears within two minutes.
-fn wait_for_checkpoint(child: &mut Child, out: &Path, epochs: usize, log: &Path) -> PathBuf {
+pub(crate) fn wait_for_checkpoint(
+    child: &mut Child,
+    out: &Path,
+    epochs: usize,
+    log: &Path,
+) -> PathBuf {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         for folder in model_folders(out) {
@@ -117,14 +122,14 @@ fn interrupt(mut child: Child, log: &Path) -> (Option<i32>, String) {
 }
 
 /// Whether a model folder holds a complete (renamed into place) checkpoint.
-fn has_checkpoint(folder: &Path) -> bool {
+pub(crate) fn has_checkpoint(folder: &Path) -> bool {
     entries(folder)
         .iter()
         .any(|n| n.starts_with("checkpoint-") && !n.ends_with(".tmp"))
 }
 
 /// The model folders of a run directory, sorted.
-fn model_folders(out: &Path) -> Vec<PathBuf> {
+pub(crate) fn model_folders(out: &Path) -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = match std::fs::read_dir(out.join("models")) {
         Ok(entries) => entries
             .filter_map(Result::ok)
@@ -138,7 +143,7 @@ fn model_folders(out: &Path) -> Vec<PathBuf> {
 }
 
 /// The names of the entries of a folder, sorted.
-fn entries(folder: &Path) -> Vec<String> {
+pub(crate) fn entries(folder: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(folder)
         .expect("folder is readable")
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -147,16 +152,16 @@ fn entries(folder: &Path) -> Vec<String> {
     names
 }
 
-fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn json(path: &Path) -> serde_json::Value {
+pub(crate) fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&read(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// `run.json`'s experiments as (experiment, [(model, folder)]).
-fn index(out: &Path) -> Vec<(String, Vec<(String, String)>)> {
+pub(crate) fn index(out: &Path) -> Vec<(String, Vec<(String, String)>)> {
     let value = json(&out.join("run.json"));
     value["experiments"]
         .as_array()
@@ -180,7 +185,7 @@ fn index(out: &Path) -> Vec<(String, Vec<(String, String)>)> {
 }
 
 /// The folder `run.json` gives for `model` of `experiment`.
-fn folder_of(out: &Path, experiment: &str, model: &str) -> PathBuf {
+pub(crate) fn folder_of(out: &Path, experiment: &str, model: &str) -> PathBuf {
     let (_, models) = index(out)
         .into_iter()
         .find(|(e, _)| e == experiment)
@@ -192,18 +197,22 @@ fn folder_of(out: &Path, experiment: &str, model: &str) -> PathBuf {
     out.join(folder)
 }
 
-/// `history.json` without its wall-clock `seconds` lines: every value that training
-/// computed, as the file writes it (byte for byte, not re-parsed).
-fn computed_history(folder: &Path) -> String {
+/// `history.json` without its wall-clock `seconds` lines and the checksum of the weights
+/// file (whose burn parameter ids are random): every value that training computed, as
+/// the file writes it (byte for byte, not re-parsed).
+pub(crate) fn computed_history(folder: &Path) -> String {
     read(&folder.join("history.json"))
         .lines()
-        .filter(|l| !l.trim_start().starts_with("\"seconds\":"))
+        .filter(|l| {
+            let l = l.trim_start();
+            !l.starts_with("\"seconds\":") && !l.starts_with("\"weights_sha256\":")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
 /// Fails at the first line where two folders' computed histories differ, naming it.
-fn assert_same_computed_history(a: &Path, b: &Path) {
+pub(crate) fn assert_same_computed_history(a: &Path, b: &Path) {
     let (x, y) = (computed_history(a), computed_history(b));
     let (xs, ys): (Vec<&str>, Vec<&str>) = (x.lines().collect(), y.lines().collect());
     for (i, (l, r)) in xs.iter().zip(&ys).enumerate() {
@@ -247,7 +256,7 @@ fn weights_without_ids(path: &Path) -> Vec<u8> {
 }
 
 /// Epochs in a finished folder's `history.json`.
-fn epochs_of(folder: &Path) -> usize {
+pub(crate) fn epochs_of(folder: &Path) -> usize {
     json(&folder.join("history.json"))["epochs"]
         .as_array()
         .expect("epochs is a list")

@@ -278,7 +278,7 @@ impl Job<'_> {
         // A panic is a bug in ofit; it must still stop the other lane, as an error does,
         // with every finished epoch kept.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.describe(&folder)?;
+            self.describe(&folder, progress.as_mut())?;
             train::train(
                 self.model,
                 self.training,
@@ -310,13 +310,31 @@ impl Job<'_> {
     }
 
     /// Writes what the folder is named after (`model.json`) and the model's summary,
-    /// where they are missing or differ: both are derived from the spec.
-    fn describe(&self, folder: &ModelFolder) -> Result<(), train::TrainError> {
+    /// where they are missing or differ: both are derived from the spec. Mending them in
+    /// a folder that already holds a training is said.
+    fn describe(
+        &self,
+        folder: &ModelFolder,
+        progress: &mut dyn train::Progress,
+    ) -> Result<(), train::TrainError> {
         let summary = summary(self.model, self.training, &self.facts());
+        let started = folder.dir().is_dir();
         for (name, contents) in [("model.json", self.key.to_json()), ("summary.txt", summary)] {
             let path = folder.dir().join(name);
-            if std::fs::read_to_string(&path).ok().as_deref() != Some(contents.as_str()) {
+            let found = std::fs::read_to_string(&path).ok();
+            if found.as_deref() != Some(contents.as_str()) {
                 folder.write(name, &contents)?;
+                if started {
+                    let what = if found.is_some() {
+                        "damaged"
+                    } else {
+                        "missing"
+                    };
+                    progress.note(&format!(
+                        "`{}` was {what}; written again from the spec",
+                        path.display()
+                    ));
+                }
             }
         }
         Ok(())

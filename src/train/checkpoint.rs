@@ -41,17 +41,30 @@ impl<'a> Snapshot<'a> {
     /// Writes the checkpoint's files into `dir` (which exists).
     pub fn write(self, dir: &Path) -> Result<(), String> {
         let path = dir.join(WEIGHTS);
-        self.weights
-            .save(&path)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        self.weights.save(&path).map_err(|e| {
+            format!(
+                "cannot write `{}`: {}",
+                path.display(),
+                crate::file::reason_in_message(&e.to_string())
+            )
+        })?;
         let path = dir.join(OPTIMIZER);
-        self.optimizer
-            .save(&path)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        self.optimizer.save(&path).map_err(|e| {
+            format!(
+                "cannot write `{}`: {}",
+                path.display(),
+                crate::file::reason_in_message(&e.to_string())
+            )
+        })?;
         if let Some(layer) = self.gathered {
             let path = dir.join(GATHERED);
-            write_gathered(&path, layer)
-                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            write_gathered(&path, layer).map_err(|e| {
+                format!(
+                    "cannot write `{}`: {}",
+                    path.display(),
+                    crate::file::reason_in_message(&e.to_string())
+                )
+            })?;
         }
         Ok(())
     }

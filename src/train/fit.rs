@@ -332,11 +332,13 @@ impl<'a> Trainer<'a> {
             );
             self.set_first_layer(kernel);
         }
-        let saved = self
-            .network
-            .clone()
-            .save_file(path)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()));
+        let saved = self.network.clone().save_file(path).map_err(|e| {
+            format!(
+                "cannot write `{}`: {}",
+                path.display(),
+                crate::file::reason_in_message(&e.to_string())
+            )
+        });
         if let Some(placeholder) = self.placeholder_weight() {
             self.set_first_layer(placeholder);
         }

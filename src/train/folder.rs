@@ -94,11 +94,15 @@ impl ModelFolder {
         };
         let damage = match parse_history(&text, columns, epochs) {
             Ok(history) if history.ending.is_some() => {
-                if self.dir.join(WEIGHTS).is_file() {
-                    self.repair(&history, epochs, notes)?;
-                    return Ok(Found::Finished(history));
+                let weights = self.dir.join(WEIGHTS);
+                match std::fs::read(&weights) {
+                    Ok(bytes) if Some(file::sha256_hex(&bytes)) == history.weights_sha256 => {
+                        self.repair(&history, epochs, notes)?;
+                        return Ok(Found::Finished(history));
+                    }
+                    Ok(_) => format!("its `{WEIGHTS}` is not the file training saved"),
+                    Err(e) => format!("cannot read its `{WEIGHTS}`: {}", file::reason(&e)),
                 }
-                format!("its `{WEIGHTS}` is missing")
             }
             Ok(_) => "it does not say how training ended".to_string(),
             Err(damage) => damage,
@@ -253,10 +257,13 @@ impl ModelFolder {
     pub fn finish(
         &self,
         trainer: &mut Trainer,
-        history: &History,
+        history: &mut History,
         epochs: usize,
     ) -> Result<(), FolderError> {
         self.save_weights(trainer, WEIGHTS)?;
+        let weights = self.dir.join(WEIGHTS);
+        let bytes = std::fs::read(&weights).map_err(io("read", &weights))?;
+        history.weights_sha256 = Some(file::sha256_hex(&bytes));
         self.write("history.csv", &history.to_csv())?;
         self.write("train.log", &log(history, epochs))?;
         self.write(HISTORY, &history.to_json())?;

@@ -182,7 +182,7 @@ pub fn train(
         }
     }
     history.ending = Some(ending);
-    folder.finish(&mut trainer, &history, training.epochs)?;
+    folder.finish(&mut trainer, &mut history, training.epochs)?;
     Ok(Outcome::Trained {
         history,
         resumed_after,
