@@ -3,6 +3,7 @@
 
 mod check;
 mod data;
+pub use data::context as data_context;
 mod progress;
 pub mod render;
 mod report;
