@@ -552,6 +552,22 @@ mod tests {
     }
 
     #[test]
+    fn every_problem_is_reported_even_after_text_that_is_not_utf8() {
+        let error = read_test(b"x,label\n\xFF,0\nq,1\n1,2,3\n\xFE,7\n1,1\n", binary())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            // A row that is not text is not read further: its label 7 goes unreported.
+            "`t.csv` has 4 problems:\n\
+             t.csv:2:1: the field is not valid UTF-8 text\n\
+             t.csv:3:1: `q` in column `x` is not a number\n\
+             t.csv:4:3: row has 3 fields, the header has 2\n\
+             t.csv:5:1: the field is not valid UTF-8 text"
+        );
+    }
+
+    #[test]
     fn text_that_is_not_utf8_is_an_error_at_its_field() {
         assert_eq!(
             error(b"x,label\n1,0\n2,\xFF\n", binary()),
