@@ -574,3 +574,28 @@ fn check_reports_the_data_lint_with_the_other_diagnostics() {
         String::from_utf8_lossy(&clean.stderr)
     );
 }
+
+#[test]
+fn the_cli_prints_each_of_many_problems_and_how_many_more() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["data", "tests/fixtures/data/many_problems.ofit"])
+        .current_dir(root())
+        .output()
+        .expect("ofit runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let path = "tests/fixtures/data/csv/many_problems.csv";
+    assert_eq!(stderr.matches("is not a number").count(), 20, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {path}:2:1: `abc0` in column `x` is not a number\n"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(&format!(
+            "error: … and 5 more problems in `{path}`\nerror: 25 problems in `{path}`\n"
+        )),
+        "{stderr}"
+    );
+}
