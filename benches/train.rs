@@ -5,7 +5,7 @@
 //! Run with `cargo bench --bench train`; medians are in the README.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ofit::data::{self, Context, LabelKind};
+use ofit::data::{self, LabelRule};
 use ofit::source::Source;
 use ofit::train::fit::Trainer;
 use std::time::Duration;
@@ -17,8 +17,9 @@ fn train(c: &mut Criterion) {
         .program
         .expect("tutorial checks");
     let training = &program.trainings[0];
-    let ctx = Context::from_env(std::path::Path::new("examples"));
-    let loaded = data::load(&program.datasets[0], LabelKind::Binary, &ctx)
+    let ctx = ofit::cli::data_context(std::path::Path::new("examples"));
+    let rule = LabelRule::for_dataset(&program, 0, &program.experiments);
+    let loaded = data::load(&program.datasets[0], &rule, &ctx)
         .unwrap_or_else(|e| panic!("the real IMDB data is needed: {e}"));
     let device = ofit::lower::Backend::default().device();
 

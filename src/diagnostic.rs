@@ -152,6 +152,10 @@ codes! {
     MisplacedLayer = "E0403", "layer not allowed here";
     // Training and experiments.
     MetricNotComputed = "E0500", "metric not computed";
+    // Data files (the data stage's lint, `data::lint`).
+    DataFileUnreadable = "E0600", "cannot be read";
+    NoLabelColumn = "E0601", "no such column";
+    BadDataHeader = "E0602", "unusable data file";
     // Warnings.
     Unused = "W0100", "never used";
     IdenticalModels = "W0101", "same model as another";

@@ -3,7 +3,7 @@
 
 use crate::support::root;
 use ofit::data::csv::{self, Table};
-use ofit::data::{DataError, Dense, LabelKind};
+use ofit::data::{Context, DataError, Dense, LabelRule};
 use std::path::PathBuf;
 
 /// A fixture of `tests/fixtures/data/csv/`.
@@ -11,16 +11,30 @@ fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures/data/csv").join(name)
 }
 
+/// Labels 0 or 1, as a model trained with binary cross-entropy needs them.
+fn binary() -> LabelRule {
+    LabelRule::binary("model `m` of experiment `e` trains with binary_crossentropy")
+}
+
+/// A context for specs in `tests/fixtures/data` (no npm, no cache: CSV files only).
+fn context() -> Context {
+    Context::new(
+        root().join("tests/fixtures/data"),
+        std::env::temp_dir().join("ofit-no-cache"),
+        "/no/such/npm",
+    )
+}
+
 /// A fixture's path and the error reading it with label column `label` gives.
-fn failure(name: &str, kind: LabelKind) -> (PathBuf, DataError) {
+fn failure(name: &str, rule: LabelRule) -> (PathBuf, DataError) {
     let path = fixture(name);
-    let error = csv::read(&path, "label", kind).expect_err("the fixture is wrong");
+    let error = csv::read(&path, "label", &rule).expect_err("the fixture is wrong");
     (path, error)
 }
 
 #[test]
 fn a_good_file_reads_features_without_the_label_column() {
-    let table = csv::read(&fixture("good.csv"), "label", LabelKind::Binary).unwrap();
+    let table = csv::read(&fixture("good.csv"), "label", &binary()).unwrap();
     assert_eq!(
         table,
         Table {
@@ -62,7 +76,7 @@ fn the_width_checks_the_header_as_read_does() {
 
 #[test]
 fn a_ragged_row_names_file_line_and_column() {
-    let (path, error) = failure("ragged.csv", LabelKind::Binary);
+    let (path, error) = failure("ragged.csv", binary());
     assert!(matches!(
         error,
         DataError::Syntax {
@@ -79,7 +93,7 @@ fn a_ragged_row_names_file_line_and_column() {
 
 #[test]
 fn a_non_numeric_cell_names_its_column() {
-    let (path, error) = failure("non_numeric.csv", LabelKind::Binary);
+    let (path, error) = failure("non_numeric.csv", binary());
     assert!(matches!(
         error,
         DataError::Syntax {
@@ -99,7 +113,7 @@ fn a_non_numeric_cell_names_its_column() {
 
 #[test]
 fn a_missing_label_column_suggests_the_closest() {
-    let (path, error) = failure("no_label.csv", LabelKind::Binary);
+    let (path, error) = failure("no_label.csv", binary());
     assert!(matches!(error, DataError::Invalid { .. }));
     assert_eq!(
         error.to_string(),
@@ -113,7 +127,7 @@ fn a_missing_label_column_suggests_the_closest() {
 #[test]
 fn a_missing_label_column_lists_the_columns_when_none_is_close() {
     let path = fixture("good.csv");
-    let error = csv::read(&path, "target", LabelKind::Real).unwrap_err();
+    let error = csv::read(&path, "target", &LabelRule::any_number()).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -126,7 +140,7 @@ fn a_missing_label_column_lists_the_columns_when_none_is_close() {
 #[test]
 fn the_label_column_can_be_any_column() {
     // With `y` as the label, `label` is an ordinary feature.
-    let table = csv::read(&fixture("good.csv"), "y", LabelKind::Real).unwrap();
+    let table = csv::read(&fixture("good.csv"), "y", &LabelRule::any_number()).unwrap();
     assert_eq!(table.columns, ["x", "label"]);
     assert_eq!(table.features.values, [1.5, 1.0, -0.25, 0.0, 4.0, 1.0]);
     assert_eq!(table.labels, [2.0, 300.0, 0.5]);
@@ -134,7 +148,7 @@ fn the_label_column_can_be_any_column() {
 
 #[test]
 fn a_label_the_loss_cannot_take_is_an_error_at_its_cell() {
-    let (path, error) = failure("bad_label.csv", LabelKind::Binary);
+    let (path, error) = failure("bad_label.csv", binary());
     assert!(matches!(
         error,
         DataError::Syntax {
@@ -146,7 +160,8 @@ fn a_label_the_loss_cannot_take_is_an_error_at_its_cell() {
     assert_eq!(
         error.to_string(),
         format!(
-            "{}:3:3: label `2` in column `label`: binary_crossentropy needs labels 0 or 1",
+            "{}:3:3: label `2` in column `label`, but model `m` of experiment `e` trains with \
+             binary_crossentropy: labels must be 0 or 1",
             path.display()
         )
     );
@@ -154,17 +169,23 @@ fn a_label_the_loss_cannot_take_is_an_error_at_its_cell() {
 
 #[test]
 fn class_labels_are_accepted_for_categorical() {
-    let table = csv::read(&fixture("classes.csv"), "label", LabelKind::Class).unwrap();
+    let table = csv::read(
+        &fixture("classes.csv"),
+        "label",
+        &LabelRule::classes(3, "the test"),
+    )
+    .unwrap();
     assert_eq!(table.columns, ["a", "b"]);
     assert_eq!(table.features.values, [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]);
     assert_eq!(table.labels, [0.0, 2.0, 1.0]);
 
     // The same file is wrong for a binary loss, at the first label that is not 0 or 1.
-    let (path, error) = failure("classes.csv", LabelKind::Binary);
+    let (path, error) = failure("classes.csv", binary());
     assert_eq!(
         error.to_string(),
         format!(
-            "{}:3:3: label `2` in column `label`: binary_crossentropy needs labels 0 or 1",
+            "{}:3:3: label `2` in column `label`, but model `m` of experiment `e` trains with \
+             binary_crossentropy: labels must be 0 or 1",
             path.display()
         )
     );
@@ -172,14 +193,14 @@ fn class_labels_are_accepted_for_categorical() {
 
 #[test]
 fn an_empty_file_or_header_only_file_is_invalid() {
-    let (path, error) = failure("empty.csv", LabelKind::Binary);
+    let (path, error) = failure("empty.csv", binary());
     assert!(matches!(error, DataError::Invalid { .. }));
     assert_eq!(
         error.to_string(),
         format!("`{}`: has no header line", path.display())
     );
 
-    let (path, error) = failure("header_only.csv", LabelKind::Binary);
+    let (path, error) = failure("header_only.csv", binary());
     assert!(matches!(error, DataError::Invalid { .. }));
     assert_eq!(
         error.to_string(),
@@ -191,10 +212,10 @@ fn an_empty_file_or_header_only_file_is_invalid() {
 fn a_missing_file_is_an_io_error_naming_it() {
     let path = fixture("missing.csv");
     for error in [
-        csv::read(&path, "label", LabelKind::Binary).unwrap_err(),
+        csv::read(&path, "label", &binary()).unwrap_err(),
         csv::width(&path, "label").unwrap_err(),
     ] {
-        assert!(matches!(error, DataError::Io(ref e) if e.action == "read"));
+        assert!(matches!(&error, DataError::Io(e) if e.action == "read"));
         assert_eq!(
             error.to_string(),
             format!(
@@ -211,8 +232,8 @@ fn a_csv_header_gives_the_models_their_input_width() {
     let mut program = checked.program.expect("checks");
     let table_model = program.experiments[1].models[0];
     assert_eq!(program.models[table_model].input.width, None);
-    let ctx = ofit::data::Context::from_env(&root().join("tests/fixtures/data"));
-    ofit::data::load::resolve_input_widths(&mut program, &ctx).expect("header reads");
+    ofit::data::load::resolve_input_widths(&mut program, &[0, 1], &context())
+        .expect("header reads");
     assert_eq!(program.models[table_model].input.width, Some(2));
     assert_eq!(program.models[table_model].params(), Some((3, 0)));
 }
@@ -222,12 +243,359 @@ fn an_input_layer_that_disagrees_with_the_csv_header_is_an_error() {
     let (_, checked) =
         crate::support::compile(&root().join("tests/fixtures/data/csv_input_mismatch.ofit"));
     let mut program = checked.program.expect("checks");
-    let ctx = ofit::data::Context::from_env(&root().join("tests/fixtures/data"));
-    let error = ofit::data::load::resolve_input_widths(&mut program, &ctx).unwrap_err();
+    let error = ofit::data::load::resolve_input_widths(&mut program, &[0], &context()).unwrap_err();
     assert!(
         error
             .to_string()
             .ends_with("good.csv`: has 2 feature columns, but model `m` declares `input(3)`"),
         "{error}"
+    );
+}
+
+/// A spec of `tests/fixtures/data/` compiled, and the data loaded for dataset `d` with the
+/// label rule of the experiments `experiments` (indices).
+fn load_for(spec: &str, d: usize, experiments: &[usize]) -> Result<ofit::data::Loaded, DataError> {
+    let (_, checked) = crate::support::compile(&root().join("tests/fixtures/data").join(spec));
+    let program = checked.program.expect("checks");
+    let rule = LabelRule::for_dataset(
+        &program,
+        d,
+        experiments.iter().map(|&e| &program.experiments[e]),
+    );
+    ofit::data::load(&program.datasets[d], &rule, &context())
+}
+
+#[test]
+fn a_class_label_is_checked_against_every_model_trained_on_the_file() {
+    // `wide` alone (4 output units) takes the labels 0 to 3.
+    let loaded = load_for("labels.ofit", 0, &[0]).expect("4 classes fit 4 units");
+    assert_eq!(loaded.data.classes, Some(4));
+    // `small` of the second experiment has 3: label 3 (line 5) names it and what it needs.
+    let error = load_for("labels.ofit", 0, &[0, 1]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}:5:3: label `3` in column `label`, but model `small` of experiment \
+             `spirals_depth` has 3 output units: classes must be 0, 1 or 2",
+            fixture("four_classes.csv").display()
+        )
+    );
+}
+
+#[test]
+fn an_accuracy_metric_on_regression_targets_needs_binary_labels() {
+    let error = load_for("metrics.ofit", 0, &[0, 1]).unwrap_err();
+    let DataError::Many {
+        errors, more: 0, ..
+    } = &error
+    else {
+        panic!("{error}")
+    };
+    assert_eq!(errors.len(), 3, "{error}");
+    assert_eq!(
+        errors[1].to_string(),
+        format!(
+            "{}:3:3: label `3e2` in column `y`, but model `reg` of experiment `scored_fit` \
+             reports accuracy of its one output unit (thresholded at 0.5): labels must be 0 or 1",
+            fixture("good.csv").display()
+        )
+    );
+    // mse alone takes any number.
+    let loaded = load_for("metrics.ofit", 0, &[1]).expect("regression");
+    assert_eq!(loaded.data.classes, None);
+}
+
+#[test]
+fn the_rules_of_the_losses_and_metrics() {
+    let check = |text: &str, label: f32| {
+        let (_, checked) = crate::support::compile_text(text);
+        let program = checked.program.expect("checks");
+        LabelRule::for_dataset(&program, 0, &program.experiments).check(label)
+    };
+    let spec = |model: &str, training: &str| {
+        format!(
+            "dataset d = csv(\"d.csv\", label = \"y\", validation_split = 0.2)\n\
+             model m {{ {model} }}\ntrain t {{ {training}  epochs = 1 }}\n\
+             experiment e {{ data = d  train = t  models = {{ m: m }} }}\n"
+        )
+    };
+    let bce = spec("dense(1, sigmoid)", "loss = binary_crossentropy");
+    assert!(check(&bce, 1.0).is_ok());
+    assert!(check(&bce, 2.0)
+        .unwrap_err()
+        .contains("labels must be 0 or 1"));
+    let mse = spec("dense(1, linear)", "loss = mse");
+    assert!(check(&mse, -12.5).is_ok());
+    let mse_bce = spec(
+        "dense(1, sigmoid)",
+        "loss = mse  metrics = [binary_crossentropy]",
+    );
+    assert!(check(&mse_bce, 0.5)
+        .unwrap_err()
+        .contains("reports binary_crossentropy: labels must be 0 or 1"));
+    let cce = spec("dense(5, softmax)", "loss = categorical_crossentropy");
+    assert!(check(&cce, 4.0).is_ok());
+    assert!(check(&cce, 5.0)
+        .unwrap_err()
+        .contains("has 5 output units: classes must be 0, 1, …, 4"));
+    assert!(check(&cce, 1.5).is_err());
+    let wide_mse = spec("dense(3, linear)", "loss = mse  metrics = [accuracy]");
+    assert!(check(&wide_mse, 2.0).is_ok());
+    assert!(check(&wide_mse, 3.0).is_err());
+}
+
+#[test]
+fn a_file_with_many_problems_reports_the_first_twenty_and_counts_the_rest() {
+    let path = fixture("many_problems.csv");
+    let error = csv::read(&path, "label", &binary()).unwrap_err();
+    let DataError::Many { errors, more, .. } = &error else {
+        panic!("{error}")
+    };
+    assert_eq!((errors.len(), *more), (ofit::data::error::MAX_REPORTED, 5));
+    assert_eq!(
+        errors[0].to_string(),
+        format!(
+            "{}:2:1: `abc0` in column `x` is not a number",
+            path.display()
+        )
+    );
+    assert!(matches!(errors[19], DataError::Syntax { line: 21, .. }));
+    let text = error.to_string();
+    assert!(
+        text.starts_with(&format!("`{}` has 25 problems:\n", path.display())),
+        "{text}"
+    );
+    assert!(text.ends_with("\n… and 5 more"), "{text}");
+}
+
+#[test]
+fn a_huge_cell_is_quoted_cut_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.csv");
+    let huge = "7".repeat(5_000_000);
+    for cell in [format!("x{huge}"), format!("\"x{huge}\"")] {
+        std::fs::write(&path, format!("x,label\n{cell},0\n1,{huge}\n")).unwrap();
+        let error = csv::read(&path, "label", &binary())
+            .unwrap_err()
+            .to_string();
+        assert!(error.len() < 600, "{} bytes", error.len());
+        assert!(
+            error.contains(&format!(
+                "`x{}…` in column `x` is not a number",
+                "7".repeat(39)
+            )),
+            "{error}"
+        );
+        assert!(
+            error.contains(&format!("`{}…` in column `label`", "7".repeat(40))),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn a_split_that_rounds_to_nothing_is_an_error() {
+    let dataset = |validation| ofit::ir::Dataset {
+        name: "table".to_string(),
+        source: ofit::ir::DataSource::Csv {
+            path: "csv/good.csv".to_string(),
+            label: "label".to_string(),
+        },
+        validation,
+    };
+    let path = fixture("good.csv");
+    let fraction = |fraction| ofit::ir::Validation::Fraction { fraction };
+    let error = ofit::data::load(&dataset(fraction(0.0004)), &binary(), &context()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}` has 3 rows; validation_split = 0.0004 holds out 0 of them",
+            path.display()
+        )
+    );
+    assert!(
+        error
+            .help()
+            .unwrap()
+            .contains("use a validation_split of at least 0.3334"),
+        "{:?}",
+        error.help()
+    );
+    let error = ofit::data::load(&dataset(fraction(0.9996)), &binary(), &context()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}` has 3 rows; validation_split = 0.9996 holds out all 3 of them, leaving none to train on",
+            path.display()
+        )
+    );
+    assert!(error.help().unwrap().contains("of at most 0.6666"));
+    // The bounds the help gives do split the file.
+    for f in [0.3334, 0.6666] {
+        let loaded = ofit::data::load(&dataset(fraction(f)), &binary(), &context()).unwrap();
+        assert!(loaded.data.train.labels.len() == 2 || loaded.data.validation.labels.len() == 2);
+    }
+    // A test file with only its header is no validation either.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("train.csv"), "x,label,y\n1,0,2\n").unwrap();
+    std::fs::write(dir.path().join("test.csv"), "x,label,y\n").unwrap();
+    let ctx = Context::new(dir.path(), dir.path(), "/no/such/npm");
+    let in_dir = ofit::ir::Dataset {
+        name: "table".to_string(),
+        source: ofit::ir::DataSource::Csv {
+            path: "train.csv".to_string(),
+            label: "label".to_string(),
+        },
+        validation: ofit::ir::Validation::File {
+            path: "test.csv".to_string(),
+        },
+    };
+    let error = ofit::data::load(&in_dir, &binary(), &ctx).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}`: has no examples, only a header line",
+            dir.path().join("test.csv").display()
+        )
+    );
+}
+
+#[test]
+fn only_the_chosen_experiments_files_are_read_for_input_widths() {
+    let (_, checked) =
+        crate::support::compile(&root().join("tests/fixtures/data/two_experiments.ofit"));
+    let mut program = checked.program.expect("checks");
+    ofit::data::load::resolve_input_widths(&mut program, &[0], &context())
+        .expect("the other experiment's file is not read");
+    assert_eq!(
+        program.models[program.experiments[0].models[0]].input.width,
+        Some(2)
+    );
+    let error =
+        ofit::data::load::resolve_input_widths(&mut program, &[0, 1], &context()).unwrap_err();
+    assert!(error.to_string().contains("no-such-file.csv"), "{error}");
+}
+
+#[test]
+fn run_only_one_experiment_needs_nothing_of_the_others() {
+    let out = tempfile::tempdir().unwrap();
+    let run = |only: Option<&str>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"));
+        command
+            .args(["run", "tests/fixtures/data/two_experiments.ofit", "--out"])
+            .arg(out.path())
+            .current_dir(root());
+        if let Some(only) = only {
+            command.args(["--only", only]);
+        }
+        command.output().expect("ofit runs")
+    };
+    let ran = run(Some("present"));
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    // Every experiment: the missing file is reported as `ofit check` does, before training.
+    let ran = run(None);
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(ran.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("E0600"), "{stderr}");
+    assert!(
+        stderr.contains("cannot read `csv/no-such-file.csv`: no such file or directory"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("trained"), "{stderr}");
+}
+
+/// The data lint's diagnostics of a spec of `tests/fixtures/data/lint/`, for every dataset.
+pub fn lint(path: &std::path::Path) -> (ofit::source::Source, Vec<ofit::diagnostic::Diagnostic>) {
+    let (source, checked) = crate::support::compile(path);
+    let program = checked.program.expect("a lint fixture checks");
+    let ctx = Context::new(
+        path.parent().expect("folder"),
+        std::env::temp_dir().join("ofit-no-cache"),
+        "/no/such/npm",
+    );
+    let all: Vec<usize> = (0..program.datasets.len()).collect();
+    let diagnostics = ofit::data::lint::datasets(&program, &checked.datasets, &all, &ctx);
+    (source, diagnostics)
+}
+
+#[test]
+fn each_data_lint_fixture_renders_as_pinned() {
+    insta::glob!("fixtures/data/lint/*.ofit", |path| {
+        let (source, diagnostics) = lint(path);
+        assert!(
+            !diagnostics.is_empty(),
+            "{} has no diagnostic",
+            path.display()
+        );
+        for d in &diagnostics {
+            assert!(
+                d.help.is_some(),
+                "{}: {} has no help",
+                path.display(),
+                d.message
+            );
+            assert!(d.labels[0].primary);
+        }
+        insta::assert_snapshot!(
+            "human",
+            ofit::cli::render::human(&source, &diagnostics, ofit::cli::render::Style::plain(80))
+        );
+        insta::assert_json_snapshot!("json", ofit::cli::render::json(&source, &diagnostics));
+    });
+}
+
+#[test]
+fn check_reports_the_data_lint_with_the_other_diagnostics() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "tests/fixtures/data/lint/no_label_column.ofit",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("ofit runs");
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["errors"], 2);
+    assert_eq!(report["diagnostics"][0]["code"], "E0601");
+    assert_eq!(report["diagnostics"][0]["help"], "did you mean `label`?");
+    let clean = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["check", "tests/fixtures/data/local.ofit"])
+        .current_dir(root())
+        .output()
+        .expect("ofit runs");
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+}
+
+#[test]
+fn the_cli_prints_each_of_many_problems_and_how_many_more() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["data", "tests/fixtures/data/many_problems.ofit"])
+        .current_dir(root())
+        .output()
+        .expect("ofit runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let path = "tests/fixtures/data/csv/many_problems.csv";
+    assert_eq!(stderr.matches("is not a number").count(), 20, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {path}:2:1: `abc0` in column `x` is not a number\n"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(&format!(
+            "error: … and 5 more problems in `{path}`\nerror: 25 problems in `{path}`\n"
+        )),
+        "{stderr}"
     );
 }

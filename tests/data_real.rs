@@ -2,7 +2,7 @@
 //! every fresh machine), then checked against the figures in DESIGN.md. This test never
 //! skips: without npm and without a cached copy it fails and says what to do.
 
-use ofit::data::{self, Context, Features, LabelKind};
+use ofit::data::{self, Features, LabelRule};
 use ofit::ir::{DataSource, Dataset, Encoding, Validation};
 
 fn round2(x: Option<f64>) -> f64 {
@@ -20,8 +20,8 @@ fn the_real_imdb_data_has_the_published_figures() {
         },
         validation: Validation::TestSplit,
     };
-    let ctx = Context::from_env(&crate::support::root());
-    let loaded = match data::load(&dataset, LabelKind::Binary, &ctx) {
+    let ctx = ofit::cli::data_context(&crate::support::root());
+    let loaded = match data::load(&dataset, &LabelRule::binary("the test"), &ctx) {
         Ok(loaded) => loaded,
         Err(error) => panic!(
             "the real IMDB data is needed: {error}\n  help: {}",

@@ -41,6 +41,10 @@ fn every_code_is_produced_by_some_fixture() {
         let (_, checked) = support::compile(&path);
         seen.extend(checked.diagnostics.iter().map(|d| d.code));
     }
+    // The data lint's codes come from the fixtures it reads files beside.
+    for path in support::specs("tests/fixtures/data/lint") {
+        seen.extend(crate::data_csv::lint(&path).1.iter().map(|d| d.code));
+    }
     let missing: Vec<&str> = Code::ALL
         .iter()
         .filter(|c| !seen.contains(c))

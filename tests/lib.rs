@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod cli_output;
 mod data_csv;
 mod data_imdb;
 mod data_npz;

@@ -3,7 +3,7 @@
 //! outside burn between saves.
 
 use crate::support;
-use ofit::data::{self, Context, LabelKind};
+use ofit::data::{self, LabelRule};
 use ofit::history::{Ending, History};
 use ofit::train::folder::{FolderError, ModelFolder};
 use ofit::train::{self, Outcome, Progress, TrainError};
@@ -33,8 +33,9 @@ fn try_train_in(folder: &ModelFolder, stop_after: usize) -> Result<Outcome, Trai
     let path = support::root().join("tests/fixtures/train/reviews.ofit");
     let (_, checked) = support::compile(&path);
     let program = checked.program.expect("spec checks");
-    let ctx = Context::from_env(path.parent().expect("folder"));
-    let loaded = data::load(&program.datasets[0], LabelKind::Binary, &ctx).expect("fixture data");
+    let ctx = ofit::cli::data_context(path.parent().expect("folder"));
+    let rule = LabelRule::for_dataset(&program, 0, &program.experiments);
+    let loaded = data::load(&program.datasets[0], &rule, &ctx).expect("fixture data");
     let mut progress = StopAfter {
         batches: 0,
         stop_after,

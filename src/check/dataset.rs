@@ -2,6 +2,7 @@
 
 use super::bind::{bind_call, named, positional, Signature};
 use super::value::{Env, Got, Reader};
+use crate::data::lint::DatasetSpans;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{DataSource, Dataset, Encoding, Validation};
 use crate::suggest;
@@ -35,13 +36,21 @@ const SOURCES: [&str; 2] = ["imdb", "csv"];
 /// out-of-vocabulary, unused) and the most frequent word gets id 4.
 const MIN_NUM_WORDS: i64 = 5;
 
-/// Checks a dataset declaration.
-pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<Dataset> {
+/// Checks a dataset declaration; also says where its file arguments are written, for the
+/// data stage's lint ([`crate::data::lint`]), which reads the files the checker may not.
+pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, DatasetSpans)> {
     let call = &item.source;
     let env = Env::default();
+    let mut spans = DatasetSpans {
+        name: item.name.span,
+        path: None,
+        label: None,
+        test: None,
+    };
     let (source, validation) = match call.callee.text.as_str() {
         "imdb" => {
             let args = bind_call(call, IMDB, reader.diagnostics);
+            spans.path = args.get("path").map(|v| v.span);
             let num_words = match args.get("num_words").map(|v| reader.int(v, &env)) {
                 Some(got) => reader
                     .require(
@@ -71,6 +80,9 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<Dataset> {
         }
         "csv" => {
             let args = bind_call(call, CSV, reader.diagnostics);
+            spans.path = args.get("path").map(|v| v.span);
+            spans.label = args.get("label").map(|v| v.span);
+            spans.test = args.get("test").map(|v| v.span);
             let path = args.get("path").and_then(|v| reader.string(v));
             let label = args.get("label").and_then(|v| reader.string(v));
             let validation = match (args.get("validation_split"), args.given("test")) {
@@ -129,11 +141,12 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<Dataset> {
             return None;
         }
     };
-    Some(Dataset {
+    let dataset = Dataset {
         name: item.name.text.clone(),
         source,
         validation,
-    })
+    };
+    Some((dataset, spans))
 }
 
 /// Reads a validation fraction, which must lie strictly between 0 and 1.

@@ -32,6 +32,8 @@ pub struct Checked {
     pub program: Option<Program>,
     /// Errors and warnings in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Per program dataset: where its file arguments are written (for the data lint).
+    pub datasets: Vec<crate::data::lint::DatasetSpans>,
 }
 
 /// Checks a parsed file.
@@ -42,6 +44,7 @@ pub fn check(file: &File) -> Checked {
         mut diagnostics,
         scope,
         program,
+        dataset_args,
         ..
     } = checker;
     scope.warn_unused(&mut diagnostics);
@@ -49,6 +52,7 @@ pub fn check(file: &File) -> Checked {
     Checked {
         program,
         diagnostics: diagnostics.into_sorted(),
+        datasets: dataset_args,
     }
 }
 
@@ -62,6 +66,8 @@ pub(crate) struct Checker<'a> {
     datasets: Vec<Option<usize>>,
     /// Per program dataset: where its name is written.
     dataset_spans: Vec<Span>,
+    /// Per program dataset: where its name and file arguments are written.
+    dataset_args: Vec<crate::data::lint::DatasetSpans>,
     /// Per item: the index of its training block in the program.
     trainings: Vec<Option<usize>>,
     /// Per program training block: where its parts are written.
@@ -84,6 +90,7 @@ impl<'a> Checker<'a> {
             templates: (0..n).map(|_| None).collect(),
             datasets: vec![None; n],
             dataset_spans: Vec::new(),
+            dataset_args: Vec::new(),
             trainings: vec![None; n],
             training_spans: Vec::new(),
             model_keys: Vec::new(),
@@ -111,10 +118,11 @@ impl<'a> Checker<'a> {
             }
             match item {
                 Item::Dataset(d) => {
-                    if let Some(dataset) = dataset::check(d, &mut self.reader()) {
+                    if let Some((dataset, args)) = dataset::check(d, &mut self.reader()) {
                         self.datasets[index] = Some(self.program.datasets.len());
                         self.program.datasets.push(dataset);
                         self.dataset_spans.push(d.name.span);
+                        self.dataset_args.push(args);
                     }
                 }
                 Item::Training(t) => {

@@ -1,9 +1,12 @@
-//! `ofit check FILE...`
+//! `ofit check FILE...`, and the same compile-and-lint step at the start of `ofit run`.
 
+use super::output::{self, say};
 use super::render::{self, Style};
 use super::{read_source, Exit, Format};
-use crate::diagnostic::Severity;
-use std::path::PathBuf;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ir::Program;
+use crate::source::Source;
+use std::path::{Path, PathBuf};
 
 /// Checks every file, prints every diagnostic, and returns the exit status.
 pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool) -> Exit {
@@ -18,8 +21,9 @@ pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool) -> Exit {
                 continue;
             }
         };
-        let checked = crate::compile(&source);
-        let diagnostics = checked.diagnostics;
+        let (_, diagnostics) = compile_and_lint(path, &source, |program| {
+            (0..program.datasets.len()).collect()
+        });
         let file_errors = diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
@@ -29,16 +33,13 @@ pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool) -> Exit {
         warnings += file_warnings;
         match format {
             Format::Human => {
-                eprint!(
-                    "{}",
-                    render::human(&source, &diagnostics, Style::for_stderr())
-                );
+                output::err(&render::human(&source, &diagnostics, Style::for_stderr()));
                 match render::tally(file_errors, file_warnings) {
                     Some(tally) if file_errors > 0 => {
-                        eprintln!("error: {tally} in {}", source.name())
+                        say!("error: {tally} in {}", source.name())
                     }
-                    Some(tally) => eprintln!("warning: {tally} in {}", source.name()),
-                    None => eprintln!("{}: no problems", source.name()),
+                    Some(tally) => say!("warning: {tally} in {}", source.name()),
+                    None => say!("{}: no problems", source.name()),
                 }
             }
             Format::Json => all.extend(render::json(&source, &diagnostics)),
@@ -50,13 +51,71 @@ pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool) -> Exit {
             "warnings": warnings,
             "diagnostics": all,
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("diagnostics serialize")
-        );
+        let text = serde_json::to_string_pretty(&report).expect("diagnostics serialize");
+        if let Err(stop) = output::out(&(text + "\n")) {
+            return exit.max(stop);
+        }
     }
     if errors > 0 || (deny_warnings && warnings > 0) {
         exit = exit.max(Exit::Failed);
     }
     exit
+}
+
+/// Compiles `source` (read from `path`) and, when it checks, lints the data files of the
+/// datasets `lint` picks: the program when there is no error, and every diagnostic in
+/// source order.
+fn compile_and_lint(
+    path: &Path,
+    source: &Source,
+    lint: impl FnOnce(&Program) -> Vec<usize>,
+) -> (Option<Program>, Vec<Diagnostic>) {
+    let checked = crate::compile(source);
+    let mut diagnostics = checked.diagnostics;
+    let Some(program) = checked.program else {
+        return (None, diagnostics);
+    };
+    let ctx = super::data::context(spec_dir(path));
+    let datasets = lint(&program);
+    let found = crate::data::lint::datasets(&program, &checked.datasets, &datasets, &ctx);
+    let failed = found.iter().any(Diagnostic::is_error);
+    diagnostics.extend(found);
+    diagnostics.sort_by_key(Diagnostic::span);
+    ((!failed).then_some(program), diagnostics)
+}
+
+/// The folder relative paths in the spec at `path` are resolved against.
+pub fn spec_dir(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new("."))
+}
+
+/// Reads and checks a spec and lints the data files of the experiments `only` names (of
+/// every experiment when `None`; a dataset no experiment uses is not read), printing the
+/// diagnostics; the program when there is no error. What `ofit run` starts with, so that
+/// a missing file or label column is reported as `ofit check` reports it, before
+/// anything is loaded.
+pub fn checked_or_report(path: &Path, only: Option<&str>) -> Result<(Source, Program), Exit> {
+    let source = read_source(path)?;
+    let (program, diagnostics) = compile_and_lint(path, &source, |program| {
+        let mut used: Vec<usize> = program
+            .experiments
+            .iter()
+            .filter(|e| only.is_none_or(|name| name == e.name))
+            .map(|e| e.dataset)
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        used
+    });
+    output::err(&render::human(&source, &diagnostics, Style::for_stderr()));
+    match program {
+        Some(program) => Ok((source, program)),
+        None => {
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = diagnostics.len() - errors;
+            let tally = render::tally(errors, warnings).unwrap_or_default();
+            say!("error: {tally} in {}", source.name());
+            Err(Exit::Failed)
+        }
+    }
 }

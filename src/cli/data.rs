@@ -1,12 +1,43 @@
 //! `ofit data FILE [DATASET]`: loads each dataset of a spec (fetching and caching as
 //! needed) and prints what it holds.
 
+use super::check::spec_dir;
+use super::output::{self, say};
 use super::{compile_or_report, known_name, Exit, Format};
 use crate::data::stats::{SplitStats, Stats};
-use crate::data::{self, Context, DataError, LabelKind};
+use crate::data::{self, Context, DataError, LabelRule};
 use crate::ir::{DataSource, Program};
 use crate::report::summary::thousands;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The data context of a spec in `spec_dir`, from the environment: the cache is
+/// `$OFIT_DATA_DIR` (else the platform's cache directory, [`data::cache::default_dir`]),
+/// the npm client `$OFIT_NPM` (else `npm` on `PATH`), npm's time limit
+/// `$OFIT_NPM_TIMEOUT` seconds (else [`Context::NPM_TIMEOUT`]). The only place ofit reads
+/// these variables.
+pub fn context(spec_dir: &Path) -> Context {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let cache_dir = set("OFIT_DATA_DIR").map_or_else(
+        || data::cache::default_dir(dirs::cache_dir().as_deref()),
+        PathBuf::from,
+    );
+    let npm = set("OFIT_NPM").map_or_else(|| PathBuf::from("npm"), PathBuf::from);
+    let mut ctx = Context::new(spec_dir, cache_dir, npm);
+    if let Some(value) = set("OFIT_NPM_TIMEOUT") {
+        match value.to_str().and_then(|v| v.trim().parse::<f64>().ok()) {
+            Some(seconds) if seconds > 0.0 && seconds.is_finite() => {
+                ctx.npm_timeout = Duration::from_secs_f64(seconds);
+            }
+            _ => say!(
+                "warning: OFIT_NPM_TIMEOUT={} is not a number of seconds above 0; npm gets {}",
+                value.to_string_lossy(),
+                data::fetch::duration_words(ctx.npm_timeout)
+            ),
+        }
+    }
+    ctx
+}
 
 /// Loads the datasets of the spec at `path` (or the one named) and prints their facts, or
 /// with `plot_review`, that training review of the (first) multi-hot dataset as SVG.
@@ -23,25 +54,26 @@ pub fn run(path: &Path, only: Option<&str>, format: Format, plot_review: Option<
     ) {
         return exit;
     }
-    let ctx = Context::from_env(path.parent().unwrap_or(Path::new(".")));
+    let ctx = context(spec_dir(path));
     let mut reports = Vec::new();
-    for dataset in program
+    for (index, dataset) in program
         .datasets
         .iter()
-        .filter(|d| only.is_none_or(|n| n == d.name))
+        .enumerate()
+        .filter(|(_, d)| only.is_none_or(|n| n == d.name))
     {
-        let labels = label_kind(&program, &dataset.name);
-        match data::load(dataset, labels, &ctx) {
+        let rule = LabelRule::for_dataset(&program, index, &program.experiments);
+        match data::load(dataset, &rule, &ctx) {
             Ok(loaded) => {
                 for note in &loaded.notes {
-                    eprintln!("note: {note}");
+                    say!("note: {note}");
                 }
                 if let Some(review) = plot_review {
                     let data::Features::MultiHot(rows) = &loaded.data.train.features else {
                         continue;
                     };
                     if review > rows.rows() {
-                        eprintln!(
+                        say!(
                             "error: dataset `{}` has {} training reviews, not {review}",
                             dataset.name,
                             rows.rows()
@@ -52,15 +84,12 @@ pub fn run(path: &Path, only: Option<&str>, format: Format, plot_review: Option<
                         "{}: training review {review} as a multi-hot row",
                         dataset.name
                     );
-                    print!(
-                        "{}",
-                        crate::report::plot::multi_hot_row(
-                            &title,
-                            rows.row(review - 1),
-                            rows.width
-                        )
+                    let svg = crate::report::plot::multi_hot_row(
+                        &title,
+                        rows.row(review - 1),
+                        rows.width,
                     );
-                    return Exit::Ok;
+                    return output::out(&svg).err().unwrap_or(Exit::Ok);
                 }
                 reports.push((dataset.name.clone(), loaded.data.stats));
             }
@@ -71,51 +100,47 @@ pub fn run(path: &Path, only: Option<&str>, format: Format, plot_review: Option<
         }
     }
     if plot_review.is_some() {
-        eprintln!("error: `--plot-review` needs a multi-hot (IMDB) dataset");
+        say!("error: `--plot-review` needs a multi-hot (IMDB) dataset");
         return Exit::Usage;
     }
-    match format {
+    let text = match format {
         Format::Json => {
             let datasets: Vec<serde_json::Value> = reports
                 .iter()
                 .map(|(name, stats)| serde_json::json!({ "name": name, "stats": stats }))
                 .collect();
             let report = serde_json::json!({ "datasets": datasets });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).expect("stats serialize")
-            );
+            serde_json::to_string_pretty(&report).expect("stats serialize") + "\n"
         }
-        Format::Human => {
-            for (i, (name, stats)) in reports.iter().enumerate() {
-                if i > 0 {
-                    println!();
-                }
-                print!("{}", describe(name, stats, &program));
-            }
-        }
-    }
-    Exit::Ok
+        Format::Human => reports
+            .iter()
+            .map(|(name, stats)| describe(name, stats, &program))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    output::out(&text).err().unwrap_or(Exit::Ok)
 }
 
-/// Prints a data error and what to do about it.
+/// Prints a data error and what to do about it; several problems of one file one by one.
 pub fn print_error(error: &DataError) {
-    eprintln!("error: {error}");
-    if let Some(help) = error.help() {
-        eprintln!("  help: {help}");
+    if let DataError::Many { path, errors, more } = error {
+        for error in errors {
+            say!("error: {error}");
+        }
+        if *more > 0 {
+            say!("error: … and {more} more problems in `{}`", path.display());
+        }
+        say!(
+            "error: {} problems in `{}`",
+            errors.len() + more,
+            path.display()
+        );
+        return;
     }
-}
-
-/// What the labels must be: taken from the loss of the first experiment on the dataset
-/// (binary labels when no experiment uses it).
-fn label_kind(program: &Program, dataset: &str) -> LabelKind {
-    program
-        .experiments
-        .iter()
-        .find(|e| program.datasets[e.dataset].name == dataset)
-        .map_or(LabelKind::Binary, |e| {
-            LabelKind::for_loss(program.trainings[e.training].loss)
-        })
+    say!("error: {error}");
+    if let Some(help) = error.help() {
+        say!("  help: {help}");
+    }
 }
 
 /// The human-readable facts of one dataset.

@@ -4,6 +4,7 @@
 mod check;
 mod data;
 mod output;
+pub use data::context as data_context;
 mod progress;
 pub mod render;
 mod report;

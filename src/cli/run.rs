@@ -1,11 +1,12 @@
 //! `ofit run FILE [--out DIR] [--only EXPERIMENT] [--epochs N]`: trains every model the
 //! experiments name (each once), keeping everything in the run directory.
 
+use super::check::checked_or_report;
 use super::data::print_error;
 use super::output::say;
 use super::progress::{self, STOP};
-use super::{compile_or_report, known_name, output, Exit};
-use crate::data::{self, Context, Encoded, LabelKind};
+use super::{known_name, output, Exit};
+use crate::data::{self, Encoded, LabelRule};
 use crate::history::Ending;
 use crate::ir::{Experiment, Model, Training};
 use crate::report::summary::{epoch_cost, summary, DataFacts};
@@ -55,7 +56,7 @@ impl From<Exit> for Stop {
 }
 
 fn execute(request: Request) -> Result<(), Stop> {
-    let (source, mut program) = compile_or_report(request.file)?;
+    let (source, mut program) = checked_or_report(request.file, request.only)?;
     known_name(
         request.only,
         "experiment",
@@ -68,8 +69,15 @@ fn execute(request: Request) -> Result<(), Stop> {
         }
     }
     let spec_dir = request.file.parent().unwrap_or(Path::new("."));
-    let ctx = Context::from_env(spec_dir);
-    data::load::resolve_input_widths(&mut program, &ctx).map_err(|e| {
+    let ctx = super::data::context(spec_dir);
+    let only: Vec<usize> = (0..program.experiments.len())
+        .filter(|&e| {
+            request
+                .only
+                .is_none_or(|n| n == program.experiments[e].name)
+        })
+        .collect();
+    data::load::resolve_input_widths(&mut program, &only, &ctx).map_err(|e| {
         print_error(&e);
         Exit::Failed
     })?;
@@ -88,14 +96,14 @@ fn execute(request: Request) -> Result<(), Stop> {
         .collect();
     let mut datasets: HashMap<usize, (Encoded, String)> = HashMap::new();
     for experiment in &experiments {
-        let training = &program.trainings[experiment.training];
         if let std::collections::hash_map::Entry::Vacant(e) = datasets.entry(experiment.dataset) {
             let dataset = &program.datasets[experiment.dataset];
-            let loaded =
-                data::load(dataset, LabelKind::for_loss(training.loss), &ctx).map_err(|e| {
-                    print_error(&e);
-                    Exit::Failed
-                })?;
+            let rule =
+                LabelRule::for_dataset(&program, experiment.dataset, experiments.iter().copied());
+            let loaded = data::load(dataset, &rule, &ctx).map_err(|e| {
+                print_error(&e);
+                Exit::Failed
+            })?;
             for note in &loaded.notes {
                 say!("note: {note}");
             }

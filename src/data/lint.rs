@@ -1,0 +1,253 @@
+//! What `ofit check` can know cheaply about a spec's data files, as diagnostics at the
+//! arguments that name them: a file that cannot be read, a CSV label column that is not
+//! in the file's header, a header that cannot be used. Only headers are read (and a
+//! folder's listing, for "did you mean"), never the rows, so it stays fast on big files.
+//!
+//! The checker is pure and cannot look at files; it records where each dataset's file
+//! arguments are written ([`DatasetSpans`], in `check::Checked::datasets`), and this
+//! lint, run by the command line after the checker, points there.
+
+use super::{csv, Context, DataError};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::{DataSource, Program, Validation};
+use crate::source::Span;
+use crate::suggest::{did_you_mean, quoted_list};
+use std::path::Path;
+
+/// Where a dataset declaration writes its name and its file arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatasetSpans {
+    /// The dataset's name.
+    pub name: Span,
+    /// The `path` argument's value (CSV's training file, IMDB's local copy), if given.
+    pub path: Option<Span>,
+    /// The `label` argument's value (CSV), if given.
+    pub label: Option<Span>,
+    /// The `test` argument's value (CSV), if given.
+    pub test: Option<Span>,
+}
+
+/// Lints the datasets `datasets` (indices into `program.datasets`; `spans` is indexed the
+/// same way, as `check::Checked::datasets` is). Paths are resolved against
+/// `ctx.spec_dir`. Diagnostics come in source order.
+pub fn datasets(
+    program: &Program,
+    spans: &[DatasetSpans],
+    datasets: &[usize],
+    ctx: &Context,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for &d in datasets {
+        let (Some(dataset), Some(spans)) = (program.datasets.get(d), spans.get(d)) else {
+            continue;
+        };
+        match &dataset.source {
+            DataSource::Csv { path, label } => {
+                let train = spans
+                    .path
+                    .and_then(|at| csv_file(path, label, at, spans.label, ctx, &mut out));
+                if let (Validation::File { path: test }, Some(at)) =
+                    (&dataset.validation, spans.test)
+                {
+                    // A missing label is reported once, at the training file's label.
+                    let label_at = if train.is_some() { spans.label } else { None };
+                    let columns = csv_file(test, label, at, label_at, ctx, &mut out);
+                    if let (Some(train), Some(test_columns), Some(train_at)) =
+                        (&train, &columns, spans.path)
+                    {
+                        if test_columns != train {
+                            out.push(different_columns(test_columns, train, at, train_at, path));
+                        }
+                    }
+                }
+            }
+            DataSource::Imdb {
+                path: Some(path), ..
+            } => {
+                if let Some(at) = spans.path {
+                    local_imdb(path, at, ctx, &mut out);
+                }
+            }
+            DataSource::Imdb { path: None, .. } => {}
+        }
+    }
+    out.sort_by_key(Diagnostic::span);
+    out
+}
+
+/// Lints one CSV file (written `written` at `at`) for label column `label` (written at
+/// `label_at`; `None` to not report a missing label): its columns without the label
+/// when its header is usable.
+fn csv_file(
+    written: &str,
+    label: &str,
+    at: Span,
+    label_at: Option<Span>,
+    ctx: &Context,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Vec<String>> {
+    let path = ctx.resolve(written);
+    let columns = match csv::columns(&path) {
+        Ok(columns) => columns,
+        Err(DataError::Io(e)) => {
+            out.push(unreadable(written, &e.reason, &path, at));
+            return None;
+        }
+        Err(other) => {
+            out.push(bad_header(written, &other, at));
+            return None;
+        }
+    };
+    if !columns.iter().any(|c| c == label) {
+        if let Some(label_at) = label_at {
+            out.push(no_label(written, label, &columns, label_at, at));
+        }
+        return None;
+    }
+    // The rest of the header's rules (names, repeats, a feature column), as `read` has them.
+    if let Err(error) = csv::width(&path, label) {
+        out.push(bad_header(written, &error, at));
+        return None;
+    }
+    Some(columns.into_iter().filter(|c| c != label).collect())
+}
+
+/// A local IMDB copy: the folder or `.npz` file must exist (and an `.npz` file's word
+/// index beside it).
+fn local_imdb(written: &str, at: Span, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let path = ctx.resolve(written);
+    if let Err(e) = std::fs::metadata(&path) {
+        out.push(unreadable(written, &crate::file::reason(&e), &path, at));
+        return;
+    }
+    if path.extension().is_some_and(|e| e == "npz") {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("imdb");
+        let index = path.with_file_name(format!("{stem}_word_index.json"));
+        if let Err(e) = std::fs::metadata(&index) {
+            let name = format!("{stem}_word_index.json");
+            out.push(
+                Diagnostic::error(
+                    Code::DataFileUnreadable,
+                    at,
+                    format!(
+                        "cannot read `{name}` beside `{written}`: {}",
+                        crate::file::reason(&e)
+                    ),
+                )
+                .with_label("its word index is missing")
+                .with_help(format!(
+                    "Keras's `imdb.npz` comes with its word index: put `{name}` in the same folder"
+                )),
+            );
+        }
+    }
+}
+
+/// E0600: a file that cannot be read, with a close name in its folder when there is one.
+fn unreadable(written: &str, reason: &str, path: &Path, at: Span) -> Diagnostic {
+    let mut help = "paths are relative to the folder of the spec file".to_string();
+    let siblings: Vec<String> = path
+        .parent()
+        .and_then(|dir| std::fs::read_dir(dir).ok())
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .collect();
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(written);
+    if let Some(close) = did_you_mean(name, siblings.iter().map(String::as_str)) {
+        // Written as the spec writes it: the same folder, the close name.
+        let suggested = match written.rfind(['/', '\\']) {
+            Some(slash) => format!("{}{close}", &written[..=slash]),
+            None => close.to_string(),
+        };
+        help = format!("did you mean `{suggested}`? ({help})");
+    }
+    Diagnostic::error(
+        Code::DataFileUnreadable,
+        at,
+        format!("cannot read `{written}`: {reason}"),
+    )
+    .with_label("this file")
+    .with_help(help)
+}
+
+/// E0601: the label column is not in the header.
+fn no_label(written: &str, label: &str, columns: &[String], at: Span, file_at: Span) -> Diagnostic {
+    let cut: Vec<String> = columns
+        .iter()
+        .map(|c| super::error::shown(c).into_owned())
+        .collect();
+    let cut: Vec<&str> = cut.iter().map(String::as_str).collect();
+    let help = match did_you_mean(label, columns.iter().map(String::as_str)) {
+        Some(close) => format!("did you mean `{}`?", super::error::shown(close)),
+        None => match cut.as_slice() {
+            [only] if only.contains([';', '\t', '|']) => format!(
+                "the only column is `{only}`: the file seems not to separate its columns \
+                 with commas"
+            ),
+            _ => format!("the columns are {}", quoted_list(&cut, "and")),
+        },
+    };
+    Diagnostic::error(
+        Code::NoLabelColumn,
+        at,
+        format!("`{written}` has no column `{}`", super::error::shown(label)),
+    )
+    .with_label("not a column of the file")
+    .with_secondary(file_at, "the file")
+    .with_help(help)
+}
+
+/// E0602: a header that cannot be used, in the data stage's words without the path.
+fn bad_header(written: &str, error: &DataError, at: Span) -> Diagnostic {
+    let what = match error {
+        DataError::Syntax {
+            line,
+            column,
+            message,
+            ..
+        } => format!("line {line}, column {column}: {message}"),
+        DataError::Invalid { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    Diagnostic::error(
+        Code::BadDataHeader,
+        at,
+        format!("`{written}` cannot be used: {what}"),
+    )
+    .with_label("this file")
+    .with_help(
+        "the first line of a CSV file names its columns, each once, separated by commas; \
+         one of them is the label column",
+    )
+}
+
+/// E0602: a test file whose feature columns are not the training file's.
+fn different_columns(
+    test: &[String],
+    train: &[String],
+    at: Span,
+    train_at: Span,
+    train_written: &str,
+) -> Diagnostic {
+    let list = |columns: &[String]| {
+        let cut: Vec<String> = columns
+            .iter()
+            .map(|c| super::error::shown(c).into_owned())
+            .collect();
+        let cut: Vec<&str> = cut.iter().map(String::as_str).collect();
+        quoted_list(&cut, "and")
+    };
+    Diagnostic::error(
+        Code::BadDataHeader,
+        at,
+        format!(
+            "the test file has the feature columns {}, but `{train_written}` has {}",
+            list(test),
+            list(train)
+        ),
+    )
+    .with_label("this file")
+    .with_secondary(train_at, "the training file")
+    .with_help("a test file needs the training file's columns, in the same order")
+}
