@@ -1,0 +1,266 @@
+//! The run-level promise, as a property: a spec that `ofit check` accepts trains without a
+//! panic, every number it records is finite unless the model is marked diverged, its
+//! `report.json` is valid, and `ofit report` redoes it byte for byte. A spec `check`
+//! refuses is refused by `run` too, without a panic.
+//!
+//! The specs are drawn from everything the language has — layers, activations,
+//! regularizers, optimizers (with learning rates that diverge), losses, metrics, early
+//! stopping, batch sizes larger than the data, sweeps, validation splits that round to
+//! nothing — over the committed datasets, and trained for one or two epochs. The draw is
+//! seeded, so CI sees the same cases every time; `OFIT_PROPERTY_CASES` asks for more.
+
+use crate::support;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Cases per test run unless `OFIT_PROPERTY_CASES` says otherwise.
+const CASES: u32 = 40;
+
+const ACTIVATIONS: [&str; 5] = ["relu", "sigmoid", "tanh", "softmax", "linear"];
+const METRICS: [&str; 4] = [
+    "accuracy",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "mse",
+];
+
+/// A dataset declaration (with `ROOT` for the repository) and the losses and output
+/// layers that make sense on it.
+const DATASETS: [(&str, &[(&str, &str)]); 3] = [
+    (
+        r#"csv("ROOT/examples/data/moons.csv", label = "label", validation_split = SPLIT)"#,
+        &[
+            ("binary_crossentropy", "dense(1, sigmoid)"),
+            ("mse", "dense(1, OUT)"),
+            ("categorical_crossentropy", "dense(2, softmax)"),
+        ],
+    ),
+    (
+        r#"csv("ROOT/examples/data/spirals_train.csv", label = "class", test = "ROOT/examples/data/spirals_test.csv")"#,
+        &[
+            ("categorical_crossentropy", "dense(3, softmax)"),
+            ("categorical_crossentropy", "dense(5, softmax)"),
+            ("mse", "dense(1, OUT)"),
+            ("binary_crossentropy", "dense(1, sigmoid)"),
+        ],
+    ),
+    (
+        r#"imdb(num_words = 30, path = "ROOT/tests/fixtures/data/aclImdb")"#,
+        &[
+            ("binary_crossentropy", "dense(1, sigmoid)"),
+            ("mse", "dense(1, OUT)"),
+        ],
+    ),
+];
+
+fn hidden_layer() -> impl Strategy<Value = String> {
+    let regularizer = prop_oneof![
+        Just(String::new()),
+        Just(", kernel_regularizer = l2(0.001)".to_string()),
+        Just(", kernel_regularizer = l1(0.01)".to_string()),
+        Just(", kernel_regularizer = l1_l2(l1 = 0.001, l2 = 0.01), bias_regularizer = l2(0.1)".to_string()),
+    ];
+    prop_oneof![
+        (prop::sample::select(&ACTIVATIONS[..]), regularizer, any::<bool>()).prop_map(
+            |(activation, regularizer, bias)| {
+                let bias = if bias { "" } else { ", use_bias = false" };
+                format!("dense(units, {activation}{regularizer}{bias})")
+            }
+        ),
+        prop::sample::select(&[0.1, 0.5, 0.9][..]).prop_map(|r| format!("dropout({r})")),
+        Just("batch_norm()".to_string()),
+        Just("batch_norm(momentum = 0.5, center = false, scale = false)".to_string()),
+    ]
+}
+
+fn optimizer() -> impl Strategy<Value = String> {
+    let lr = prop::sample::select(&[1e-3, 0.05, 3.0, 1e6][..]);
+    prop_oneof![
+        lr.clone().prop_map(|lr| format!("adam(lr = {lr:?})")),
+        (lr.clone(), any::<bool>()).prop_map(|(lr, nesterov)| format!(
+            "sgd(lr = {lr:?}, momentum = 0.9, nesterov = {nesterov})"
+        )),
+        lr.clone().prop_map(|lr| format!("sgd(lr = {lr:?})")),
+        lr.clone().prop_map(|lr| format!("rmsprop(lr = {lr:?})")),
+        lr.prop_map(|lr| format!("rmsprop(lr = {lr:?}, momentum = 0.5)")),
+    ]
+}
+
+/// A whole spec, with `ROOT` still to be replaced.
+fn spec() -> impl Strategy<Value = String> {
+    (
+        (0..DATASETS.len(), 0..4usize, prop::sample::select(&[0.25, 0.0004, 0.9996][..])),
+        prop::collection::vec(hidden_layer(), 0..4),
+        prop::sample::select(&ACTIVATIONS[..]),
+        optimizer(),
+        prop::sample::subsequence(&METRICS[..], 0..=4),
+        (1..=2usize, prop::sample::select(&[1usize, 7, 32, 100_000][..]), 0..100u64),
+        prop::option::of((
+            prop::sample::select(&["val_loss", "loss", "val_accuracy", "val_mse"][..]),
+            0..3usize,
+            prop::sample::select(&[0.0, 0.01][..]),
+            any::<bool>(),
+        )),
+        prop::sample::select(&["[2, 5]", "3", "[1, 2, 4]"][..]),
+        prop::sample::subsequence(&["loss", "accuracy", "mse"][..], 0..=2),
+    )
+        .prop_map(
+            |(
+                (data, pair, split),
+                hidden,
+                out,
+                optimizer,
+                metrics,
+                (epochs, batch, seed),
+                early,
+                units,
+                plot,
+            )| {
+                let (declaration, pairs) = DATASETS[data];
+                let (loss, output) = pairs[pair % pairs.len()];
+                let declaration = declaration.replace("SPLIT", &format!("{split:?}"));
+                let layers: Vec<String> = hidden
+                    .iter()
+                    .chain(std::iter::once(&output.replace("OUT", out)))
+                    .map(|l| format!("  {l}"))
+                    .collect();
+                let early = early.map_or(String::new(), |(monitor, patience, delta, restore)| {
+                    format!(
+                        "  early_stopping = {{ monitor: {monitor}, patience: {patience}, min_delta: {delta:?}, restore_best: {restore} }}\n"
+                    )
+                });
+                let plot = if plot.is_empty() {
+                    String::new()
+                } else {
+                    format!("  plot = [{}]", plot.join(", "))
+                };
+                format!(
+                    "dataset d = {declaration}\n\n\
+                     model m(units: int = 4) {{\n{}\n}}\n\n\
+                     train t {{\n  optimizer = {optimizer}\n  loss = {loss}\n  metrics = [{}]\n  \
+                     epochs = {epochs}\n  batch_size = {batch}\n  seed = {seed}\n{early}}}\n\n\
+                     experiment e {{\n  data = d  train = t\n  models = {{ a: m(units = {units}), b: m(2) }}\n{plot}\n}}\n",
+                    layers.join("\n"),
+                    metrics.join(", "),
+                )
+            },
+        )
+}
+
+fn ofit(args: &[&str], spec_dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(args)
+        .current_dir(spec_dir)
+        .output()
+        .expect("ofit runs")
+}
+
+/// What one case showed.
+#[derive(Debug, Default)]
+struct Tally {
+    refused_by_check: usize,
+    refused_by_data: usize,
+    trained: usize,
+    diverged: usize,
+}
+
+/// Checks, runs and reports one spec; the invariants hold or this panics with the spec.
+fn case(text: &str, tally: &mut Tally) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = support::root();
+    let text = text.replace("ROOT", root.to_str().unwrap());
+    std::fs::write(dir.path().join("spec.ofit"), &text).unwrap();
+    let context = |what: &str, output: &Output| {
+        format!(
+            "{what}\n--- spec ---\n{text}\n--- stderr ---\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+    let check = ofit(&["check", "spec.ofit"], dir.path());
+    assert_ne!(check.status.code(), Some(101), "{}", context("check panicked", &check));
+    let run = ofit(&["run", "spec.ofit", "--out", "run"], dir.path());
+    let code = run.status.code();
+    assert!(
+        code == Some(0) || code == Some(1),
+        "{}",
+        context("run ended neither cleanly nor with an error", &run)
+    );
+    if check.status.code() != Some(0) {
+        assert_eq!(code, Some(1), "{}", context("check refused it, run did not", &run));
+        tally.refused_by_check += 1;
+        return;
+    }
+    if code == Some(1) {
+        // Only the data may refuse what check accepted, and it says so.
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(err.contains("error"), "{}", context("a silent failure", &run));
+        assert!(
+            !dir.path().join("run/run.json").exists(),
+            "{}",
+            context("refused after training started", &run)
+        );
+        tally.refused_by_data += 1;
+        return;
+    }
+    tally.trained += 1;
+    let out = dir.path().join("run");
+    let report = std::fs::read(out.join("report.json")).expect("report.json");
+    let _: serde_json::Value = serde_json::from_slice(&report)
+        .unwrap_or_else(|e| panic!("{}", context(&format!("report.json: {e}"), &run)));
+    for folder in std::fs::read_dir(out.join("models")).unwrap() {
+        let history: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(folder.unwrap().path().join("history.json")).unwrap(),
+        )
+        .unwrap();
+        let diverged = history["ending"]["kind"] == "diverged";
+        tally.diverged += usize::from(diverged);
+        let epochs = history["epochs"].as_array().unwrap();
+        for (i, epoch) in epochs.iter().enumerate() {
+            for value in epoch["values"].as_array().unwrap() {
+                let finite = value.as_f64().is_some_and(f64::is_finite);
+                assert!(
+                    finite || (diverged && i + 1 == epochs.len()),
+                    "{}",
+                    context(&format!("epoch {} holds {value}", i + 1), &run)
+                );
+            }
+        }
+    }
+    let again = ofit(&["report", "run"], dir.path());
+    assert_eq!(again.status.code(), Some(0), "{}", context("ofit report failed", &again));
+    assert_eq!(
+        std::fs::read(out.join("report.json")).unwrap(),
+        report,
+        "{}",
+        context("ofit report changed report.json", &again)
+    );
+}
+
+#[test]
+fn accepted_specs_train_and_report_truthfully() {
+    let cases = std::env::var("OFIT_PROPERTY_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(CASES);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 32,
+        ..Config::default()
+    };
+    let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let tally = std::sync::Mutex::new(Tally::default());
+    let result = runner.run(&spec(), |text| {
+        case(&text, &mut tally.lock().unwrap_or_else(|e| e.into_inner()));
+        Ok(())
+    });
+    let tally = tally.into_inner().unwrap();
+    eprintln!("run-level property: {cases} cases, {tally:?}");
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    assert!(tally.trained >= cases as usize / 4, "too few specs trained: {tally:?}");
+}
