@@ -12,6 +12,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Dense, Experiment, Input, Layer, Loss, Metric, Model, MAX_PARAMS, MAX_WIDTH};
 use crate::source::Span;
 use crate::syntax::ast::{BlockItem, Value, ValueKind};
+use std::collections::HashMap;
 
 const EXPERIMENT: Signature = Signature {
     what: "experiment",
@@ -76,6 +77,7 @@ impl Checker<'_> {
             return None;
         }
         let mut members: Vec<Member> = Vec::new();
+        let mut member_indices: std::collections::HashSet<usize> = Default::default();
         let mut keys: Vec<&crate::syntax::ast::Ident> = Vec::new();
         for entry in entries {
             if let Some(first) = keys.iter().find(|k| k.text == entry.key.text) {
@@ -138,7 +140,7 @@ impl Checker<'_> {
                     layers: instance.layers.layers.into_iter().map(|(l, _)| l).collect(),
                 };
                 let index = self.add_model(model, entry.key.span);
-                if members.iter().any(|m| m.index == index) {
+                if !member_indices.insert(index) {
                     self.diagnostics.push(
                         Diagnostic::warning(
                             Code::IdenticalSweep,
@@ -440,13 +442,21 @@ impl Checker<'_> {
 
     /// Warns about two entries of one experiment that are the same model.
     fn warn_identical(&mut self, members: &[Member]) {
+        // Members by a text of their input and layers, so that a sweep of thousands of
+        // models is not compared pair by pair; equal texts are confirmed with `==`.
+        let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, member) in members.iter().enumerate() {
             let models = &self.program.models;
             let model = &models[member.index];
-            let Some(first) = members[..i].iter().find(|m| {
-                let other = &models[m.index];
+            let same = seen
+                .entry(format!("{:?}{:?}", model.input, model.layers))
+                .or_default();
+            let found = same.iter().copied().find(|&j| {
+                let other = &models[members[j].index];
                 other.input == model.input && other.layers == model.layers
-            }) else {
+            });
+            same.push(i);
+            let Some(first) = found.map(|j| &members[j]) else {
                 continue;
             };
             let same_sweep = member.from_sweep.is_some() && member.from_sweep == first.from_sweep;
