@@ -140,18 +140,22 @@ codes! {
     TooManyArguments = "E0205", "one argument too many";
     PositionalAfterNamed = "E0206", "positional argument after a named one";
     WrongKind = "E0207", "not the right kind of thing";
+    NotSupported = "E0208", "not supported yet";
     // Types and ranges.
     TypeMismatch = "E0300", "wrong type";
     OutOfRange = "E0301", "out of range";
     MisplacedSweep = "E0302", "a list is not allowed here";
     Conflict = "E0303", "conflicts with another setting";
+    TooManyModels = "E0304", "too many models";
     // Models and shapes.
     OutputMismatch = "E0400", "does not fit the loss";
     InputMismatch = "E0401", "does not fit the dataset";
     EmptyModel = "E0402", "model has no dense layer";
     MisplacedLayer = "E0403", "layer not allowed here";
+    TooManyParams = "E0404", "too many parameters";
     // Training and experiments.
     MetricNotComputed = "E0500", "metric not computed";
+    MetricDoesNotFit = "E0501", "cannot be computed for this output";
     // Data files (the data stage's lint, `data::lint`).
     DataFileUnreadable = "E0600", "cannot be read";
     NoLabelColumn = "E0601", "no such column";
@@ -180,13 +184,15 @@ impl fmt::Display for Code {
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     list: Vec<Diagnostic>,
+    /// The same diagnostics, to find repeats in constant time.
+    seen: std::collections::HashSet<Diagnostic>,
 }
 
 impl Diagnostics {
     /// Records one diagnostic; an exact repeat (same code, message and spans) is dropped,
     /// since a template body checked once per instance would otherwise repeat itself.
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        if !self.list.contains(&diagnostic) {
+        if self.seen.insert(diagnostic.clone()) {
             self.list.push(diagnostic);
         }
     }

@@ -7,6 +7,21 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The most units a layer, and the most features an example, may have: 2³² − 1. A
+/// multi-hot row holds its word ids as `u32` (`data::MultiHot`), so `num_words` and
+/// every width stay below this; the checker refuses anything wider.
+pub const MAX_WIDTH: usize = u32::MAX as usize;
+
+/// The most parameters (trainable and not) a model may have: 2⁵³, the largest count an
+/// `f64` (the cost arithmetic, JSON readers) holds exactly. Its weights alone would take
+/// 32 PiB; whether a model fits in memory is a question for run time.
+pub const MAX_PARAMS: u64 = 1 << 53;
+
+/// The most models one experiment entry (a sweep) may make, and the most all the
+/// experiments of a spec may make together: the checker refuses a sweep whose product
+/// is larger before making any of its models.
+pub const MAX_MODELS: usize = 10_000;
+
 /// A whole checked spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Program {
@@ -364,6 +379,25 @@ impl Loss {
             Loss::Mse => Metric::Mse,
         }
     }
+
+    /// Whether an output layer of `units` units and `activation` fits this loss. Labels
+    /// are one scalar per example (0/1, a class index, or a number), so:
+    ///
+    /// - `binary_crossentropy` wants one sigmoid unit (the probability of class 1);
+    /// - `categorical_crossentropy` wants a softmax over `units ≥ 2` classes (the
+    ///   targets are the one-hot vectors of the class indices);
+    /// - `mse` wants one unit, of any activation but softmax (a softmax over one unit
+    ///   is the constant 1, which nothing can train).
+    ///
+    /// The checker refuses every model whose output does not fit its loss, so the
+    /// later stages may rely on this.
+    pub fn fits_output(self, units: usize, activation: Activation) -> bool {
+        match self {
+            Loss::BinaryCrossentropy => units == 1 && activation == Activation::Sigmoid,
+            Loss::CategoricalCrossentropy => units >= 2 && activation == Activation::Softmax,
+            Loss::Mse => units == 1 && activation != Activation::Softmax,
+        }
+    }
 }
 
 /// Per-epoch measures. `Loss` is the training objective, penalties included.
@@ -434,6 +468,43 @@ pub struct EarlyStopping {
 }
 
 impl Metric {
+    /// Whether ofit can compute this metric for a model trained with `loss` whose output
+    /// layer has `output_units` units, that output fitting the loss
+    /// ([`Loss::fits_output`]). The checker refuses every `metrics`, `plot` and
+    /// `early_stopping.monitor` entry that does not fit, so the trainer may rely on it.
+    ///
+    /// | metric | `binary_crossentropy` (1 sigmoid unit) | `categorical_crossentropy` (softmax over k ≥ 2) | `mse` (1 unit) |
+    /// |---|---|---|---|
+    /// | `loss` | ✓ | ✓ | ✓ |
+    /// | `accuracy` | ✓ output > 0.5 against the 0/1 label | ✓ argmax against the class index | ✓ output > 0.5 against the label |
+    /// | `binary_crossentropy` | ✓ | ✗ needs one output unit | ✓ |
+    /// | `categorical_crossentropy` | ✗ needs k ≥ 2 softmax units | ✓ | ✗ needs k ≥ 2 softmax units |
+    /// | `mse` | ✓ on the probability | ✓ against the one-hot target, mean over examples and classes (Keras's `mse` of one-hot labels and the softmax) | ✓ |
+    ///
+    /// Under `mse`, `accuracy` and `binary_crossentropy` need 0/1 labels; the data stage
+    /// checks the labels, not this rule.
+    pub fn fits(self, loss: Loss, output_units: usize) -> bool {
+        let for_loss = match loss {
+            Loss::BinaryCrossentropy | Loss::Mse => self != Metric::CategoricalCrossentropy,
+            Loss::CategoricalCrossentropy => self != Metric::BinaryCrossentropy,
+        };
+        let for_units = match self {
+            Metric::BinaryCrossentropy => output_units == 1,
+            Metric::CategoricalCrossentropy => output_units >= 2,
+            Metric::Loss | Metric::Accuracy | Metric::Mse => true,
+        };
+        for_loss && for_units
+    }
+
+    /// The metrics besides `loss` that [`Metric::fits`] this loss and output, in
+    /// [`Metric::ALL`]'s order.
+    pub fn fitting(loss: Loss, output_units: usize) -> Vec<Metric> {
+        Metric::ALL
+            .into_iter()
+            .filter(|m| *m != Metric::Loss && m.fits(loss, output_units))
+            .collect()
+    }
+
     /// Whether a larger value is better (accuracy) rather than a smaller one.
     pub fn higher_is_better(self) -> bool {
         self == Metric::Accuracy
@@ -473,29 +544,52 @@ impl Model {
     }
 
     /// Trainable and non-trainable parameter counts per layer, as Keras counts them.
-    /// `None` where the input width is not known yet.
+    /// `None` where the input width is not known yet, or where a count does not fit in a
+    /// `usize` (the checker refuses such a model: see [`MAX_PARAMS`]).
     pub fn layer_params(&self) -> Vec<Option<(usize, usize)>> {
         self.layers
             .iter()
             .zip(self.shapes())
             .map(|(layer, (input, output))| match layer {
                 Layer::Dense(d) => {
-                    input.map(|i| (i * d.units + usize::from(d.use_bias) * d.units, 0))
+                    let kernel = input?.checked_mul(d.units)?;
+                    let bias = if d.use_bias { d.units } else { 0 };
+                    Some((kernel.checked_add(bias)?, 0))
                 }
                 Layer::Dropout { .. } => Some((0, 0)),
-                Layer::BatchNorm(b) => output.map(|w| {
-                    let trainable = (usize::from(b.center) + usize::from(b.scale)) * w;
-                    (trainable, 2 * w)
-                }),
+                Layer::BatchNorm(b) => {
+                    let w = output?;
+                    let trainable =
+                        (usize::from(b.center) + usize::from(b.scale)).checked_mul(w)?;
+                    Some((trainable, w.checked_mul(2)?))
+                }
             })
             .collect()
     }
 
-    /// Total trainable and non-trainable parameters, when the input width is known.
+    /// Total trainable and non-trainable parameters, when the input width is known and
+    /// the counts (and their sum) fit in a `usize`.
     pub fn params(&self) -> Option<(usize, usize)> {
-        self.layer_params()
-            .into_iter()
-            .try_fold((0, 0), |(t, n), p| p.map(|(pt, pn)| (t + pt, n + pn)))
+        let (trainable, frozen) =
+            self.layer_params()
+                .into_iter()
+                .try_fold((0usize, 0usize), |(t, n), p| {
+                    let (pt, pn) = p?;
+                    Some((t.checked_add(pt)?, n.checked_add(pn)?))
+                })?;
+        trainable.checked_add(frozen)?;
+        Some((trainable, frozen))
+    }
+
+    /// The number of `f32` values the model's parameters hold, trainable and not (what
+    /// its weights take in memory: 4 bytes each), or `None` while the input width is not
+    /// known. Checked: a count that does not fit in a `u64` is `None` too, and a checked
+    /// program never has more than [`MAX_PARAMS`].
+    pub fn f32_params(&self) -> Option<u64> {
+        let (trainable, frozen) = self.params()?;
+        u64::try_from(trainable)
+            .ok()?
+            .checked_add(u64::try_from(frozen).ok()?)
     }
 
     /// The last dense layer (the output), if any.

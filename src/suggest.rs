@@ -21,7 +21,15 @@ const ALIASES: &[(&str, &str)] = &[
     ("crossentropy", "binary_crossentropy"),
     ("bce", "binary_crossentropy"),
     ("acc", "accuracy"),
+    ("binary_accuracy", "accuracy"),
+    ("categorical_accuracy", "accuracy"),
+    ("sparse_categorical_accuracy", "accuracy"),
+    (
+        "sparse_categorical_crossentropy",
+        "categorical_crossentropy",
+    ),
     ("mean_squared_error", "mse"),
+    ("input_layer", "input"),
     ("batchnorm", "batch_norm"),
     ("batch_normalization", "batch_norm"),
     ("fc", "dense"),
@@ -30,6 +38,21 @@ const ALIASES: &[(&str, &str)] = &[
     ("restore_best_weights", "restore_best"),
 ];
 
+/// The candidate that `name` is another tool's word for (`learning_rate` is `lr`,
+/// Keras's `mean_squared_error` is `mse`), matched without regard to case and
+/// underscores, so that Keras's class names (`MeanSquaredError`) match too.
+pub fn alias<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let plain = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '_')
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let name = plain(name);
+    let (_, ours) = ALIASES.iter().find(|(theirs, _)| plain(theirs) == name)?;
+    candidates.into_iter().find(|c| c == ours)
+}
+
 /// The candidate closest to `name`, if one is close enough to be a likely typo, or the
 /// candidate that `name` is another tool's word for.
 pub fn did_you_mean<'a>(
@@ -37,10 +60,8 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let candidates: Vec<&str> = candidates.into_iter().collect();
-    if let Some((_, ours)) = ALIASES.iter().find(|(theirs, _)| *theirs == name) {
-        if let Some(found) = candidates.iter().find(|c| *c == ours) {
-            return Some(found);
-        }
+    if let Some(found) = alias(name, candidates.iter().copied()) {
+        return Some(found);
     }
     let lower = name.to_ascii_lowercase();
     candidates
@@ -59,6 +80,9 @@ pub fn did_you_mean<'a>(
 /// "did you mean `x`?", or the valid names when there are few, or where to find them.
 pub fn help<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let candidates: Vec<&str> = candidates.into_iter().collect();
+    if let Some(ours) = alias(name, candidates.iter().copied()) {
+        return format!("ofit spells it `{ours}`");
+    }
     if let Some(best) = did_you_mean(name, candidates.iter().copied()) {
         return format!("did you mean `{best}`?");
     }
@@ -113,6 +137,12 @@ mod tests {
     #[test]
     fn other_tools_names_map_to_ours() {
         assert_eq!(did_you_mean("learning_rate", ["lr", "beta_1"]), Some("lr"));
+    }
+
+    #[test]
+    fn keras_class_names_are_aliases_too() {
+        assert_eq!(alias("MeanSquaredError", ["mse", "accuracy"]), Some("mse"));
+        assert_eq!(help("mean_squared_error", ["mse"]), "ofit spells it `mse`");
     }
 
     #[test]

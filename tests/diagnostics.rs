@@ -84,3 +84,204 @@ fn every_diagnostic_has_help_and_a_primary_label_inside_the_file() {
         }
     }
 }
+
+fn fixture(name: &str) -> (ofit::source::Source, ofit::check::Checked) {
+    support::compile(&support::root().join("tests/fixtures/errors").join(name))
+}
+
+fn with_code(checked: &ofit::check::Checked, code: Code) -> Vec<&ofit::diagnostic::Diagnostic> {
+    checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == code)
+        .collect()
+}
+
+#[test]
+fn a_metric_that_cannot_be_computed_is_reported_once_per_experiment_not_per_sweep_member() {
+    let (_, checked) = fixture("metric_does_not_fit.ofit");
+    let unfit = with_code(&checked, Code::MetricDoesNotFit);
+    let messages: Vec<&str> = unfit.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(unfit.len(), 2, "{messages:#?}");
+    assert!(messages[0].starts_with("`categorical_crossentropy` cannot be computed"));
+    assert!(messages[1].starts_with("`binary_crossentropy` cannot be computed"));
+    assert_eq!(
+        unfit[0].help.as_deref(),
+        Some(
+            "with `binary_crossentropy` and one sigmoid unit, ofit can compute: accuracy, \
+             binary_crossentropy, mse; remove `categorical_crossentropy` from `metrics`"
+        )
+    );
+    // Where it is plotted and monitored is shown with the one report.
+    let secondary: Vec<&str> = unfit[0].labels[1..]
+        .iter()
+        .map(|l| l.message.as_str())
+        .collect();
+    assert_eq!(
+        secondary,
+        [
+            "output layer",
+            "the loss is chosen here",
+            "monitored here",
+            "plotted here"
+        ]
+    );
+}
+
+#[test]
+fn the_metric_rule_is_keras_table() {
+    use ofit::ir::{Loss, Metric};
+    let names = |loss, units| -> Vec<&str> {
+        Metric::fitting(loss, units)
+            .into_iter()
+            .map(Metric::name)
+            .collect()
+    };
+    assert_eq!(
+        names(Loss::BinaryCrossentropy, 1),
+        ["accuracy", "binary_crossentropy", "mse"]
+    );
+    assert_eq!(
+        names(Loss::CategoricalCrossentropy, 3),
+        ["accuracy", "categorical_crossentropy", "mse"]
+    );
+    assert_eq!(
+        names(Loss::Mse, 1),
+        ["accuracy", "binary_crossentropy", "mse"]
+    );
+    for loss in [
+        Loss::BinaryCrossentropy,
+        Loss::CategoricalCrossentropy,
+        Loss::Mse,
+    ] {
+        for units in [1, 2, 10] {
+            assert!(
+                Metric::Loss.fits(loss, units),
+                "the loss is always computed"
+            );
+        }
+    }
+}
+
+#[test]
+fn mse_wants_one_output_unit_that_is_not_a_softmax() {
+    use ofit::ir::{Activation, Loss};
+    assert!(Loss::Mse.fits_output(1, Activation::Linear));
+    assert!(Loss::Mse.fits_output(1, Activation::Sigmoid));
+    assert!(!Loss::Mse.fits_output(3, Activation::Softmax));
+    assert!(!Loss::Mse.fits_output(1, Activation::Softmax));
+    let (_, checked) = fixture("output_mismatch.ofit");
+    let mse: Vec<&str> = with_code(&checked, Code::OutputMismatch)
+        .into_iter()
+        .map(|d| d.message.as_str())
+        .filter(|m| m.starts_with("`mse`"))
+        .collect();
+    assert_eq!(mse.len(), 2, "{mse:#?}");
+}
+
+#[test]
+fn keras_names_ofit_lacks_are_not_supported_yet_rather_than_typos() {
+    let (_, checked) = fixture("not_supported.ofit");
+    let elu = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.message.starts_with("`elu`"))
+        .expect("elu is reported");
+    assert_eq!(elu.code, Code::NotSupported);
+    assert_eq!(
+        elu.message,
+        "`elu` is a Keras activation that ofit does not support yet"
+    );
+    assert_eq!(
+        elu.help.as_deref(),
+        Some("ofit's activations are `relu`, `sigmoid`, `tanh`, `softmax` and `linear`")
+    );
+    for d in with_code(&checked, Code::NotSupported) {
+        let help = d.help.as_deref().unwrap_or_default();
+        assert!(!help.contains("did you mean"), "{}: {help}", d.message);
+    }
+    // Names ofit has under another spelling say so.
+    let spelled: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.help.as_deref())
+        .filter(|h| h.starts_with("ofit spells it"))
+        .collect();
+    assert_eq!(
+        spelled,
+        [
+            "ofit spells it `accuracy`",
+            "ofit spells it `mse`",
+            "ofit spells it `categorical_crossentropy`"
+        ]
+    );
+}
+
+#[test]
+fn sizes_ofit_cannot_represent_are_refused_with_their_limit() {
+    let (_, checked) = fixture("too_large.ofit");
+    assert!(checked.program.is_none());
+    let messages: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(messages.contains(
+        &"`units` is 9,223,372,036,854,775,807, but a layer has at most 4,294,967,295 units"
+    ));
+    assert!(messages.contains(
+        &"`num_words` is 10000000000, but word ids are 32-bit: at most 4294967295"
+    ));
+    let too_many = with_code(&checked, Code::TooManyParams);
+    assert_eq!(too_many.len(), 1, "{messages:#?}");
+    // 10,000 × 4,294,967,295 + 4,294,967,295, then 4,294,967,295² + 4,294,967,295: exact,
+    // not wrapped.
+    assert!(too_many[0]
+        .message
+        .starts_with("this model has at least 18,446,787,023,382,501,615 parameters"));
+}
+
+#[test]
+fn a_million_model_sweep_is_refused_before_its_models_are_made() {
+    let (_, checked) = fixture("too_many_models.ofit");
+    let messages: Vec<&str> = with_code(&checked, Code::TooManyModels)
+        .into_iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "this sweep makes 1,000,000 models; at most 10,000 are allowed",
+            "with this sweep the experiments make 10,100 models; at most 10,000 are allowed in one spec"
+        ]
+    );
+}
+
+#[test]
+fn a_label_past_column_70000_renders_with_its_line_and_column() {
+    let (source, checked) = fixture("long_line.ofit");
+    let at = source.line_column(checked.diagnostics[0].span().start);
+    assert_eq!((at.line, at.column), (5, 70_020));
+    let text = support::human(&source, &checked);
+    assert!(text.contains("long_line.ofit:5:70020]"), "{text}");
+    assert!(text.contains(" 5 │ …"), "the line keeps its number: {text}");
+    assert!(text.contains("dense(16, rleu)"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() < 200), "{text}");
+}
+
+#[test]
+fn ten_thousand_diagnostics_each_render_with_their_own_line() {
+    let text: String = (0..10_000)
+        .map(|i| format!("dataset d{i} = imdb(num_words = 100)\n"))
+        .collect();
+    let (source, checked) = support::compile_text(&text);
+    assert_eq!(checked.diagnostics.len(), 10_000);
+    let rendered = support::human(&source, &checked);
+    assert_eq!(rendered.matches("W0100").count(), 10_000);
+    assert!(rendered.contains("dataset `d9999` is never used"));
+    assert!(
+        rendered.contains("[test.ofit:10000:9]"),
+        "the last line's number"
+    );
+    assert!(rendered.contains(" 10000 │ dataset d9999 = imdb(num_words = 100)"));
+}

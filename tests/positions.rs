@@ -88,3 +88,46 @@ fn a_duplicate_points_at_the_second_and_labels_the_first() {
         "first defined here as a training block"
     );
 }
+
+#[test]
+fn a_keras_activation_ofit_lacks_is_marked_at_its_name() {
+    let text = format!("{PRELUDE}model m {{\n  dense(16, gelu)\n  dense(1, sigmoid)\n}}\nexperiment e {{ data = d  train = t  models = {{ a: m }} }}\n");
+    assert_eq!(positions(&text), [(Code::NotSupported, 4, 13, 4)]);
+}
+
+#[test]
+fn a_keras_parameter_ofit_lacks_is_marked_at_its_name() {
+    let text =
+        "train t { optimizer = adam(lr = 0.01, weight_decay = 0.004)  loss = mse  epochs = 1 }\n";
+    assert_eq!(
+        positions(text),
+        [(Code::Unused, 1, 7, 1), (Code::NotSupported, 1, 39, 12)]
+    );
+}
+
+#[test]
+fn a_metric_that_does_not_fit_is_marked_in_the_metrics_list() {
+    let text = "dataset d = imdb(num_words = 100)\ntrain t {\n  loss = binary_crossentropy\n  metrics = [accuracy, categorical_crossentropy]\n  epochs = 1\n}\nmodel m { dense(1, sigmoid) }\nexperiment e { data = d  train = t  models = { a: m, b: m } }\n";
+    let found: Vec<(Code, usize, usize, usize)> = positions(text)
+        .into_iter()
+        .filter(|(code, ..)| *code == Code::MetricDoesNotFit)
+        .collect();
+    assert_eq!(found, [(Code::MetricDoesNotFit, 4, 24, 24)]);
+}
+
+#[test]
+fn a_sweep_over_the_limit_is_marked_at_the_entry() {
+    let values: Vec<String> = (1..=101).map(|n| n.to_string()).collect();
+    let list = values.join(", ");
+    let text = format!("{PRELUDE}model m(a: int = 1, b: int = 1) {{\n  dense(a, relu)\n  dense(b, relu)\n  dense(1, sigmoid)\n}}\nexperiment e {{ data = d  train = t\n  models = {{ s: m(a = [{list}], b = [{list}]) }} }}\n");
+    let (_, checked) = support::compile_text(&text);
+    let entry = format!("m(a = [{list}], b = [{list}])");
+    assert_eq!(
+        positions(&text),
+        [(Code::TooManyModels, 9, 17, entry.len())]
+    );
+    assert_eq!(
+        checked.diagnostics[0].message,
+        "this sweep makes 10,201 models; at most 10,000 are allowed"
+    );
+}

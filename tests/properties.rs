@@ -1,4 +1,4 @@
-//! Whatever the input, checking never panics, and every failure says where.
+//! Whatever the input, checking and rendering never panic, and every failure says where.
 
 use proptest::prelude::*;
 
@@ -23,6 +23,13 @@ fn holds(text: &str) {
             assert!(source.text().is_char_boundary(label.span.end));
         }
     }
+    // Both renderings take any diagnostic of any input.
+    let human = crate::support::human(&source, &checked);
+    for d in &checked.diagnostics {
+        assert!(human.contains(d.code.as_str()), "{} is rendered", d.code);
+    }
+    let json = ofit::cli::render::json(&source, &checked.diagnostics);
+    assert_eq!(json.len(), checked.diagnostics.len());
 }
 
 fn examples() -> Vec<String> {
@@ -127,4 +134,23 @@ fn deeply_nested_input_is_an_error_not_a_crash() {
         "]".repeat(5000)
     );
     holds(&text);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Long lines are cut around their labels when rendered; any cut, on any character,
+    /// at any column, keeps the report whole.
+    #[test]
+    fn mistakes_on_long_lines_render(pad in 0..3000usize, filler in "[ a-zé€😀]{1,3}") {
+        let text = format!(
+            "dataset c = csv(\"{}.csv\", label = \"y\", validation_split = 2.0)\n",
+            filler.repeat(pad),
+        );
+        holds(&text);
+        let (source, checked) = crate::support::compile_text(&text);
+        let human = crate::support::human(&source, &checked);
+        prop_assert!(human.contains("validation_split = 2.0)"), "{}", human);
+        prop_assert!(human.contains("`validation_split` is 2.0"), "{}", human);
+    }
 }

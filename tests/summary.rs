@@ -81,3 +81,53 @@ fn batch_norm_counts_two_trainable_and_two_frozen_per_unit() {
     let batch_norm = narrow.layer_params()[1];
     assert_eq!(batch_norm, Some((8, 8)));
 }
+
+#[test]
+fn the_f32_parameters_of_a_model_are_counted_with_its_frozen_ones() {
+    let program = tutorial();
+    assert_eq!(program.models[0].f32_params(), Some(160_305));
+    let (_, checked) = support::compile(&support::root().join("examples/csv.ofit"));
+    let program = checked.program.expect("csv example checks");
+    // A CSV's width is known only once the data is read.
+    assert!(program.models.iter().all(|m| m.f32_params().is_none()));
+}
+
+#[test]
+fn a_parameter_count_beyond_64_bits_is_never_wrapped() {
+    use ofit::ir::{Activation, Dense, Input, Layer, Model};
+    let wide = |units| {
+        Layer::Dense(Dense {
+            units,
+            activation: Activation::Relu,
+            use_bias: true,
+            kernel_regularizer: None,
+            bias_regularizer: None,
+        })
+    };
+    // As the data stage could make it from a CSV of 2³² − 1 columns: the checker
+    // cannot count it beforehand.
+    let model = Model {
+        name: "huge".into(),
+        template: "huge".into(),
+        arguments: Vec::new(),
+        input: Input {
+            width: Some(u32::MAX as usize),
+            multi_hot: false,
+        },
+        layers: vec![wide(u32::MAX as usize), wide(u32::MAX as usize), wide(1)],
+    };
+    // Each layer fits in 64 bits, together they do not.
+    assert_eq!(
+        model.layer_params()[0],
+        Some((18_446_744_069_414_584_320, 0))
+    );
+    assert_eq!(model.params(), None);
+    assert_eq!(model.f32_params(), None);
+    let program = tutorial();
+    let text = summary(&model, &program.trainings[0], &DataFacts::default());
+    assert!(
+        text.contains("Total params: more than 18,446,744,073,709,551,615"),
+        "{text}"
+    );
+    assert!(text.contains("18,446,744,069,414,584,320"), "{text}");
+}

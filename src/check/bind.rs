@@ -5,6 +5,7 @@
 //! `experiment` blocks — is described by a [`Signature`], so that unknown, repeated,
 //! missing and surplus arguments are reported the same way everywhere.
 
+use super::unsupported::{self, Vocabulary};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::Span;
 use crate::suggest;
@@ -204,6 +205,25 @@ pub fn bind<'a, 's>(
                     Some(index) => index,
                     None => {
                         let names: Vec<&str> = params.iter().map(|p| p.name).collect();
+                        let keras = suggest::alias(&name.text, names.iter().copied())
+                            .is_none()
+                            .then(|| {
+                                unsupported::diagnostic(
+                                    Vocabulary::Parameter,
+                                    &name.text,
+                                    name.span,
+                                    format!(
+                                        "{} has {}",
+                                        signature.what,
+                                        suggest::quoted_list(&names, "and")
+                                    ),
+                                )
+                            })
+                            .flatten();
+                        if let Some(d) = keras {
+                            diagnostics.push(d);
+                            continue;
+                        }
                         meant.extend(suggest::did_you_mean(&name.text, names.iter().copied()));
                         diagnostics.push(
                             Diagnostic::error(

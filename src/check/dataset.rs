@@ -55,9 +55,18 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
                 Some(got) => reader
                     .require(
                         got,
-                        |n| n >= MIN_NUM_WORDS,
-                        |n| format!("`num_words` is {n}, but must be at least {MIN_NUM_WORDS}"),
-                        "ids 0 to 3 are reserved (padding, start, out-of-vocabulary); the most frequent word gets id 4",
+                        |n| n >= MIN_NUM_WORDS && n as u64 <= crate::ir::MAX_WIDTH as u64,
+                        |n| {
+                            if n < MIN_NUM_WORDS {
+                                format!("`num_words` is {n}, but must be at least {MIN_NUM_WORDS}")
+                            } else {
+                                format!(
+                                    "`num_words` is {n}, but word ids are 32-bit: at most {}",
+                                    crate::ir::MAX_WIDTH
+                                )
+                            }
+                        },
+                        "ids 0 to 3 are reserved (padding, start, out-of-vocabulary) and the most frequent word gets id 4; the IMDB reviews have 124,252 distinct words",
                     )
                     .then(|| got.or(0) as usize),
                 None => None,

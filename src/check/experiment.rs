@@ -7,11 +7,12 @@ use super::model::Instance;
 use super::scope::Kind;
 use super::training::metric_names;
 use super::value::Reader;
-use super::Checker;
+use super::{grouped, Checker};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{Activation, Experiment, Input, Layer, Loss, Metric, Model};
+use crate::ir::{Dense, Experiment, Input, Layer, Loss, Metric, Model, MAX_PARAMS, MAX_WIDTH};
 use crate::source::Span;
 use crate::syntax::ast::{BlockItem, Value, ValueKind};
+use std::collections::HashMap;
 
 const EXPERIMENT: Signature = Signature {
     what: "experiment",
@@ -50,9 +51,11 @@ impl Checker<'_> {
             .and_then(|item| self.trainings[item]);
         let plot = match (args.get("plot"), training) {
             (Some(v), Some(t)) => self.plot(v, t),
-            (None, _) => Some(vec![Metric::Loss]),
+            (None, _) => Some(vec![(Metric::Loss, item.name.span)]),
             (Some(_), None) => None,
         };
+        // Metrics found not to fit a model of this experiment, each reported once.
+        let mut unfit: Vec<Metric> = Vec::new();
         let models_value = args.get("models")?;
         let ValueKind::Map(entries) = &models_value.kind else {
             self.reader().mismatch(
@@ -74,6 +77,7 @@ impl Checker<'_> {
             return None;
         }
         let mut members: Vec<Member> = Vec::new();
+        let mut member_indices: std::collections::HashSet<usize> = Default::default();
         let mut keys: Vec<&crate::syntax::ast::Ident> = Vec::new();
         for entry in entries {
             if let Some(first) = keys.iter().find(|k| k.text == entry.key.text) {
@@ -103,6 +107,13 @@ impl Checker<'_> {
                 if !self.fits(&instance, dataset, training) {
                     continue;
                 }
+                self.metrics_fit(
+                    &instance,
+                    &entry.key.text,
+                    training,
+                    plot.as_deref().unwrap_or_default(),
+                    &mut unfit,
+                );
                 let name = if instance.swept.is_empty() {
                     entry.key.text.clone()
                 } else {
@@ -129,7 +140,7 @@ impl Checker<'_> {
                     layers: instance.layers.layers.into_iter().map(|(l, _)| l).collect(),
                 };
                 let index = self.add_model(model, entry.key.span);
-                if members.iter().any(|m| m.index == index) {
+                if !member_indices.insert(index) {
                     self.diagnostics.push(
                         Diagnostic::warning(
                             Code::IdenticalSweep,
@@ -157,7 +168,7 @@ impl Checker<'_> {
             dataset,
             training,
             models: members.iter().map(|m| m.index).collect(),
-            plot: plot?,
+            plot: plot?.into_iter().map(|(m, _)| m).collect(),
         })
     }
 
@@ -191,17 +202,36 @@ impl Checker<'_> {
         let mut reader = Reader {
             diagnostics: &mut self.diagnostics,
         };
-        Some(template.instantiate(value, &mut reader))
+        let instances = template.instantiate(value, self.models_made, &mut reader);
+        self.models_made += instances.len();
+        Some(instances)
     }
 
     /// Checks that an instance fits the dataset's input and the loss; reports and returns
     /// false if not.
     fn fits(&mut self, instance: &Instance, dataset: usize, training: usize) -> bool {
         let dataset_span = self.dataset_spans[dataset];
-        let spans = self.training_spans[training];
+        let loss_span = self.training_spans[training].loss;
         let dataset = &self.program.datasets[dataset];
-        let training = &self.program.trainings[training];
+        let loss = self.program.trainings[training].loss;
         let mut fits = true;
+        if let Some(width) = dataset.input_width().filter(|w| *w > MAX_WIDTH) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::OutOfRange,
+                    dataset_span,
+                    format!(
+                        "dataset `{}` gives {} features per example, more than ofit can index: at most {}",
+                        dataset.name,
+                        grouped(width as u128),
+                        grouped(MAX_WIDTH as u128)
+                    ),
+                )
+                .with_label("too wide")
+                .with_help("ofit's word ids are 32-bit: keep `num_words` at most 2³² − 1"),
+            );
+            return false;
+        }
         if let (Some((width, span)), Some(expected)) =
             (instance.layers.input, dataset.input_width())
         {
@@ -219,49 +249,48 @@ impl Checker<'_> {
                 fits = false;
             }
         }
-        let output = instance
-            .layers
-            .layers
-            .iter()
-            .rev()
-            .find_map(|(layer, span)| match layer {
-                Layer::Dense(d) => Some((d, *span)),
-                _ => None,
-            });
-        let Some((output, span)) = output else {
+        let Some((output, span)) = output_layer(instance) else {
             return false;
         };
-        let wanted = match training.loss {
-            Loss::BinaryCrossentropy
-                if output.units != 1 || output.activation != Activation::Sigmoid =>
-            {
-                Some(("one sigmoid unit", "end the model with `dense(1, sigmoid)`"))
-            }
-            Loss::CategoricalCrossentropy
-                if output.units < 2 || output.activation != Activation::Softmax =>
-            {
-                Some((
+        let input = instance
+            .layers
+            .input
+            .map(|(w, _)| w)
+            .or(dataset.input_width());
+        if let Some(too_many) = input.and_then(|input| params_fit(instance, input)) {
+            self.diagnostics.push(too_many);
+            fits = false;
+        }
+        if !loss.fits_output(output.units, output.activation) {
+            let (wants, help) = match loss {
+                Loss::BinaryCrossentropy => {
+                    ("one sigmoid unit", "end the model with `dense(1, sigmoid)`")
+                }
+                Loss::CategoricalCrossentropy => (
                     "a softmax over two or more classes",
                     "end the model with `dense(CLASSES, softmax)`",
-                ))
-            }
-            _ => None,
-        };
-        if let Some((wants, help)) = wanted {
+                ),
+                Loss::Mse if output.units == 1 => (
+                    "one unit that is not a softmax (a softmax over one unit is always 1)",
+                    "end the model with `dense(1)` (linear) or `dense(1, sigmoid)`",
+                ),
+                Loss::Mse => (
+                    "one output unit, as the labels are one number per example",
+                    "end the model with `dense(1)` (linear) or `dense(1, sigmoid)`",
+                ),
+            };
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::OutputMismatch,
                     span,
                     format!(
-                        "`{}` wants {wants}, but the output layer has {} {} unit{}",
-                        training.loss.metric().name(),
-                        output.units,
-                        output.activation.name(),
-                        if output.units == 1 { "" } else { "s" }
+                        "`{}` wants {wants}, but the output layer has {}",
+                        loss.metric().name(),
+                        units(output),
                     ),
                 )
                 .with_label("output layer")
-                .with_secondary(spans.loss, "the loss is chosen here")
+                .with_secondary(loss_span, "the loss is chosen here")
                 .with_help(help),
             );
             fits = false;
@@ -269,9 +298,78 @@ impl Checker<'_> {
         fits
     }
 
+    /// Checks that every metric the training block computes ([`Metric::fits`]) can be
+    /// computed for this instance's output, whose output fits the loss. A metric that
+    /// does not is reported once per experiment (`unfit`), at its `metrics` entry, with
+    /// where it is plotted or monitored.
+    fn metrics_fit(
+        &mut self,
+        instance: &Instance,
+        model: &str,
+        training: usize,
+        plot: &[(Metric, Span)],
+        unfit: &mut Vec<Metric>,
+    ) {
+        let Some((output, output_span)) = output_layer(instance) else {
+            return;
+        };
+        let spans = &self.training_spans[training];
+        let training = &self.program.trainings[training];
+        let loss = training.loss;
+        for &(metric, at) in &spans.metric_entries {
+            if metric.fits(loss, output.units) || unfit.contains(&metric) {
+                continue;
+            }
+            unfit.push(metric);
+            let needs = match metric {
+                Metric::BinaryCrossentropy => "one output unit (the probability of class 1)",
+                _ => {
+                    "a softmax over two or more classes (the one-hot targets of the class indices)"
+                }
+            };
+            let fitting: Vec<&str> = Metric::fitting(loss, output.units)
+                .into_iter()
+                .map(Metric::name)
+                .collect();
+            let mut d = Diagnostic::error(
+                Code::MetricDoesNotFit,
+                at,
+                format!(
+                    "`{}` cannot be computed for model `{model}`: it needs {needs}, but the output layer has {}",
+                    metric.name(),
+                    units(output),
+                ),
+            )
+            .with_label("cannot be computed for this output")
+            .with_secondary(output_span, "output layer")
+            .with_secondary(spans.loss, "the loss is chosen here");
+            if let Some(span) = spans.monitor.filter(|_| {
+                training
+                    .early_stopping
+                    .as_ref()
+                    .is_some_and(|e| e.monitor == metric)
+            }) {
+                d = d.with_secondary(span, "monitored here");
+            }
+            for &(plotted, span) in plot {
+                if plotted == metric {
+                    d = d.with_secondary(span, "plotted here");
+                }
+            }
+            self.diagnostics.push(d.with_help(format!(
+                "with `{}` and {}, ofit can compute: {}; remove `{}` from `metrics`",
+                loss.metric().name(),
+                units(output),
+                fitting.join(", "),
+                metric.name()
+            )));
+        }
+    }
+
     /// Reads `plot = metric` or `plot = [metrics]`; each must be computed by the training.
-    fn plot(&mut self, value: &Value, training: usize) -> Option<Vec<Metric>> {
-        let spans = self.training_spans[training];
+    /// Each metric comes with where it is written.
+    fn plot(&mut self, value: &Value, training: usize) -> Option<Vec<(Metric, Span)>> {
+        let spans = self.training_spans[training].clone();
         let training = self.program.trainings[training].clone();
         let items: Vec<&Value> = match &value.kind {
             ValueKind::List(items) => items.iter().collect(),
@@ -306,8 +404,8 @@ impl Checker<'_> {
                     )),
                 );
                 ok = false;
-            } else if !plot.contains(&metric) {
-                plot.push(metric);
+            } else if !plot.iter().any(|(m, _)| *m == metric) {
+                plot.push((metric, item.span));
             }
         }
         ok.then_some(plot)
@@ -344,13 +442,21 @@ impl Checker<'_> {
 
     /// Warns about two entries of one experiment that are the same model.
     fn warn_identical(&mut self, members: &[Member]) {
+        // Members by a text of their input and layers, so that a sweep of thousands of
+        // models is not compared pair by pair; equal texts are confirmed with `==`.
+        let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, member) in members.iter().enumerate() {
             let models = &self.program.models;
             let model = &models[member.index];
-            let Some(first) = members[..i].iter().find(|m| {
-                let other = &models[m.index];
+            let same = seen
+                .entry(format!("{:?}{:?}", model.input, model.layers))
+                .or_default();
+            let found = same.iter().copied().find(|&j| {
+                let other = &models[members[j].index];
                 other.input == model.input && other.layers == model.layers
-            }) else {
+            });
+            same.push(i);
+            let Some(first) = found.map(|j| &members[j]) else {
                 continue;
             };
             let same_sweep = member.from_sweep.is_some() && member.from_sweep == first.from_sweep;
@@ -378,6 +484,63 @@ impl Checker<'_> {
             };
             self.diagnostics.push(diagnostic);
         }
+    }
+}
+
+/// Checks that the instance, on `input` features, has at most [`MAX_PARAMS`]
+/// parameters, counted exactly; reports the layer that passes the limit if not.
+fn params_fit(instance: &Instance, input: usize) -> Option<Diagnostic> {
+    let mut width = input as u128;
+    let mut total: u128 = 0;
+    for (layer, span) in &instance.layers.layers {
+        let params = match layer {
+            Layer::Dense(d) => {
+                let units = d.units as u128;
+                let params = width * units + if d.use_bias { units } else { 0 };
+                width = units;
+                params
+            }
+            Layer::Dropout { .. } => 0,
+            Layer::BatchNorm(b) => (u128::from(b.center) + u128::from(b.scale) + 2) * width,
+        };
+        total = total.saturating_add(params);
+        if total > u128::from(MAX_PARAMS) {
+            return Some(
+                Diagnostic::error(
+                    Code::TooManyParams,
+                    *span,
+                    format!(
+                        "this model has at least {} parameters; ofit allows at most {} (2⁵³)",
+                        grouped(total),
+                        grouped(u128::from(MAX_PARAMS))
+                    ),
+                )
+                .with_label(format!("{} parameters", grouped(params)))
+                .with_help("make the layers narrower, or the input smaller"),
+            );
+        }
+    }
+    None
+}
+
+/// The last dense layer of an instance (its output), with where it is written.
+fn output_layer(instance: &Instance) -> Option<(&Dense, Span)> {
+    instance
+        .layers
+        .layers
+        .iter()
+        .rev()
+        .find_map(|(layer, span)| match layer {
+            Layer::Dense(d) => Some((d, *span)),
+            _ => None,
+        })
+}
+
+/// "one sigmoid unit", "3 softmax units".
+fn units(output: &Dense) -> String {
+    match output.units {
+        1 => format!("one {} unit", output.activation.name()),
+        n => format!("{n} {} units", output.activation.name()),
     }
 }
 

@@ -13,6 +13,7 @@ mod experiment;
 mod model;
 mod scope;
 mod training;
+mod unsupported;
 mod value;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -24,6 +25,19 @@ use scope::Scope;
 use std::collections::HashMap;
 use training::TrainingSpans;
 use value::Reader;
+
+/// 1234567 → "1,234,567", for sizes in messages.
+pub(crate) fn grouped(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 
 /// The result of checking: the program when there is no error, and every diagnostic.
 #[derive(Debug)]
@@ -76,6 +90,8 @@ pub(crate) struct Checker<'a> {
     model_keys: Vec<Span>,
     /// Program models by name.
     models_by_name: HashMap<String, Vec<usize>>,
+    /// Models the experiments have made so far, repeats included (for the sweep limit).
+    models_made: usize,
     program: Program,
 }
 
@@ -95,6 +111,7 @@ impl<'a> Checker<'a> {
             training_spans: Vec::new(),
             model_keys: Vec::new(),
             models_by_name: HashMap::new(),
+            models_made: 0,
             program: Program {
                 datasets: Vec::new(),
                 trainings: Vec::new(),

@@ -5,9 +5,13 @@
 //! both passes is the same diagnostic and is reported once.
 
 use super::bind::{self, bind_call, named, positional, Given, Signature};
+use super::grouped;
+use super::unsupported::{self, Vocabulary};
 use super::value::{Binding, Env, Got, Origin, ParamType, Reader};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{Activation, Argument, BatchNorm, Dense, Layer, Literal, Regularizer};
+use crate::ir::{
+    Activation, Argument, BatchNorm, Dense, Layer, Literal, Regularizer, MAX_MODELS, MAX_WIDTH,
+};
 use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast::{Call, ModelItem, Value, ValueKind};
@@ -61,6 +65,11 @@ const L1_L2: Signature = Signature {
     params: &[named("l1"), named("l2")],
 };
 const REGULARIZERS: [&str; 3] = ["l1", "l2", "l1_l2"];
+
+/// Whether a width (units, input features) is at most [`MAX_WIDTH`].
+fn within_width(n: i64) -> bool {
+    u64::try_from(n).is_ok_and(|n| n <= MAX_WIDTH as u64)
+}
 
 /// Keras's batch normalization defaults.
 const BATCH_NORM_MOMENTUM: f64 = 0.99;
@@ -205,8 +214,10 @@ pub fn check_template<'a>(item: &'a ModelItem, reader: &mut Reader) -> Template<
 
 impl Template<'_> {
     /// Applies the template to `value` — a call `mlp(16, l2 = 0.001)` or a bare name —
-    /// giving one instance, or one per combination of swept values.
-    pub fn instantiate(&self, value: &Value, reader: &mut Reader) -> Vec<Instance> {
+    /// giving one instance, or one per combination of swept values. `made` is the number
+    /// of models the spec's experiments have made so far: a sweep that would make more
+    /// than [`MAX_MODELS`], alone or with them, is refused before any model is made.
+    pub fn instantiate(&self, value: &Value, made: usize, reader: &mut Reader) -> Vec<Instance> {
         let (args, at): (Vec<Given>, Span) = match &value.kind {
             ValueKind::Call(call) => (
                 call.args.iter().map(Given::from).collect(),
@@ -269,6 +280,9 @@ impl Template<'_> {
             };
             choices.push(values);
         }
+        if !within_limit(&choices, made, value.span, reader) {
+            return Vec::new();
+        }
         let swept: Vec<bool> = bound
             .slots()
             .iter()
@@ -313,6 +327,43 @@ impl Template<'_> {
             })
             .collect()
     }
+}
+
+/// Checks that the product of the sweep lists, alone and added to the `made` models of
+/// the spec so far, is at most [`MAX_MODELS`]; reports it at `span` if not.
+fn within_limit<T>(choices: &[Vec<T>], made: usize, span: Span, reader: &mut Reader) -> bool {
+    let count = choices
+        .iter()
+        .try_fold(1u128, |n, values| n.checked_mul(values.len() as u128));
+    let count_text = match count {
+        Some(n) => grouped(n),
+        None => format!("more than {}", grouped(u128::MAX)),
+    };
+    let limit = MAX_MODELS as u128;
+    let (message, help) = match count {
+        Some(n) if n <= limit && n + made as u128 <= limit => return true,
+        Some(n) if n <= limit => (
+            format!(
+                "with this sweep the experiments make {} models; at most {} are allowed in one spec",
+                grouped(n + made as u128),
+                grouped(limit)
+            ),
+            "sweep fewer values, or split the experiments over several specs",
+        ),
+        _ => (
+            format!(
+                "this sweep makes {count_text} models; at most {} are allowed",
+                grouped(limit)
+            ),
+            "sweep fewer values: each list multiplies the number of models",
+        ),
+    };
+    reader.diagnostics.push(
+        Diagnostic::error(Code::TooManyModels, span, message)
+            .with_label(format!("{count_text} models"))
+            .with_help(help),
+    );
+    false
 }
 
 fn literal(reader: &mut Reader, value: &Value, ty: ParamType) -> Option<(Literal, Span)> {
@@ -362,9 +413,16 @@ fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
                     let got = reader.int(v, env);
                     if reader.require(
                         got,
-                        |n| n >= 1,
-                        |n| format!("input width {n} must be at least 1"),
-                        "the number of features per example",
+                        |n| n >= 1 && within_width(n),
+                        |n| match n {
+                            i64::MIN..=0 => format!("input width {n} must be at least 1"),
+                            _ => format!(
+                                "input width {} is more than ofit can index: at most {} features",
+                                grouped(n as u128),
+                                grouped(MAX_WIDTH as u128)
+                            ),
+                        },
+                        "the number of features per example, from 1 to 2³² − 1",
                     ) {
                         if let Got::Known(n, _) = got {
                             input = Some((n as usize, call.span));
@@ -374,15 +432,7 @@ fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
                 None
             }
             other => {
-                reader.diagnostics.push(
-                    Diagnostic::error(
-                        Code::UnknownName,
-                        call.callee.span,
-                        format!("unknown layer `{other}`"),
-                    )
-                    .with_label("not a layer")
-                    .with_help(suggest::help(other, LAYERS)),
-                );
+                unknown_layer(other, call, reader);
                 None
             }
         };
@@ -423,14 +473,50 @@ fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
     Layers { layers, input }
 }
 
+/// Reports a layer ofit does not have: a Keras layer it does not support yet, an
+/// activation written as a layer (Keras's `ReLU()`), or an unknown name.
+fn unknown_layer(name: &str, call: &Call, reader: &mut Reader) {
+    let span = call.callee.span;
+    if let Some(d) = unsupported::diagnostic(
+        Vocabulary::Layer,
+        name,
+        span,
+        unsupported::offered(Vocabulary::Layer, &LAYERS),
+    ) {
+        reader.diagnostics.push(d);
+        return;
+    }
+    let help = if Activation::ALL.iter().any(|a| a.name() == name) {
+        format!("an activation is the second argument of `dense`, e.g. `dense(16, {name})`")
+    } else if unsupported::is_keras(Vocabulary::Activation, name) {
+        format!(
+            "an activation is the second argument of `dense`, and `{name}` is a Keras activation that ofit does not support yet"
+        )
+    } else {
+        suggest::help(name, LAYERS)
+    };
+    reader.diagnostics.push(
+        Diagnostic::error(Code::UnknownName, span, format!("unknown layer `{name}`"))
+            .with_label("not a layer")
+            .with_help(help),
+    );
+}
+
 fn dense(call: &Call, env: &Env, reader: &mut Reader) -> Dense {
     let args = bind_call(call, DENSE, reader.diagnostics);
     let units = args.get("units").map_or(Got::Bad, |v| reader.int(v, env));
-    reader.require(
+    let units_fine = reader.require(
         units,
-        |n| n >= 1,
-        |n| format!("`units` is {n}, but a layer needs at least 1 unit"),
-        "the number of outputs of the layer",
+        |n| n >= 1 && within_width(n),
+        |n| match n {
+            i64::MIN..=0 => format!("`units` is {n}, but a layer needs at least 1 unit"),
+            _ => format!(
+                "`units` is {}, but a layer has at most {} units",
+                grouped(n as u128),
+                grouped(MAX_WIDTH as u128)
+            ),
+        },
+        "the number of outputs of the layer, from 1 to 2³² − 1",
     );
     let activation = args.get("activation").map_or(Activation::Linear, |v| {
         reader.activation(v, env).or(Activation::Linear)
@@ -461,7 +547,8 @@ fn dense(call: &Call, env: &Env, reader: &mut Reader) -> Dense {
         }
     }
     Dense {
-        units: units.or(1).max(1) as usize,
+        // A refused width is already reported; 1 keeps later checks from repeating it.
+        units: if units_fine { units.or(1) as usize } else { 1 },
         activation,
         use_bias,
         kernel_regularizer,
@@ -560,6 +647,15 @@ fn regularizer(value: &Value, env: &Env, reader: &mut Reader) -> Option<Regulari
         "l2" => (L2, &["l2"]),
         "l1_l2" => (L1_L2, &["l1", "l2"]),
         other => {
+            if let Some(d) = unsupported::diagnostic(
+                Vocabulary::Regularizer,
+                other,
+                call.callee.span,
+                unsupported::offered(Vocabulary::Regularizer, &REGULARIZERS),
+            ) {
+                reader.diagnostics.push(d);
+                return None;
+            }
             reader.diagnostics.push(
                 Diagnostic::error(
                     Code::UnknownName,

@@ -1,6 +1,7 @@
 //! `train NAME { ... }`: optimizer, loss, metrics, epochs, batch size, seed, early stopping.
 
 use super::bind::{bind, bind_call, named, positional, Given, Signature};
+use super::unsupported::{self, Vocabulary};
 use super::value::{Env, Got, Reader};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{EarlyStopping, Loss, Metric, Optimizer, Split, Training};
@@ -72,8 +73,9 @@ const BATCH_SIZE: i64 = 32;
 const EPSILON: f64 = 1e-7;
 
 /// Where the parts of a training block are written, for errors found later (an output
-/// layer that does not fit the loss, a plotted metric that is not computed).
-#[derive(Debug, Clone, Copy)]
+/// layer that does not fit the loss, a plotted metric that is not computed, a metric
+/// that cannot be computed for a model's output).
+#[derive(Debug, Clone)]
 pub struct TrainingSpans {
     /// The block's name.
     pub name: Span,
@@ -81,6 +83,10 @@ pub struct TrainingSpans {
     pub loss: Span,
     /// The `metrics` value, if given.
     pub metrics: Option<Span>,
+    /// Each entry of `metrics` (but `loss`), where it is written.
+    pub metric_entries: Vec<(Metric, Span)>,
+    /// The `monitor` value of early stopping, if given.
+    pub monitor: Option<Span>,
 }
 
 /// Checks a training block.
@@ -99,7 +105,7 @@ pub fn check(item: &BlockItem, reader: &mut Reader) -> Option<(Training, Trainin
     let loss = args
         .get("loss")
         .and_then(|v| reader.keyword(v, "loss", &LOSSES));
-    let metrics = match args.get("metrics") {
+    let metric_entries = match args.get("metrics") {
         Some(v) => metrics(v, reader),
         None => Some(Vec::new()),
     };
@@ -136,7 +142,7 @@ pub fn check(item: &BlockItem, reader: &mut Reader) -> Option<(Training, Trainin
         name: item.name.text.clone(),
         optimizer: optimizer?,
         loss: loss?,
-        metrics: metrics?,
+        metrics: metric_entries.as_ref()?.iter().map(|(m, _)| *m).collect(),
         epochs: epochs?,
         batch_size: batch_size?,
         seed: seed?,
@@ -154,6 +160,8 @@ pub fn check(item: &BlockItem, reader: &mut Reader) -> Option<(Training, Trainin
         name: item.name.span,
         loss: args.get("loss").map_or(item.name.span, |v| v.span),
         metrics: args.get("metrics").map(|v| v.span),
+        metric_entries: metric_entries?,
+        monitor: args.get("early_stopping").and_then(monitor_span),
     };
     Some((training, spans))
 }
@@ -212,6 +220,15 @@ fn optimizer(value: &Value, reader: &mut Reader) -> Option<Optimizer> {
         "rmsprop" => RMSPROP,
         other => {
             let span = call.map_or(value.span, |c| c.callee.span);
+            if let Some(d) = unsupported::diagnostic(
+                Vocabulary::Optimizer,
+                other,
+                span,
+                unsupported::offered(Vocabulary::Optimizer, &OPTIMIZERS),
+            ) {
+                reader.diagnostics.push(d);
+                return None;
+            }
             reader.diagnostics.push(
                 Diagnostic::error(
                     Code::UnknownName,
@@ -334,8 +351,9 @@ pub fn metric_names() -> impl Iterator<Item = (&'static str, Metric)> {
     Metric::ALL.iter().map(|m| (m.name(), *m))
 }
 
-/// Reads a list of metric names, e.g. `[accuracy, binary_crossentropy]`.
-pub fn metrics(value: &Value, reader: &mut Reader) -> Option<Vec<Metric>> {
+/// Reads a list of metric names, e.g. `[accuracy, binary_crossentropy]`, each with
+/// where it is written (`loss`, always reported, is left out).
+pub fn metrics(value: &Value, reader: &mut Reader) -> Option<Vec<(Metric, Span)>> {
     let ValueKind::List(items) = &value.kind else {
         reader.mismatch(value, "a list of metrics such as `[accuracy]`");
         return None;
@@ -372,10 +390,20 @@ pub fn metrics(value: &Value, reader: &mut Reader) -> Option<Vec<Metric>> {
     ok.then(|| {
         metrics
             .into_iter()
-            .map(|(m, _)| m)
-            .filter(|m| *m != Metric::Loss)
+            .filter(|(m, _)| *m != Metric::Loss)
             .collect()
     })
+}
+
+/// Where `monitor` is written in an `early_stopping` map.
+fn monitor_span(early_stopping: &Value) -> Option<Span> {
+    let ValueKind::Map(entries) = &early_stopping.kind else {
+        return None;
+    };
+    entries
+        .iter()
+        .find(|e| e.key.text == "monitor")
+        .map(|e| e.value.span)
 }
 
 fn early_stopping(

@@ -2,6 +2,7 @@
 //! where a float is wanted. Inside a model template, a bare name may refer to a template
 //! parameter; the [`Env`] says what it stands for.
 
+use super::unsupported::{self, Vocabulary};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Activation, Literal};
 use crate::source::Span;
@@ -195,6 +196,15 @@ impl Reader<'_> {
 
     fn unknown_activation(&mut self, name: &str, span: Span, env: &Env) {
         let mut names: Vec<&str> = Activation::ALL.iter().map(|a| a.name()).collect();
+        if let Some(d) = unsupported::diagnostic(
+            Vocabulary::Activation,
+            name,
+            span,
+            unsupported::offered(Vocabulary::Activation, &names),
+        ) {
+            self.diagnostics.push(d);
+            return;
+        }
         names.extend(
             env.bindings
                 .iter()
@@ -357,14 +367,43 @@ impl Reader<'_> {
         options: &[(&str, T)],
     ) -> Option<T> {
         let a_what = with_article(what);
-        let ValueKind::Name(name) = &value.kind else {
-            self.mismatch(value, &a_what);
-            return None;
+        let vocabulary = Vocabulary::of_noun(what);
+        // What ofit has, for "not supported yet": a monitored metric is also `val_…`.
+        let offered: Vec<&str> = options
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| what != "metric to monitor" || !n.starts_with("val_"))
+            .collect();
+        let name = match &value.kind {
+            ValueKind::Name(name) => name,
+            ValueKind::Call(call) => {
+                self.keyword_call(call, value, what, options, &offered);
+                return None;
+            }
+            _ => {
+                self.mismatch(value, &a_what);
+                return None;
+            }
         };
         if let Some((_, v)) = options.iter().find(|(n, _)| n == name) {
             return Some(*v);
         }
         let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+        if let Some(vocabulary) = vocabulary {
+            let bare = match what {
+                "metric to monitor" => name.strip_prefix("val_").unwrap_or(name),
+                _ => name,
+            };
+            if let Some(d) = unsupported::diagnostic(
+                vocabulary,
+                bare,
+                value.span,
+                unsupported::offered(vocabulary, &offered),
+            ) {
+                self.diagnostics.push(d);
+                return None;
+            }
+        }
         self.diagnostics.push(
             Diagnostic::error(
                 Code::UnknownName,
@@ -375,6 +414,57 @@ impl Reader<'_> {
             .with_help(suggest::help(name, names)),
         );
         None
+    }
+
+    /// Reports a call where a bare keyword is wanted: `binary_crossentropy(from_logits =
+    /// true)` names a Keras parameter ofit does not support; `huber(delta = 1.0)` a Keras
+    /// loss ofit does not support; anything else is a value of the wrong type.
+    fn keyword_call<T>(
+        &mut self,
+        call: &crate::syntax::ast::Call,
+        value: &Value,
+        what: &str,
+        options: &[(&str, T)],
+        offered: &[&str],
+    ) {
+        let callee = call.callee.text.as_str();
+        let vocabulary = Vocabulary::of_noun(what);
+        if options.iter().any(|(n, _)| *n == callee) {
+            let keras = call.args.iter().find_map(|arg| {
+                let name = arg.name.as_ref()?;
+                unsupported::diagnostic(
+                    Vocabulary::Parameter,
+                    &name.text,
+                    name.span,
+                    format!("ofit's {what} `{callee}` takes no parameters: write `{callee}`"),
+                )
+            });
+            match keras {
+                Some(d) => self.diagnostics.push(d),
+                None => self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        value.span,
+                        format!("`{callee}` takes no arguments here"),
+                    )
+                    .with_label("a call")
+                    .with_help(format!("write `{callee}`")),
+                ),
+            }
+            return;
+        }
+        if let Some(d) = vocabulary.and_then(|v| {
+            unsupported::diagnostic(
+                v,
+                callee,
+                call.callee.span,
+                unsupported::offered(v, offered),
+            )
+        }) {
+            self.diagnostics.push(d);
+            return;
+        }
+        self.mismatch(value, &with_article(what));
     }
 
     /// Checks that a known value satisfies `ok`, else reports `message` at the place the

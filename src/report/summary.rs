@@ -90,7 +90,11 @@ pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String 
             "(None, {})",
             output.map_or("?".to_string(), |w| w.to_string())
         );
-        let params = params.map_or("?".to_string(), |(t, n)| thousands(t + n));
+        let params = match params.and_then(|(t, n)| t.checked_add(n)) {
+            Some(total) => thousands(total),
+            None if model.input.width.is_none() => "?".to_string(),
+            None => TOO_MANY.to_string(),
+        };
         rows.push([format!("{name} ({kind})"), shape, params]);
     }
     // Keras's column widths, widened when a layer name needs more.
@@ -139,11 +143,14 @@ pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String 
                 bytes(frozen)
             );
         }
-        None => {
+        None if model.input.width.is_none() => {
             let _ = writeln!(
                 out,
                 " Total params: ? (the input width is known once the data is read)"
             );
+        }
+        None => {
+            let _ = writeln!(out, " Total params: {TOO_MANY}");
         }
     }
     let _ = writeln!(out, " Training cost, as declared:");
@@ -180,6 +187,10 @@ pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String 
     }
     out
 }
+
+/// What a parameter count that does not fit in 64 bits is shown as (a checked model has
+/// at most `ir::MAX_PARAMS`; a CSV's width is only known once the data is read).
+const TOO_MANY: &str = "more than 18,446,744,073,709,551,615";
 
 /// 160305 → "160,305".
 pub fn thousands(n: usize) -> String {

@@ -56,8 +56,10 @@ pub fn loss(loss: Loss, output: Activation, logits: Tensor<2>, targets: &Targets
         Loss::BinaryCrossentropy => binary_crossentropy(output, logits, targets),
         Loss::CategoricalCrossentropy => categorical_crossentropy(output, logits, targets),
         Loss::Mse => {
-            let p = apply(output, logits);
-            (p - targets.column.clone()).powi_scalar(2).mean()
+            // Against the one-hot target on a categorical output, as Keras computes `mse`
+            // between one-hot labels and the softmax (`ir::Metric::fits`).
+            let target = targets.one_hot.clone().unwrap_or_else(|| targets.column.clone());
+            (apply(output, logits) - target).powi_scalar(2).mean()
         }
     }
 }
@@ -123,5 +125,27 @@ fn accuracy(output: Activation, logits: Tensor<2>, targets: &Targets) -> Tensor<
                 .float()
                 .mean()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mse_on_a_softmax_compares_with_the_one_hot_target() {
+        // Keras: mean over examples and classes of (one_hot − p)²; p = [0.5, 0.5] for
+        // equal logits, the target [0, 1]: 0.25.
+        let device = crate::lower::Backend::default().device();
+        let targets = Targets::new(&[1.0], 2, &device);
+        let logits = Tensor::<2>::zeros([1, 2], &device);
+        let mse = metric(
+            Metric::Mse,
+            Loss::CategoricalCrossentropy,
+            Activation::Softmax,
+            logits,
+            &targets,
+        );
+        assert!((mse - 0.25).abs() < 1e-7, "{mse}");
     }
 }
