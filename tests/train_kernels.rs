@@ -414,6 +414,17 @@ fn a_batch_the_layer_cannot_read_is_refused_before_anything_is_written() {
     // The same batch, well formed, is taken.
     assert_eq!(panic_message(|| layer.backward(good, &grad)), None);
     assert_ne!(layer.grad_weight(), fresh.grad_weight());
+
+    // A kernel replaced by one of another shape (the fields are public) is refused, even
+    // where it matches `inputs × units` again.
+    let mut replaced = fresh.clone();
+    replaced.inputs = 60;
+    replaced.weight = vec![0.0; 60 * units];
+    let message = panic_message(|| {
+        replaced.optimizer_step(None, None);
+    })
+    .unwrap();
+    assert!(message.contains("another shape"), "{message}");
 }
 
 /// Each row's bias plus its ids' kernel rows, added one by one in id order: the sum the

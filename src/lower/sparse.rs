@@ -277,11 +277,16 @@ impl SparseDense {
     /// Every weight takes its step, whether or not it had a gradient (momentum and the
     /// penalty move it), as in burn. Returns the penalty of the weights before the step
     /// (the one this batch's loss includes).
+    ///
+    /// # Panics
+    ///
+    /// If the kernel or bias was replaced by one of another shape.
     pub fn optimizer_step(
         &mut self,
         kernel: Option<Regularizer>,
         bias: Option<Regularizer>,
     ) -> f64 {
+        self.check_buffers();
         let penalty = self.penalty(kernel, bias);
         self.update(None, kernel, bias);
         penalty
@@ -320,16 +325,8 @@ impl SparseDense {
     /// have their shapes (its fields are public). Linear in the batch's size, which the
     /// kernels then read many times over.
     pub fn check(&self, batch: Rows<'_>, grad_out: Option<&[f32]>) {
+        self.check_buffers();
         let (inputs, units) = (self.inputs, self.units);
-        assert!(
-            self.weight.len() == inputs * units,
-            "the gathered layer's kernel is not {inputs} × {units} floats"
-        );
-        assert!(
-            self.bias.is_empty() || self.bias.len() == units,
-            "the gathered layer's bias is {} floats, not {units}",
-            self.bias.len()
-        );
         assert!(
             batch.width == inputs,
             "a batch of width {} given to a gathered layer of {inputs} inputs",
@@ -356,6 +353,28 @@ impl SparseDense {
                 grad_out.len()
             );
         }
+    }
+
+    /// Checks that the kernel, bias, their gradients and the optimizer's state still have
+    /// the layer's shape (the kernel and bias are public fields, and may be replaced).
+    fn check_buffers(&self) {
+        let (inputs, units) = (self.inputs, self.units);
+        assert!(
+            self.weight.len() == inputs * units,
+            "the gathered layer's kernel is not {inputs} × {units} floats"
+        );
+        assert!(
+            self.bias.is_empty() || self.bias.len() == units,
+            "the gathered layer's bias is {} floats, not {units}",
+            self.bias.len()
+        );
+        let params = self.weight.len() + self.bias.len();
+        assert!(
+            self.grad_weight.len() == self.weight.len()
+                && self.grad_bias.len() == self.bias.len()
+                && self.state.iter().all(|s| s.len() == params),
+            "the gathered layer's kernel or bias was replaced by one of another shape"
+        );
     }
 
     /// Adds each batch row's output gradient to the bias gradient.
