@@ -1,11 +1,15 @@
 //! Seconds per training epoch (training pass plus the validation pass) of each tutorial
 //! model on the real IMDB data (25,000 + 25,000 reviews, 10,000 words), with the first
-//! layer as a gather (what `ofit run` does) and as a dense matrix product.
+//! layer as a gather (what `ofit run` does) and as a dense matrix product; then the
+//! baseline and bigger models trained with SGD with momentum and with RMSprop instead of
+//! the tutorial's Adam (the gathered layer's fused step differs by optimizer).
 //!
-//! Run with `cargo bench --bench train`; medians are in the README.
+//! Run with `cargo bench --bench train` (one case: `cargo bench --bench train --
+//! 'baseline rmsprop'`); medians are in the README.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ofit::data::{self, LabelRule};
+use ofit::ir::{Model, Optimizer, Training};
 use ofit::source::Source;
 use ofit::train::fit::Trainer;
 use std::time::Duration;
@@ -26,11 +30,37 @@ fn train(c: &mut Criterion) {
     let mut group = c.benchmark_group("epoch");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(5));
-    for model in &program.models {
+    let with = |optimizer| Training {
+        optimizer,
+        ..training.clone()
+    };
+    let sgd = with(Optimizer::Sgd {
+        lr: 0.01,
+        momentum: 0.9,
+        nesterov: false,
+    });
+    let rmsprop = with(Optimizer::Rmsprop {
+        lr: 0.001,
+        rho: 0.9,
+        momentum: 0.0,
+        epsilon: 1e-7,
+    });
+    let mut cases: Vec<(&Model, &str, &Training)> =
+        program.models.iter().map(|m| (m, "", training)).collect();
+    for (name, training) in [(" sgd-momentum", &sgd), (" rmsprop", &rmsprop)] {
+        for model in program
+            .models
+            .iter()
+            .filter(|m| m.name == "baseline" || m.name == "bigger")
+        {
+            cases.push((model, name, training));
+        }
+    }
+    for (model, optimizer, training) in cases {
         for (form, gather) in [("gather", true), ("dense", false)] {
             let mut trainer = Trainer::new(model, training, &loaded.data, &device, gather);
             let mut epoch = 0;
-            group.bench_function(format!("{} ({form})", model.name), |b| {
+            group.bench_function(format!("{}{optimizer} ({form})", model.name), |b| {
                 b.iter(|| {
                     epoch += 1;
                     trainer

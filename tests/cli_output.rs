@@ -64,5 +64,8 @@ fn a_closed_pipe_on_standard_error_never_stops_a_training() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
     assert!(out.join("run.json").is_file());
-    assert!(out.join("index.html").is_file(), "the report is written too");
+    assert!(
+        out.join("index.html").is_file(),
+        "the report is written too"
+    );
 }

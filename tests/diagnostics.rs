@@ -229,9 +229,8 @@ fn sizes_ofit_cannot_represent_are_refused_with_their_limit() {
     assert!(messages.contains(
         &"`units` is 9,223,372,036,854,775,807, but a layer has at most 4,294,967,295 units"
     ));
-    assert!(messages.contains(
-        &"`num_words` is 10000000000, but word ids are 32-bit: at most 4294967295"
-    ));
+    assert!(messages
+        .contains(&"`num_words` is 10000000000, but word ids are 32-bit: at most 4294967295"));
     let too_many = with_code(&checked, Code::TooManyParams);
     assert_eq!(too_many.len(), 1, "{messages:#?}");
     // 10,000 × 4,294,967,295 + 4,294,967,295, then 4,294,967,295² + 4,294,967,295: exact,

@@ -97,7 +97,11 @@ fn imports_point_down_only() {
     }
     wrong.sort();
     wrong.dedup();
-    assert!(wrong.is_empty(), "imports that do not point down:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "imports that do not point down:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]

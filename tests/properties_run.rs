@@ -60,15 +60,21 @@ fn hidden_layer() -> impl Strategy<Value = String> {
         Just(String::new()),
         Just(", kernel_regularizer = l2(0.001)".to_string()),
         Just(", kernel_regularizer = l1(0.01)".to_string()),
-        Just(", kernel_regularizer = l1_l2(l1 = 0.001, l2 = 0.01), bias_regularizer = l2(0.1)".to_string()),
+        Just(
+            ", kernel_regularizer = l1_l2(l1 = 0.001, l2 = 0.01), bias_regularizer = l2(0.1)"
+                .to_string()
+        ),
     ];
     prop_oneof![
-        (prop::sample::select(&ACTIVATIONS[..]), regularizer, any::<bool>()).prop_map(
-            |(activation, regularizer, bias)| {
+        (
+            prop::sample::select(&ACTIVATIONS[..]),
+            regularizer,
+            any::<bool>()
+        )
+            .prop_map(|(activation, regularizer, bias)| {
                 let bias = if bias { "" } else { ", use_bias = false" };
                 format!("dense(units, {activation}{regularizer}{bias})")
-            }
-        ),
+            }),
         prop::sample::select(&[0.1, 0.5, 0.9][..]).prop_map(|r| format!("dropout({r})")),
         Just("batch_norm()".to_string()),
         Just("batch_norm(momentum = 0.5, center = false, scale = false)".to_string()),
@@ -98,13 +104,13 @@ fn spec() -> impl Strategy<Value = String> {
         prop::sample::subsequence(&METRICS[..], 0..=4),
         (1..=2usize, prop::sample::select(&[1usize, 7, 32, 100_000][..]), 0..100u64),
         prop::option::of((
-            prop::sample::select(&["val_loss", "loss", "val_accuracy", "val_mse"][..]),
+            0..4usize,
             0..3usize,
             prop::sample::select(&[0.0, 0.01][..]),
             any::<bool>(),
         )),
         prop::sample::select(&["[2, 5]", "3", "[1, 2, 4]"][..]),
-        prop::sample::subsequence(&["loss", "accuracy", "mse"][..], 0..=2),
+        (any::<bool>(), 0..8usize),
     )
         .prop_map(
             |(
@@ -116,26 +122,46 @@ fn spec() -> impl Strategy<Value = String> {
                 (epochs, batch, seed),
                 early,
                 units,
-                plot,
+                (plot_all, plot_pick),
             )| {
                 let (declaration, pairs) = DATASETS[data];
                 let (loss, output) = pairs[pair % pairs.len()];
+                // Mostly metrics that fit this loss and output, sometimes any (which the
+                // checker must refuse or train).
+                let units_out = if output.starts_with("dense(1") { 1 } else { 2 };
+                let fits = |m: &&str| match (*m, loss, units_out) {
+                    ("categorical_crossentropy", _, 1) => false,
+                    ("binary_crossentropy", _, 2) => false,
+                    _ => true,
+                };
+                let metrics: Vec<&str> = if pair % 4 == 3 {
+                    metrics
+                } else {
+                    metrics.into_iter().filter(fits).collect()
+                };
+                let computed: Vec<&str> = std::iter::once("loss").chain(metrics.iter().copied()).collect();
+                let plot: Vec<&str> = if plot_all {
+                    computed.clone()
+                } else {
+                    vec![computed[plot_pick % computed.len()]]
+                };
                 let declaration = declaration.replace("SPLIT", &format!("{split:?}"));
                 let layers: Vec<String> = hidden
                     .iter()
                     .chain(std::iter::once(&output.replace("OUT", out)))
                     .map(|l| format!("  {l}"))
                     .collect();
-                let early = early.map_or(String::new(), |(monitor, patience, delta, restore)| {
+                let early = early.map_or(String::new(), |(watch, patience, delta, restore)| {
+                    let monitor = format!(
+                        "{}{}",
+                        if watch % 2 == 0 { "val_" } else { "" },
+                        computed[watch / 2 % computed.len()]
+                    );
                     format!(
                         "  early_stopping = {{ monitor: {monitor}, patience: {patience}, min_delta: {delta:?}, restore_best: {restore} }}\n"
                     )
                 });
-                let plot = if plot.is_empty() {
-                    String::new()
-                } else {
-                    format!("  plot = [{}]", plot.join(", "))
-                };
+                let plot = format!("  plot = [{}]", plot.join(", "));
                 format!(
                     "dataset d = {declaration}\n\n\
                      model m(units: int = 4) {{\n{}\n}}\n\n\
@@ -179,7 +205,12 @@ fn case(text: &str, tally: &mut Tally) {
         )
     };
     let check = ofit(&["check", "spec.ofit"], dir.path());
-    assert_ne!(check.status.code(), Some(101), "{}", context("check panicked", &check));
+    assert_ne!(
+        check.status.code(),
+        Some(101),
+        "{}",
+        context("check panicked", &check)
+    );
     let run = ofit(&["run", "spec.ofit", "--out", "run"], dir.path());
     let code = run.status.code();
     assert!(
@@ -188,14 +219,23 @@ fn case(text: &str, tally: &mut Tally) {
         context("run ended neither cleanly nor with an error", &run)
     );
     if check.status.code() != Some(0) {
-        assert_eq!(code, Some(1), "{}", context("check refused it, run did not", &run));
+        assert_eq!(
+            code,
+            Some(1),
+            "{}",
+            context("check refused it, run did not", &run)
+        );
         tally.refused_by_check += 1;
         return;
     }
     if code == Some(1) {
         // Only the data may refuse what check accepted, and it says so.
         let err = String::from_utf8_lossy(&run.stderr);
-        assert!(err.contains("error"), "{}", context("a silent failure", &run));
+        assert!(
+            err.contains("error"),
+            "{}",
+            context("a silent failure", &run)
+        );
         assert!(
             !dir.path().join("run/run.json").exists(),
             "{}",
@@ -229,7 +269,12 @@ fn case(text: &str, tally: &mut Tally) {
         }
     }
     let again = ofit(&["report", "run"], dir.path());
-    assert_eq!(again.status.code(), Some(0), "{}", context("ofit report failed", &again));
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        context("ofit report failed", &again)
+    );
     assert_eq!(
         std::fs::read(out.join("report.json")).unwrap(),
         report,
@@ -262,5 +307,8 @@ fn accepted_specs_train_and_report_truthfully() {
     if let Err(e) = result {
         panic!("{e}");
     }
-    assert!(tally.trained >= cases as usize / 4, "too few specs trained: {tally:?}");
+    assert!(
+        tally.trained >= cases as usize / 4,
+        "too few specs trained: {tally:?}"
+    );
 }

@@ -1,12 +1,23 @@
-//! Training with the gathered first layer (multi-hot input with Adam): it must resume and
-//! restore the best weights exactly as the dense path does, although its weights live
-//! outside burn between saves.
+//! Training with the gathered first layer (multi-hot input, any optimizer): it must train
+//! the history the dense path trains, and resume and restore the best weights exactly as
+//! the dense path does, although its weights and optimizer state live outside burn
+//! between saves.
 
 use crate::support;
-use ofit::data::{self, LabelRule};
+use ofit::data::{self, LabelRule, Loaded};
 use ofit::history::{Ending, History};
+use ofit::ir::Program;
+use ofit::source::Source;
+use ofit::train::fit::Trainer;
 use ofit::train::folder::{FolderError, ModelFolder};
 use ofit::train::{self, Outcome, Progress, TrainError};
+
+/// The fixture's optimizer, which [`spec`] replaces.
+const ADAM: &str = "adam(lr = 0.05)";
+/// SGD with momentum and RMSprop with and without it, as the fixture may train instead.
+const SGD_MOMENTUM: &str = "sgd(lr = 0.05, momentum = 0.9)";
+const RMSPROP: &str = "rmsprop(lr = 0.01)";
+const RMSPROP_MOMENTUM: &str = "rmsprop(lr = 0.01, momentum = 0.5)";
 
 /// Stops training after `stop_after` batches (never, with `usize::MAX`).
 struct StopAfter {
@@ -25,17 +36,37 @@ impl Progress for StopAfter {
     fn finish(&mut self) {}
 }
 
-fn train_in(folder: &ModelFolder, stop_after: usize) -> Outcome {
-    try_train_in(folder, stop_after).expect("trains")
-}
-
-fn try_train_in(folder: &ModelFolder, stop_after: usize) -> Result<Outcome, TrainError> {
+/// The fixture's program training with `optimizer`, and its data.
+fn spec(optimizer: &str) -> (Program, Loaded) {
     let path = support::root().join("tests/fixtures/train/reviews.ofit");
-    let (_, checked) = support::compile(&path);
-    let program = checked.program.expect("spec checks");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    assert!(text.contains(ADAM), "the fixture trains with {ADAM}");
+    let source = Source::new("reviews.ofit", text.replace(ADAM, optimizer));
+    let program = ofit::compile(&source).program.expect("spec checks");
     let ctx = ofit::cli::data_context(path.parent().expect("folder"));
     let rule = LabelRule::for_dataset(&program, 0, &program.experiments);
     let loaded = data::load(&program.datasets[0], &rule, &ctx).expect("fixture data");
+    (program, loaded)
+}
+
+fn train_in(folder: &ModelFolder, stop_after: usize) -> Outcome {
+    train_with(ADAM, folder, stop_after)
+}
+
+fn train_with(optimizer: &str, folder: &ModelFolder, stop_after: usize) -> Outcome {
+    try_train_with(optimizer, folder, stop_after).expect("trains")
+}
+
+fn try_train_in(folder: &ModelFolder, stop_after: usize) -> Result<Outcome, TrainError> {
+    try_train_with(ADAM, folder, stop_after)
+}
+
+fn try_train_with(
+    optimizer: &str,
+    folder: &ModelFolder,
+    stop_after: usize,
+) -> Result<Outcome, TrainError> {
+    let (program, loaded) = spec(optimizer);
     let mut progress = StopAfter {
         batches: 0,
         stop_after,
@@ -64,42 +95,113 @@ fn values(history: &History) -> Vec<Vec<f64>> {
 
 #[test]
 fn an_interrupted_gathered_training_resumes_to_the_same_history() {
-    let whole = tempfile::tempdir().unwrap();
-    let uninterrupted = history(train_in(
-        &ModelFolder::new(whole.path().to_path_buf()),
-        usize::MAX,
-    ));
-    let split = tempfile::tempdir().unwrap();
-    let folder = ModelFolder::new(split.path().to_path_buf());
-    // 2 batches per epoch: stop in the middle of the third epoch.
-    assert_eq!(train_in(&folder, 6), Outcome::Interrupted { epochs: 2 });
-    let resumed = train_in(&folder, usize::MAX);
-    let Outcome::Trained { resumed_after, .. } = &resumed else {
-        panic!("{resumed:?}")
-    };
-    assert_eq!(*resumed_after, Some(2));
-    assert_eq!(values(&history(resumed)), values(&uninterrupted));
-    let weights = |dir: &std::path::Path| std::fs::read(dir.join("weights.bpk")).unwrap().len();
-    assert_eq!(weights(split.path()), weights(whole.path()));
+    // The gathered layer's optimizer state (Adam's moments, SGD's velocity, RMSprop's
+    // averages and momentum) is in the checkpoint.
+    for optimizer in [ADAM, SGD_MOMENTUM, RMSPROP_MOMENTUM] {
+        let whole = tempfile::tempdir().unwrap();
+        let uninterrupted = history(train_with(
+            optimizer,
+            &ModelFolder::new(whole.path().to_path_buf()),
+            usize::MAX,
+        ));
+        let split = tempfile::tempdir().unwrap();
+        let folder = ModelFolder::new(split.path().to_path_buf());
+        // 2 batches per epoch: stop in the middle of the third epoch.
+        assert_eq!(
+            train_with(optimizer, &folder, 6),
+            Outcome::Interrupted { epochs: 2 },
+            "{optimizer}"
+        );
+        let resumed = train_with(optimizer, &folder, usize::MAX);
+        let Outcome::Trained { resumed_after, .. } = &resumed else {
+            panic!("{optimizer}: {resumed:?}")
+        };
+        assert_eq!(*resumed_after, Some(2), "{optimizer}");
+        assert_eq!(
+            values(&history(resumed)),
+            values(&uninterrupted),
+            "{optimizer}"
+        );
+        let weights = |dir: &std::path::Path| std::fs::read(dir.join("weights.bpk")).unwrap().len();
+        assert_eq!(weights(split.path()), weights(whole.path()), "{optimizer}");
+    }
 }
 
 #[test]
-fn gathered_early_stopping_saves_the_best_epochs_weights_in_full() {
+fn every_optimizer_trains_the_same_history_gathered_as_dense() {
+    let device = ofit::lower::Backend::default().device();
+    for optimizer in [
+        ADAM,
+        "sgd(lr = 0.05)",
+        SGD_MOMENTUM,
+        "sgd(lr = 0.05, momentum = 0.9, nesterov = true)",
+        RMSPROP,
+        RMSPROP_MOMENTUM,
+    ] {
+        let (program, loaded) = spec(optimizer);
+        let epochs = |gather: bool| -> Vec<Vec<f64>> {
+            let (model, training) = (&program.models[0], &program.trainings[0]);
+            let mut trainer = Trainer::new(model, training, &loaded.data, &device, gather);
+            (1..=2)
+                .map(|e| {
+                    trainer
+                        .epoch(e, &mut |_, _, _| true)
+                        .expect("trains")
+                        .values
+                })
+                .collect()
+        };
+        let (gathered, dense) = (epochs(true), epochs(false));
+        for (g, d) in gathered.iter().flatten().zip(dense.iter().flatten()) {
+            let error = (g - d).abs() / d.abs().max(1e-3);
+            assert!(
+                error <= 1e-5,
+                "{optimizer}: gathered {gathered:?}, dense {dense:?}"
+            );
+        }
+        // Training moved the weights: the loss changed.
+        assert_ne!(dense[0][0], dense[1][0], "{optimizer}");
+    }
+}
+
+#[test]
+fn gathered_early_stopping_keeps_the_best_epochs_weights_by_their_values() {
     let dir = tempfile::tempdir().unwrap();
     let folder = ModelFolder::new(dir.path().to_path_buf());
     let outcome = train_in(&folder, usize::MAX);
     let Outcome::Trained { history, .. } = &outcome else {
         panic!("{outcome:?}")
     };
-    assert!(
-        matches!(history.ending, Some(Ending::StoppedEarly { .. })),
-        "{history:?}"
+    let Some(Ending::StoppedEarly {
+        restored: Some(best),
+        ..
+    }) = history.ending
+    else {
+        panic!("stopped early with the best epoch's weights kept: {history:?}")
+    };
+    // The weights the model ends with, loaded into a fresh model, measure on the
+    // validation data exactly what the best epoch measured: they are that epoch's.
+    let (program, loaded) = spec(ADAM);
+    let device = ofit::lower::Backend::default().device();
+    let mut trainer = Trainer::new(
+        &program.models[0],
+        &program.trainings[0],
+        &loaded.data,
+        &device,
+        true,
     );
-    let best = std::fs::read(dir.path().join("best.bpk")).unwrap();
-    let last = std::fs::read(dir.path().join("weights.bpk")).unwrap();
-    // The full kernel (30 × 8 floats) is in both files, not the one-row training stand-in.
-    assert!(best.len() > 30 * 8 * 4, "{}", best.len());
-    assert_eq!(best.len(), last.len());
+    trainer
+        .load_weights(&dir.path().join("weights.bpk"))
+        .unwrap();
+    let measured = trainer.evaluate(&loaded.data.validation);
+    let half = history.columns.len() / 2;
+    let recorded = &history.epochs[best - 1].values[half..];
+    for (m, r) in measured.iter().zip(recorded) {
+        assert!(
+            (m - r).abs() <= 1e-6 * r.abs().max(1.0),
+            "{measured:?} vs {recorded:?}"
+        );
+    }
 }
 
 #[test]

@@ -1,15 +1,19 @@
 //! The gather form of a first dense layer on multi-hot input (`lower::sparse`) against
 //! burn's own dense layer: the same outputs, the same gradients as autodiff, and the fused
-//! Adam step the same weights as burn's Adam.
+//! step of every optimizer the same weights as burn's optimizer; a batch the layer cannot
+//! read is refused.
 
 use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use ofit::data::MultiHot;
-use ofit::lower::sparse::{Adam, SparseDense};
+use ofit::ir::{Optimizer, Regularizer};
+use ofit::lower::sparse::{Rows, Rule, SparseDense};
+use ofit::train::optimizer;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::collections::HashSet;
 
 const ROWS: usize = 64;
 const WIDTH: usize = 1000;
@@ -40,6 +44,14 @@ fn batch(rng: &mut ChaCha8Rng, rows: usize, width: usize) -> MultiHot {
         ids,
     }
 }
+
+/// Keras's Adam, with a larger learning rate.
+const ADAM: Rule = Rule::Adam {
+    lr: 0.01,
+    beta_1: 0.9,
+    beta_2: 0.999,
+    epsilon: 1e-7,
+};
 
 fn uniform(rng: &mut ChaCha8Rng, n: usize, limit: f32) -> Vec<f32> {
     (0..n).map(|_| rng.random_range(-limit..limit)).collect()
@@ -82,8 +94,8 @@ fn the_gather_equals_the_dense_layer() {
     let x = batch(&mut rng, ROWS, WIDTH);
     let weight = uniform(&mut rng, WIDTH * UNITS, 0.1);
     let bias = uniform(&mut rng, UNITS, 0.1);
-    let layer = SparseDense::new(WIDTH, UNITS, weight.clone(), bias.clone());
-    let gathered = layer.forward(&x);
+    let layer = SparseDense::new(WIDTH, UNITS, weight.clone(), bias.clone(), ADAM);
+    let gathered = layer.forward(Rows::from(&x));
     assert_eq!(gathered.len(), ROWS * UNITS);
 
     let device = ofit::lower::Backend::default().device();
@@ -103,13 +115,13 @@ fn the_gather_equals_the_dense_layer() {
     assert!(expected.iter().any(|v| v.abs() > 0.05));
 
     // Without a bias, the sum of the kernel rows alone.
-    let no_bias = SparseDense::new(WIDTH, UNITS, weight.clone(), Vec::new());
+    let no_bias = SparseDense::new(WIDTH, UNITS, weight.clone(), Vec::new(), ADAM);
     let expected: Vec<f32> = gathered
         .iter()
         .enumerate()
         .map(|(i, v)| v - bias[i % UNITS])
         .collect();
-    let error = max_abs_diff(&no_bias.forward(&x), &expected);
+    let error = max_abs_diff(&no_bias.forward(Rows::from(&x)), &expected);
     assert!(error <= 1e-5, "without bias: {error}");
 }
 
@@ -121,8 +133,8 @@ fn the_gather_gradients_equal_autodiff() {
     let bias = uniform(&mut rng, UNITS, 0.1);
     let upstream = uniform(&mut rng, ROWS * UNITS, 1.0);
 
-    let mut layer = SparseDense::new(WIDTH, UNITS, weight.clone(), bias.clone());
-    layer.backward(&x, &upstream);
+    let mut layer = SparseDense::new(WIDTH, UNITS, weight.clone(), bias.clone(), ADAM);
+    layer.backward(Rows::from(&x), &upstream);
 
     let device = ofit::lower::Backend::default().device();
     let all: Vec<usize> = (0..ROWS).collect();
@@ -150,139 +162,269 @@ fn the_gather_gradients_equal_autodiff() {
     assert!(layer.grad_weight().iter().any(|g| g.abs() > 0.1));
 
     // A second batch adds to the gradients (they accumulate until the step).
-    layer.backward(&x, &upstream);
+    layer.backward(Rows::from(&x), &upstream);
     let doubled: Vec<f32> = grad_w.iter().map(|g| 2.0 * g).collect();
     let error = relative_error(layer.grad_weight(), &doubled);
     assert!(error <= 1e-5, "accumulated kernel gradient: {error}");
 }
 
-#[test]
-fn the_fused_adam_step_equals_burns_adam() {
-    const INPUTS: usize = 48;
-    const OUT: usize = 8;
-    const LR: f64 = 0.01;
-    let mut rng = ChaCha8Rng::seed_from_u64(43);
-    let weight = uniform(&mut rng, INPUTS * OUT, 0.5);
-    let bias = uniform(&mut rng, OUT, 0.5);
-    let device = ofit::lower::Backend::default().device();
-
-    let mut layer = SparseDense::new(INPUTS, OUT, weight.clone(), bias.clone());
-    let adam = Adam {
-        lr: LR,
-        beta_1: 0.9,
-        beta_2: 0.999,
+/// Every optimizer ofit has, with Keras's defaults (larger learning rates, so that a step
+/// moves the weights well beyond rounding).
+fn optimizers() -> Vec<(&'static str, Optimizer)> {
+    let sgd = |momentum, nesterov| Optimizer::Sgd {
+        lr: 0.05,
+        momentum,
+        nesterov,
+    };
+    let rmsprop = |momentum| Optimizer::Rmsprop {
+        lr: 0.01,
+        rho: 0.9,
+        momentum,
         epsilon: 1e-7,
     };
+    vec![
+        (
+            "adam",
+            Optimizer::Adam {
+                lr: 0.01,
+                beta_1: 0.9,
+                beta_2: 0.999,
+                epsilon: 1e-7,
+            },
+        ),
+        ("sgd", sgd(0.0, false)),
+        ("sgd with momentum", sgd(0.9, false)),
+        ("sgd with nesterov momentum", sgd(0.9, true)),
+        ("rmsprop", rmsprop(0.0)),
+        ("rmsprop with momentum", rmsprop(0.9)),
+    ]
+}
 
-    let mut linear: Linear = LinearConfig::new(INPUTS, OUT).init(&device);
-    linear.weight = Param::from_tensor(matrix(weight, INPUTS, OUT, &device));
-    linear.bias = Some(Param::from_tensor(vector(bias, &device)));
-    let mut optimizer = AdamConfig::new().with_epsilon(1e-7).init();
+/// An L1 and L2 penalty.
+const PENALTY: Regularizer = Regularizer {
+    l1: 0.001,
+    l2: 0.01,
+};
 
-    // Row r holds the single id r: backward then puts row r of grad_out into kernel row r,
-    // so the kernel's gradient is exactly the one chosen.
-    let identity = MultiHot {
-        width: INPUTS,
-        offsets: (0..=INPUTS as u32).collect(),
-        ids: (0..INPUTS as u32).collect(),
-    };
-    for step in 1..=3 {
-        // Gradients of several sizes, some exactly zero.
-        let scale = [1.0, 0.01, 3.0][step - 1];
-        let mut gradient = uniform(&mut rng, INPUTS * OUT, scale);
-        for g in gradient.iter_mut().step_by(7) {
-            *g = 0.0;
+#[test]
+fn the_fused_step_of_every_optimizer_equals_burns_optimizer_on_the_dense_layer() {
+    let mut rng = ChaCha8Rng::seed_from_u64(43);
+    for (name, optimizer) in optimizers() {
+        for regularizer in [None, Some(PENALTY)] {
+            // Tiles of every width: 24 = 16 + 8, 45 = 32 + 8 + 4 + 1.
+            for units in [1, 24, 45] {
+                let case = format!("{name}, {units} units, penalty {regularizer:?}");
+                fused_equals_burn(&mut rng, &optimizer, regularizer, units, &case);
+            }
         }
-        layer.backward(&identity, &gradient);
-        assert_eq!(layer.grad_weight(), &gradient[..], "the injected gradient");
-        let grad_bias = layer.grad_bias().to_vec();
+    }
+}
 
-        let mut grads = GradientsParams::new();
-        grads.register(
+/// Three steps of the gathered layer and of burn's optimizer on a dense `Linear` with the
+/// same weights, the same batches and the same output gradients (autodiff giving burn the
+/// penalty's gradient), compared after each step.
+fn fused_equals_burn(
+    rng: &mut ChaCha8Rng,
+    optimizer: &Optimizer,
+    regularizer: Option<Regularizer>,
+    units: usize,
+    case: &str,
+) {
+    const INPUTS: usize = 200;
+    const ROWS: usize = 24;
+    let device = ofit::lower::Backend::default().device();
+    let weight = uniform(rng, INPUTS * units, 0.5);
+    let bias = uniform(rng, units, 0.5);
+    let rule = optimizer::rule(optimizer);
+    let mut layer = SparseDense::new(INPUTS, units, weight.clone(), bias.clone(), rule);
+    let mut linear: Linear = LinearConfig::new(INPUTS, units).init(&device);
+    linear.weight = Param::from_tensor(matrix(weight, INPUTS, units, &device));
+    linear.bias = Some(Param::from_tensor(vector(bias, &device)));
+    let mut burn = optimizer::build(optimizer);
+    let lr = match *optimizer {
+        Optimizer::Adam { lr, .. } | Optimizer::Sgd { lr, .. } | Optimizer::Rmsprop { lr, .. } => {
+            lr
+        }
+    };
+    let keeps_moving = match rule {
+        Rule::Adam { .. } => true,
+        Rule::Sgd { momentum, .. } => momentum > 0.0,
+        Rule::RmsProp { momentum, .. } => momentum > 0.0,
+    };
+    let mut seen = HashSet::new();
+    let all: Vec<usize> = (0..ROWS).collect();
+    for step in 1..=3 {
+        // Up to 60 ids a row out of 200: some weights get no gradient from the batch, and
+        // must still take burn's step (momentum, the penalty).
+        let x = batch(rng, ROWS, INPUTS);
+        let upstream = uniform(rng, ROWS * units, [1.0, 0.01, 3.0][step - 1]);
+
+        let w = matrix(values(linear.weight.val()), INPUTS, units, &device).require_grad();
+        let b = vector(values(linear.bias.as_ref().unwrap().val()), &device).require_grad();
+        let out = matrix(x.dense(&all), ROWS, INPUTS, &device).matmul(w.clone())
+            + b.clone().unsqueeze::<2>();
+        let mut loss = (out * matrix(upstream.clone(), ROWS, units, &device)).sum();
+        if let Some(r) = regularizer {
+            for p in [w.clone().reshape([-1]), b.clone()] {
+                loss = loss + p.clone().powi_scalar(2).sum().mul_scalar(r.l2);
+                loss = loss + p.abs().sum().mul_scalar(r.l1);
+            }
+        }
+        let grads = loss.backward();
+        let grad_w = values(w.grad(&grads).expect("W has a gradient"));
+        let grad_b = values(b.grad(&grads).expect("b has a gradient"));
+        let mut params = GradientsParams::new();
+        params.register(
             linear.weight.id,
-            matrix(gradient, INPUTS, OUT, &device).inner(),
+            matrix(grad_w, INPUTS, units, &device).inner(),
         );
-        let bias_id = linear.bias.as_ref().unwrap().id;
-        grads.register(bias_id, vector(grad_bias, &device).inner());
-        linear = optimizer.step(LR, linear, grads);
-
+        params.register(
+            linear.bias.as_ref().unwrap().id,
+            vector(grad_b, &device).inner(),
+        );
         let before = layer.weight.clone();
-        layer.adam_step(adam, None, None);
-        assert!(
-            layer.grad_weight().iter().all(|&g| g == 0.0)
-                && layer.grad_bias().iter().all(|&g| g == 0.0),
-            "the step clears the gradients"
-        );
-        assert_eq!(layer.steps, step as u32);
+        linear = burn.step(lr, linear, params);
+        layer.step(Rows::from(&x), &upstream, regularizer, regularizer);
 
         let burn_weight = values(linear.weight.val());
         let burn_bias = values(linear.bias.as_ref().unwrap().val());
         let moved = max_abs_diff(&before, &burn_weight);
-        assert!(
-            moved > 0.5 * LR as f32,
-            "step {step}: burn moved the weights by {moved}"
-        );
+        assert!(moved > 1e-3, "{case}, step {step}: burn moved {moved}");
         let error = relative_error(&layer.weight, &burn_weight);
-        assert!(error <= 1e-6, "step {step}: kernel relative error {error}");
+        assert!(error <= 1e-6, "{case}, step {step}: kernel error {error}");
         let error = relative_error(&layer.bias, &burn_bias);
-        assert!(error <= 1e-6, "step {step}: bias relative error {error}");
+        assert!(error <= 1e-6, "{case}, step {step}: bias error {error}");
+        // With momentum, a weight whose id had a gradient before but is in no row of this
+        // batch moves too, as in burn.
+        let present: HashSet<u32> = x.ids.iter().copied().collect();
+        if let Some(id) = seen.difference(&present).next().filter(|_| keeps_moving) {
+            let row = *id as usize * units..(*id as usize + 1) * units;
+            assert_ne!(&layer.weight[row.clone()], &before[row], "{case}: id {id}");
+        }
+        seen.extend(present);
     }
+    assert_eq!(layer.steps, 3);
+    assert_eq!(layer.state().len(), rule.slots(), "{case}");
 }
 
 #[test]
-fn the_fused_step_equals_the_scatter_then_the_adam_step_bit_for_bit() {
+fn the_fused_step_equals_the_scatter_then_the_optimizer_step_bit_for_bit() {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(99);
-    // Tiles of every width: 24 = 16 + 8, 45 = 32 + 8 + 4 + 1.
-    for units in [1, 24, 45] {
-        fused_equals_apart(&mut rng, units);
+    for (name, optimizer) in optimizers() {
+        // Tiles of every width: 24 = 16 + 8, 45 = 32 + 8 + 4 + 1.
+        for units in [1, 24, 45] {
+            fused_equals_apart(&mut rng, optimizer::rule(&optimizer), units, name);
+        }
     }
 }
 
-fn fused_equals_apart(rng: &mut ChaCha8Rng, units: usize) {
-    use ofit::ir::Regularizer;
+fn fused_equals_apart(rng: &mut ChaCha8Rng, rule: Rule, units: usize, name: &str) {
     let (inputs, rows) = (300, 40);
     let weight: Vec<f32> = (0..inputs * units)
         .map(|_| rng.random_range(-0.1..0.1))
         .collect();
     let bias: Vec<f32> = (0..units).map(|_| rng.random_range(-0.1..0.1)).collect();
-    let mut offsets = vec![0u32];
-    let mut ids = Vec::new();
-    for _ in 0..rows {
-        let mut row: Vec<u32> = (0..20)
-            .map(|_| rng.random_range(0..inputs as u32))
-            .collect();
-        row.sort_unstable();
-        row.dedup();
-        ids.extend(row);
-        offsets.push(ids.len() as u32);
-    }
-    let batch = ofit::data::MultiHot {
-        width: inputs,
-        offsets,
-        ids,
-    };
-    let adam = Adam {
-        lr: 0.01,
-        beta_1: 0.9,
-        beta_2: 0.999,
-        epsilon: 1e-7,
-    };
+    let batch = batch(rng, rows, inputs);
     let l2 = Some(Regularizer {
         l1: 0.0001,
         l2: 0.001,
     });
-    let mut fused = SparseDense::new(inputs, units, weight.clone(), bias.clone());
-    let mut apart = SparseDense::new(inputs, units, weight, bias);
+    let mut fused = SparseDense::new(inputs, units, weight.clone(), bias.clone(), rule);
+    let mut apart = SparseDense::new(inputs, units, weight, bias, rule);
     for _ in 0..3 {
         let grad_out: Vec<f32> = (0..rows * units)
             .map(|_| rng.random_range(-1.0..1.0))
             .collect();
-        let p1 = fused.step(&batch, &grad_out, adam, l2, l2);
-        apart.backward(&batch, &grad_out);
-        let p2 = apart.adam_step(adam, l2, l2);
-        assert_eq!(p1, p2, "{units} units");
-        assert_eq!(fused, apart, "{units} units");
+        let p1 = fused.step(Rows::from(&batch), &grad_out, l2, l2);
+        apart.backward(Rows::from(&batch), &grad_out);
+        let p2 = apart.optimizer_step(l2, l2);
+        assert_eq!(p1, p2, "{name}, {units} units");
+        assert_eq!(fused, apart, "{name}, {units} units");
     }
+}
+
+/// The message of the panic `f` raises, or `None` if it returns.
+fn panic_message(f: impl FnOnce()) -> Option<String> {
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).err()?;
+    caught
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| caught.downcast_ref::<&str>().map(|s| s.to_string()))
+}
+
+#[test]
+fn a_batch_the_layer_cannot_read_is_refused_before_anything_is_written() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let (inputs, units) = (50, 3);
+    let weight = uniform(&mut rng, inputs * units, 0.1);
+    let fresh = SparseDense::new(inputs, units, weight, vec![0.0; units], ADAM);
+    let mut layer = fresh.clone();
+    let grad = vec![1.0f32; 2 * units];
+    let offsets = [0, 2, 3];
+
+    // An id beyond the kernel: refused by every entry point, the layer untouched.
+    let ids = [1, 50, 7];
+    let bad = Rows {
+        width: inputs,
+        offsets: &offsets,
+        ids: &ids,
+    };
+    let expected = "id 50 in a batch given to a gathered layer of 50 inputs";
+    for message in [
+        panic_message(|| {
+            layer.forward(bad);
+        }),
+        panic_message(|| layer.backward(bad, &grad)),
+        panic_message(|| {
+            layer.step(bad, &grad, None, None);
+        }),
+    ] {
+        assert_eq!(message.as_deref(), Some(expected));
+    }
+    assert_eq!(layer, fresh);
+
+    let ids = [1, 49, 7];
+    let good = Rows {
+        width: inputs,
+        offsets: &offsets,
+        ids: &ids,
+    };
+    // An output gradient shorter than rows × units.
+    let message = panic_message(|| layer.backward(good, &grad[1..])).unwrap();
+    assert_eq!(
+        message,
+        "an output gradient of 5 floats for 2 rows of 3 units"
+    );
+    // A batch of another width.
+    let message = panic_message(|| {
+        layer.forward(Rows { width: 51, ..good });
+    })
+    .unwrap();
+    assert!(message.contains("a batch of width 51"), "{message}");
+    // Offsets past the ids, or decreasing.
+    for offsets in [&[0, 2, 4][..], &[0, 3, 2], &[1, 2, 3]] {
+        let message = panic_message(|| {
+            layer.forward(Rows { offsets, ..good });
+        })
+        .unwrap();
+        assert!(message.contains("row offsets"), "{message}");
+    }
+    assert_eq!(layer, fresh);
+
+    // The same batch, well formed, is taken.
+    assert_eq!(panic_message(|| layer.backward(good, &grad)), None);
+    assert_ne!(layer.grad_weight(), fresh.grad_weight());
+
+    // A kernel replaced by one of another shape (the fields are public) is refused, even
+    // where it matches `inputs × units` again.
+    let mut replaced = fresh.clone();
+    replaced.inputs = 60;
+    replaced.weight = vec![0.0; 60 * units];
+    let message = panic_message(|| {
+        replaced.optimizer_step(None, None);
+    })
+    .unwrap();
+    assert!(message.contains("another shape"), "{message}");
 }
 
 /// Each row's bias plus its ids' kernel rows, added one by one in id order: the sum the
@@ -314,15 +456,15 @@ fn the_gather_adds_in_id_order_bit_for_bit_at_every_width() {
     for units in [1, 2, 4, 16, 24, 31, 32, 33, 512] {
         let weight = uniform(&mut rng, WIDTH * units, 0.1);
         let bias = uniform(&mut rng, units, 0.1);
-        let layer = SparseDense::new(WIDTH, units, weight.clone(), bias.clone());
+        let layer = SparseDense::new(WIDTH, units, weight.clone(), bias.clone(), ADAM);
         assert_eq!(
-            layer.forward(&x),
+            layer.forward(Rows::from(&x)),
             naive_gather(&x, &weight, &bias, units),
             "{units} units"
         );
-        let no_bias = SparseDense::new(WIDTH, units, weight.clone(), Vec::new());
+        let no_bias = SparseDense::new(WIDTH, units, weight.clone(), Vec::new(), ADAM);
         assert_eq!(
-            no_bias.forward(&x),
+            no_bias.forward(Rows::from(&x)),
             naive_gather(&x, &weight, &[], units),
             "{units} units, no bias"
         );

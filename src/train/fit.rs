@@ -2,10 +2,10 @@
 //! per-epoch metrics Keras reports (running means over the epoch for training, a full
 //! pass for validation).
 //!
-//! On multi-hot input with Adam, the first dense layer runs as a gather
-//! ([`crate::lower::sparse`]): its output enters burn as a tensor that requires a
-//! gradient, the gradient comes back, and the layer's Adam step runs fused in Rust. The
-//! rest of the model is plain burn, stepped by burn's optimizer.
+//! On multi-hot input, the first dense layer runs as a gather ([`crate::lower::sparse`]):
+//! its output enters burn as a tensor that requires a gradient, the gradient comes back,
+//! and the layer's optimizer step (Adam, SGD or RMSprop, as burn computes it) runs fused
+//! in Rust. The rest of the model is plain burn, stepped by burn's optimizer.
 
 use super::checkpoint::{self, Snapshot};
 use super::measure::{self, Targets};
@@ -13,7 +13,7 @@ use super::optimizer;
 use crate::data::{Encoded, Features, MultiHot, Split};
 use crate::history::Epoch;
 use crate::ir::{Activation, Metric, Model, Optimizer, Regularizer, Training};
-use crate::lower::sparse::{self, SparseDense};
+use crate::lower::sparse::{Rows, SparseDense};
 use crate::lower::{self, apply, Block, Network};
 use burn::module::{Module, Param};
 use burn::optim::{GradientsParams, ModuleOptimizer};
@@ -37,7 +37,18 @@ struct Gather {
     activation: Activation,
     kernel_regularizer: Option<Regularizer>,
     bias_regularizer: Option<Regularizer>,
-    adam: sparse::Adam,
+}
+
+/// A batch of the data stage's multi-hot rows as the gathered layer reads them, without a
+/// copy.
+impl<'a> From<&'a MultiHot> for Rows<'a> {
+    fn from(rows: &'a MultiHot) -> Self {
+        Rows {
+            width: rows.width,
+            offsets: &rows.offsets,
+            ids: &rows.ids,
+        }
+    }
 }
 
 /// A model being trained, with its optimizer state.
@@ -68,21 +79,8 @@ impl<'a> Trainer<'a> {
         crate::lower::denormals::flush_to_zero();
         let network = lower::lower(model, training.seed, device);
         let units = model.output().map_or(1, |d| d.units);
-        let gather = match (
-            &training.optimizer,
-            &network.blocks[0],
-            &data.train.features,
-        ) {
-            (
-                Optimizer::Adam {
-                    lr,
-                    beta_1,
-                    beta_2,
-                    epsilon,
-                },
-                Block::Dense(first),
-                Features::MultiHot(_),
-            ) if gather => {
+        let gather = match (&network.blocks[0], &data.train.features) {
+            (Block::Dense(first), Features::MultiHot(_)) if gather => {
                 let [inputs, first_units] = first.linear.weight.dims();
                 let weight = values(first.linear.weight.val().reshape([-1]));
                 let bias = first
@@ -90,17 +88,12 @@ impl<'a> Trainer<'a> {
                     .bias
                     .as_ref()
                     .map_or_else(Vec::new, |b| values(b.val()));
+                let rule = optimizer::rule(&training.optimizer);
                 Some(Gather {
-                    layer: SparseDense::new(inputs, first_units, weight, bias),
+                    layer: SparseDense::new(inputs, first_units, weight, bias, rule),
                     activation: first.activation,
                     kernel_regularizer: first.kernel_regularizer,
                     bias_regularizer: first.bias_regularizer,
-                    adam: sparse::Adam {
-                        lr: *lr,
-                        beta_1: *beta_1 as f32,
-                        beta_2: *beta_2 as f32,
-                        epsilon: *epsilon as f32,
-                    },
                 })
             }
             _ => None,
@@ -184,9 +177,8 @@ impl<'a> Trainer<'a> {
                     .grad_remove(&mut grads)
                     .expect("the gathered output has a gradient");
                 loss_value += gather.layer.step(
-                    &batch_rows,
+                    Rows::from(&batch_rows),
                     &values(grad.reshape([-1])),
-                    gather.adam,
                     gather.kernel_regularizer,
                     gather.bias_regularizer,
                 );
@@ -231,7 +223,7 @@ impl<'a> Trainer<'a> {
 
     /// The gathered pre-activations of a batch as a tensor.
     fn gather_forward(&self, gather: &Gather, rows: &MultiHot) -> Tensor<2> {
-        let out = gather.layer.forward(rows);
+        let out = gather.layer.forward(rows.into());
         Tensor::from_data(
             TensorData::new(out, [rows.rows(), gather.layer.units]),
             &self.device,
@@ -260,7 +252,7 @@ impl<'a> Trainer<'a> {
             let targets = Targets::new(&labels, self.units, &device);
             let logits = match (&self.gather, &split.features) {
                 (Some(gather), Features::MultiHot(m)) => {
-                    let out = gather.layer.forward(&m.batch(chunk));
+                    let out = gather.layer.forward(Rows::from(&m.batch(chunk)));
                     let pre = Tensor::from_data(
                         TensorData::new(out, [chunk.len(), gather.layer.units]),
                         &device,

@@ -58,7 +58,10 @@ pub fn loss(loss: Loss, output: Activation, logits: Tensor<2>, targets: &Targets
         Loss::Mse => {
             // Against the one-hot target on a categorical output, as Keras computes `mse`
             // between one-hot labels and the softmax (`ir::Metric::fits`).
-            let target = targets.one_hot.clone().unwrap_or_else(|| targets.column.clone());
+            let target = targets
+                .one_hot
+                .clone()
+                .unwrap_or_else(|| targets.column.clone());
             (apply(output, logits) - target).powi_scalar(2).mean()
         }
     }
