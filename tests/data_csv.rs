@@ -194,7 +194,7 @@ fn a_missing_file_is_an_io_error_naming_it() {
         csv::read(&path, "label", LabelKind::Binary).unwrap_err(),
         csv::width(&path, "label").unwrap_err(),
     ] {
-        assert!(matches!(error, DataError::Io(e) if e.action == "read"));
+        assert!(matches!(&error, DataError::Io(e) if e.action == "read"));
         assert_eq!(
             error.to_string(),
             format!(
