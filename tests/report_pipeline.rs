@@ -139,7 +139,15 @@ fn report_json_has_every_field_of_every_model() {
         for field in [
             "name",
             "params",
+            "state",
+            "status",
+            "ending",
+            "epochs",
+            "planned_epochs",
+            "kept_epoch",
+            "direction",
             "best_epoch",
+            "final_epoch",
             "best_val",
             "final_val",
             "overfit_epoch",
@@ -152,6 +160,8 @@ fn report_json_has_every_field_of_every_model() {
         ] {
             assert!(model.get(field).is_some(), "{field} missing in {model}");
         }
+        assert_eq!(model["state"], "finished");
+        assert_eq!(model["planned_epochs"], 8);
     }
 }
 
