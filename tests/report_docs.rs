@@ -29,8 +29,9 @@ fn the_committed_docs_are_rendered_from_the_committed_run() {
             .unwrap_or_else(|e| panic!("docs/{name}: {e}"));
         assert!(
             committed == *text,
-            "docs/{name} is not what the committed run renders; run \
-             `ofit report docs/tutorial-run --docs docs --readme README.md` and review the diff"
+            "docs/{name} is not what the committed run renders; refresh the docs with the \
+             README's two commands (`ofit run …`, `ofit report runs/tutorial --docs docs \
+             --readme README.md`) and review the diff"
         );
     }
     let table = &docs.files.last().unwrap().1;
