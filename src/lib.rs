@@ -14,6 +14,7 @@ pub mod file;
 pub mod history;
 pub mod ir;
 pub mod lower;
+pub mod model_folder;
 pub mod report;
 pub mod run_index;
 pub mod source;

@@ -1,10 +1,17 @@
 //! `run.json`: which experiments a run directory holds, and each model's folder. Training
-//! writes it, reports read it.
+//! writes it (at the start of a run, so an interrupted run has one), reports read it,
+//! through [`RunIndex::read`], which refuses an index whose folders or names would lead
+//! out of the run directory.
 
+use crate::file::{self, IoError};
 use serde::{Deserialize, Serialize};
+use std::path::{Component, Path, PathBuf};
+
+/// The index's file name in a run directory.
+pub const RUN_JSON: &str = "run.json";
 
 /// What `run.json` holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunIndex {
     /// The spec file, as named on the command line.
     pub spec: String,
@@ -16,7 +23,7 @@ pub struct RunIndex {
 }
 
 /// One experiment in `run.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexedExperiment {
     /// Its name.
     pub name: String,
@@ -31,10 +38,129 @@ pub struct IndexedExperiment {
 }
 
 /// One model of an experiment in `run.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexedModel {
     /// The model's name in the experiment.
     pub name: String,
     /// Its folder, relative to the run directory.
     pub folder: String,
+}
+
+/// A `run.json` that could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunIndexError {
+    /// The file could not be read.
+    #[error(transparent)]
+    Io(#[from] IoError),
+    /// The file is not an index ofit can use.
+    #[error("`{}`: {reason}", path.display())]
+    Invalid {
+        /// Which file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl RunIndex {
+    /// Reads and checks the `run.json` at `path`.
+    pub fn read(path: &Path) -> Result<RunIndex, RunIndexError> {
+        let text = file::read_to_string(path)?;
+        RunIndex::from_json(&text).map_err(|reason| RunIndexError::Invalid {
+            path: path.to_path_buf(),
+            reason,
+        })
+    }
+
+    /// Parses and checks the text of a `run.json`; the error says what is wrong.
+    pub fn from_json(text: &str) -> Result<RunIndex, String> {
+        let index: RunIndex =
+            serde_json::from_str(text).map_err(|e| format!("not a run index: {e}"))?;
+        index.validate()?;
+        Ok(index)
+    }
+
+    /// Checks that every model folder is a relative path inside the run directory (no
+    /// `..`, not absolute), and that experiment and metric names, which name plot files,
+    /// are plain names (letters, digits, `_`, `-`), experiments named once each.
+    pub fn validate(&self) -> Result<(), String> {
+        let plain = |name: &str| {
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
+        for (i, experiment) in self.experiments.iter().enumerate() {
+            if !plain(&experiment.name) {
+                return Err(format!(
+                    "experiment name `{}` is not a plain name (letters, digits, `_`, `-`)",
+                    experiment.name
+                ));
+            }
+            if self.experiments[..i]
+                .iter()
+                .any(|e| e.name == experiment.name)
+            {
+                return Err(format!("experiment `{}` appears twice", experiment.name));
+            }
+            if let Some(metric) = experiment.plot.iter().find(|m| !plain(m)) {
+                return Err(format!(
+                    "experiment `{}` plots `{metric}`, which is not a metric name",
+                    experiment.name
+                ));
+            }
+            for model in &experiment.models {
+                if !inside(&model.folder) {
+                    return Err(format!(
+                        "model `{}` of experiment `{}` has folder `{}`, which is not inside \
+                         the run directory (a relative path without `..`)",
+                        model.name, experiment.name, model.folder
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `folder` is a relative path that stays inside the directory it is relative to.
+fn inside(folder: &str) -> bool {
+    let path = Path::new(folder);
+    let mut names = 0;
+    for component in path.components() {
+        match component {
+            Component::Normal(_) => names += 1,
+            Component::CurDir => {}
+            Component::ParentDir | Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    names > 0 && !folder.contains('\\')
+}
+
+impl IndexedModel {
+    /// Its folder in the run directory `root`.
+    pub fn dir(&self, root: &Path) -> PathBuf {
+        root.join(&self.folder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_must_stay_inside_the_run_directory() {
+        assert!(inside("models/0123abcd"));
+        assert!(inside("./models/x"));
+        for bad in [
+            "",
+            ".",
+            "../elsewhere",
+            "models/../../x",
+            "/etc",
+            "models\\..\\x",
+        ] {
+            assert!(!inside(bad), "{bad}");
+        }
+    }
 }

@@ -339,9 +339,9 @@ fn the_rules_of_the_losses_and_metrics() {
         .unwrap_err()
         .contains("has 5 output units: classes must be 0, 1, …, 4"));
     assert!(check(&cce, 1.5).is_err());
+    // mse compares one output with one label: a wider output is the checker's to refuse.
     let wide_mse = spec("dense(3, linear)", "loss = mse  metrics = [accuracy]");
-    assert!(check(&wide_mse, 2.0).is_ok());
-    assert!(check(&wide_mse, 3.0).is_err());
+    assert!(crate::support::compile_text(&wide_mse).1.program.is_none());
 }
 
 #[test]

@@ -139,7 +139,15 @@ fn report_json_has_every_field_of_every_model() {
         for field in [
             "name",
             "params",
+            "state",
+            "status",
+            "ending",
+            "epochs",
+            "planned_epochs",
+            "kept_epoch",
+            "direction",
             "best_epoch",
+            "final_epoch",
             "best_val",
             "final_val",
             "overfit_epoch",
@@ -152,6 +160,8 @@ fn report_json_has_every_field_of_every_model() {
         ] {
             assert!(model.get(field).is_some(), "{field} missing in {model}");
         }
+        assert_eq!(model["state"], "finished");
+        assert_eq!(model["planned_epochs"], 8);
     }
 }
 
@@ -159,10 +169,11 @@ fn report_json_has_every_field_of_every_model() {
 fn a_report_of_a_directory_without_a_run_says_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     let out = ofit(&["report", dir.path().to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    // Not a run directory: a usage mistake, as an unreadable spec is.
+    assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("run.json`: no such file or directory"),
+        stderr.contains("is not a run directory (it has no `run.json`)"),
         "{stderr}"
     );
 }

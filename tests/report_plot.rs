@@ -1,6 +1,7 @@
 //! `report::plot`: learning curves and a multi-hot row as SVG, pinned with insta and checked
 //! for their structure.
 
+use ofit::ir::Metric;
 use ofit::report::analysis::analyse;
 use ofit::report::plot::{learning_curves, multi_hot_row, Series};
 
@@ -25,7 +26,9 @@ fn three_models() -> String {
             name,
             train,
             validation,
-            overfit_epoch: analyse(train, validation).unwrap().overfit_epoch,
+            overfit_epoch: analyse(Metric::BinaryCrossentropy, train, validation)
+                .unwrap()
+                .overfit_epoch,
         })
         .collect();
     learning_curves("Three models", "binary_crossentropy", &series)

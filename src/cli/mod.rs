@@ -76,6 +76,14 @@ enum Command {
     Report {
         /// The run directory (what `ofit run` wrote, e.g. runs/tutorial).
         run_dir: PathBuf,
+        /// Also keep the run's histories in DIR/<spec>-run/ and render from them the
+        /// learning curves and DIR/<spec>.md, the table beside Keras's figures
+        /// (DIR/keras_<spec>.json), e.g. `--docs docs`.
+        #[arg(long, value_name = "DIR")]
+        docs: Option<PathBuf>,
+        /// With --docs: replace the README's copy of DIR/<spec>.md (between its marker lines).
+        #[arg(long, value_name = "FILE", requires = "docs")]
+        readme: Option<PathBuf>,
     },
     /// Load (fetching and caching as needed) and describe the datasets of a spec.
     Data {
@@ -164,7 +172,11 @@ pub fn main() -> ExitCode {
             plot_review.map(|n| n as usize),
         ),
         Command::Run { .. } => unreachable!("handled above"),
-        Command::Report { run_dir } => report::run(&run_dir),
+        Command::Report {
+            run_dir,
+            docs,
+            readme,
+        } => report::run(&run_dir, docs.as_deref(), readme.as_deref()),
     }
     .into()
 }

@@ -327,7 +327,10 @@ impl Job<'_> {
     ) -> Result<(), train::TrainError> {
         let summary = summary(self.model, self.training, &self.facts());
         let started = folder.dir().is_dir();
-        for (name, contents) in [("model.json", self.key.to_json()), ("summary.txt", summary)] {
+        for (name, contents) in [
+            (crate::model_folder::MODEL_JSON, self.key.to_json()),
+            (crate::model_folder::SUMMARY_TXT, summary),
+        ] {
             let path = folder.dir().join(name);
             let found = std::fs::read_to_string(&path).ok();
             if found.as_deref() != Some(contents.as_str()) {

@@ -1,14 +1,17 @@
 //! The report of a run directory: one SVG per experiment and plotted metric, `report.json`
 //! with the over/underfitting figures of every model, and a self-contained `index.html`.
-//! Everything is computed from the files training left (`run.json`, each model's
-//! `history.json`, `model.json`, `summary.txt`), so `ofit report` can redo it at any time.
+//! Everything is computed from the files training left (`run.json`, each model folder's
+//! history — finished, or its newest checkpoint's — `model.json`, `summary.txt`), so
+//! `ofit report` can redo it at any time, also of a run that is still training, was
+//! interrupted or has damaged files: each model is reported as far as its files go.
 
 use super::analysis::{analyse_history, Fit};
 use super::plot::{learning_curves, Series};
 use crate::file::{self, IoError};
-use crate::history::History;
+use crate::history::{Ending, History};
 use crate::ir::Model;
-use crate::run_index::RunIndex;
+use crate::model_folder::{model_state, Progress, MODEL_JSON, SUMMARY_TXT};
+use crate::run_index::{IndexedExperiment, RunIndex, RunIndexError, RUN_JSON};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -18,25 +21,17 @@ pub enum ReportError {
     /// A file could not be read or written.
     #[error(transparent)]
     Io(#[from] IoError),
-    /// A file is not what training writes.
-    #[error("`{path}` is not a run file ofit can read: {reason}")]
+    /// `run.json` is missing or not an index ofit can use.
+    #[error(transparent)]
+    Index(#[from] RunIndexError),
+    /// A file is not what ofit expects.
+    #[error("`{}`: {reason}", path.display())]
     Invalid {
         /// Which file.
         path: PathBuf,
         /// What is wrong.
         reason: String,
     },
-}
-
-fn read(path: &Path) -> Result<String, ReportError> {
-    Ok(file::read_to_string(path)?)
-}
-
-fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, ReportError> {
-    serde_json::from_str(text).map_err(|e| ReportError::Invalid {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })
 }
 
 fn write(path: &Path, text: &str) -> Result<(), ReportError> {
@@ -63,6 +58,20 @@ pub struct ExperimentReport {
     pub models: Vec<ModelReport>,
 }
 
+/// How far a model's training got, as its folder shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// `history.json` is there (its `ending` says how training ended).
+    Finished,
+    /// Only a checkpoint: training is going on, or was interrupted.
+    Training,
+    /// Nothing yet.
+    NotTrained,
+    /// Nothing usable: its history files are damaged.
+    Damaged,
+}
+
 /// One model's figures in an experiment.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelReport {
@@ -72,18 +81,72 @@ pub struct ModelReport {
     pub folder: String,
     /// Its parameter count.
     pub params: Option<usize>,
-    /// Epochs trained.
+    /// How far its training got.
+    pub state: State,
+    /// How its training ended, when it did.
+    pub ending: Option<Ending>,
+    /// Its training in words: "completed 20 epochs", "stopped early after epoch 9
+    /// (patience 3); weights of epoch 6 kept", "diverged at epoch 7: the training loss
+    /// became NaN", "training, 3 of 20 epochs so far", "not trained yet", "damaged: …".
+    pub status: String,
+    /// Epochs recorded.
     pub epochs: usize,
-    /// Validation accuracy at the last epoch, when accuracy was computed.
+    /// Epochs the training block asks for, when `model.json` says.
+    pub planned_epochs: Option<usize>,
+    /// The epoch whose weights early stopping put back, when it did: the final figures are
+    /// that epoch's.
+    pub kept_epoch: Option<usize>,
+    /// Validation accuracy at the final epoch (the kept one, or the last before any
+    /// divergence), when accuracy was computed.
     pub final_val_accuracy: Option<f64>,
     /// The figures on the experiment's metric (see `report::analysis`).
     #[serde(flatten)]
     pub fit: Option<Fit>,
     /// The same figures on the training loss (regularization penalties included).
     pub loss: Option<Fit>,
+    /// Every damaged file found in its folder, in words.
+    pub damage: Vec<String>,
     /// The model's Keras-style summary.
     #[serde(skip)]
     pub summary: String,
+}
+
+impl ModelReport {
+    /// Whether it trained every epoch asked for (or its history, from before endings were
+    /// recorded, does not say otherwise).
+    pub fn completed(&self) -> bool {
+        self.state == State::Finished
+            && matches!(self.ending, None | Some(Ending::Completed { .. }))
+    }
+
+    /// The model in one line: the verdict of a model that completed its epochs, else its
+    /// status and the verdict on what there is; damage after it.
+    pub fn line(&self) -> String {
+        let mut line = match (&self.fit, self.completed()) {
+            (Some(fit), true) => fit.verdict.clone(),
+            (Some(fit), false) => format!("{}; {}", self.status, fit.verdict),
+            (None, _) => self.status.clone(),
+        };
+        if self.state != State::Damaged {
+            for damage in &self.damage {
+                line += &format!("; damaged: {damage}");
+            }
+        }
+        line
+    }
+
+    /// Where the final figures come from when it is not the last epoch recorded: "epoch 6,
+    /// kept" (restored weights), "epoch 6, before it diverged".
+    pub fn final_note(&self) -> Option<String> {
+        let fit = self.fit.as_ref()?;
+        if self.kept_epoch == Some(fit.final_epoch) {
+            Some(format!("epoch {}, kept", fit.final_epoch))
+        } else if matches!(self.ending, Some(Ending::Diverged { .. })) {
+            Some(format!("epoch {}, before it diverged", fit.final_epoch))
+        } else {
+            None
+        }
+    }
 }
 
 /// What was written.
@@ -95,109 +158,251 @@ pub struct Written {
     pub html: PathBuf,
 }
 
-/// Writes the plots, `report.json` and `index.html` of the run directory `root`.
-pub fn write_report(root: &Path) -> Result<Written, ReportError> {
-    let index_path = root.join("run.json");
-    let index: RunIndex = parse(&index_path, &read(&index_path)?)?;
-    let plots_dir = root.join("plots");
-    let mut experiments = Vec::new();
-    for experiment in &index.experiments {
-        let mut loaded = Vec::new();
-        for model in &experiment.models {
-            let folder = root.join(&model.folder);
-            let history_path = folder.join("history.json");
-            let history: History = parse(&history_path, &read(&history_path)?)?;
-            let key_path = folder.join("model.json");
-            let key: serde_json::Value = parse(&key_path, &read(&key_path)?)?;
-            let params = serde_json::from_value::<Model>(key["model"].clone())
-                .ok()
-                .and_then(|m| m.params())
-                .map(|(t, n)| t + n);
-            let summary = std::fs::read_to_string(folder.join("summary.txt")).unwrap_or_default();
-            loaded.push((model, history, params, summary));
+/// A report computed but not written: the index, the figures and every plot.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// `run.json`.
+    pub index: RunIndex,
+    /// The figures (`report.json`).
+    pub report: Report,
+    /// Every learning-curve plot: its path relative to the run directory
+    /// (`plots/<experiment>-<metric>.svg`) and the SVG.
+    pub plots: Vec<(String, String)>,
+}
+
+/// One model of an experiment, as its folder holds it.
+struct Loaded {
+    history: Option<History>,
+    report: ModelReport,
+}
+
+/// What `model.json` says that the report uses.
+#[derive(Default)]
+struct Key {
+    params: Option<usize>,
+    epochs: Option<usize>,
+    patience: Option<usize>,
+}
+
+/// Reads `model.json` in `dir`; an absent one says nothing, a damaged one is damage.
+fn read_key(dir: &Path, damage: &mut Vec<String>) -> Key {
+    let path = dir.join(MODEL_JSON);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Key::default(),
+        Err(e) => {
+            damage.push(IoError::new("read", &path, &e).to_string());
+            return Key::default();
         }
+    };
+    let key: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(key) => key,
+        Err(e) => {
+            damage.push(format!("`{}`: not JSON: {e}", path.display()));
+            return Key::default();
+        }
+    };
+    let count = |v: &serde_json::Value| v.as_u64().map(|n| n as usize);
+    Key {
+        params: serde_json::from_value::<Model>(key["model"].clone())
+            .ok()
+            .and_then(|m| m.params())
+            .map(|(t, n)| t + n),
+        epochs: count(&key["training"]["epochs"]),
+        patience: count(&key["training"]["early_stopping"]["patience"]),
+    }
+}
+
+/// "epoch" or "epochs".
+fn epochs_word(n: usize) -> &'static str {
+    if n == 1 {
+        "epoch"
+    } else {
+        "epochs"
+    }
+}
+
+/// How training ended, in words.
+fn ending_words(history: &History, ending: Option<Ending>, patience: Option<usize>) -> String {
+    match ending {
+        None | Some(Ending::Completed { restored: None }) => {
+            let n = history.epochs.len();
+            format!("completed {n} {}", epochs_word(n))
+        }
+        Some(Ending::Completed { restored: Some(r) }) => {
+            let n = history.epochs.len();
+            format!(
+                "completed {n} {}; weights of epoch {r} kept",
+                epochs_word(n)
+            )
+        }
+        Some(Ending::StoppedEarly { epoch, restored }) => {
+            let mut words = format!("stopped early after epoch {epoch}");
+            if let Some(p) = patience {
+                words += &format!(" (patience {p})");
+            }
+            if let Some(r) = restored {
+                words += &format!("; weights of epoch {r} kept");
+            }
+            words
+        }
+        Some(Ending::Diverged { epoch }) => {
+            let loss = history
+                .column("loss")
+                .and_then(|l| l.get(epoch.wrapping_sub(1)).copied());
+            let became = match loss {
+                Some(v) if v.is_nan() => "became NaN",
+                Some(v) if v.is_infinite() => "became infinite",
+                _ => "stopped being a finite number",
+            };
+            format!("diverged at epoch {epoch}: the training loss {became}")
+        }
+    }
+}
+
+/// Reads one model's folder into its report entry (figures on `metric`).
+fn load_model(root: &Path, name: &str, folder: &str, metric: &str) -> Loaded {
+    let dir = root.join(folder);
+    let state = model_state(&dir);
+    let mut damage: Vec<String> = state.damage.iter().map(|e| e.to_string()).collect();
+    let key = read_key(&dir, &mut damage);
+    let summary = std::fs::read_to_string(dir.join(SUMMARY_TXT)).unwrap_or_default();
+    let (state_kind, history, ending) = match state.progress {
+        Progress::Finished(history) => {
+            let ending = history.ending;
+            (State::Finished, Some(history), ending)
+        }
+        Progress::Unfinished { history, .. } => (State::Training, Some(history), None),
+        Progress::NotStarted if !state.damage.is_empty() => (State::Damaged, None, None),
+        Progress::NotStarted => (State::NotTrained, None, None),
+    };
+    let epochs = history.as_ref().map_or(0, |h| h.epochs.len());
+    let status = match (state_kind, &history) {
+        (State::Finished, Some(h)) => ending_words(h, ending, key.patience),
+        (State::Training, _) => match key.epochs {
+            Some(m) => format!("training, {epochs} of {m} epochs so far"),
+            None => format!("training, {epochs} {} so far", epochs_word(epochs)),
+        },
+        (State::Damaged, _) => format!("damaged: {}", damage.join("; ")),
+        _ => "not trained yet".to_string(),
+    };
+    let kept_epoch = match ending {
+        Some(Ending::StoppedEarly { restored, .. } | Ending::Completed { restored }) => restored,
+        _ => None,
+    };
+    let final_val_accuracy = history.as_ref().and_then(|h| {
+        let kept = h.kept_epoch()?;
+        h.column("val_accuracy")?.get(kept - 1).copied()
+    });
+    let report = ModelReport {
+        name: name.to_string(),
+        folder: folder.to_string(),
+        params: key.params,
+        state: state_kind,
+        ending,
+        status,
+        epochs,
+        planned_epochs: key.epochs,
+        kept_epoch,
+        final_val_accuracy,
+        fit: history.as_ref().and_then(|h| analyse_history(h, metric)),
+        loss: history.as_ref().and_then(|h| analyse_history(h, "loss")),
+        damage,
+        summary,
+    };
+    Loaded { history, report }
+}
+
+/// The learning curves of `experiment` on `plotted`, one series per model (a model without
+/// a history is in the legend only), with overfit markers in the metric's direction.
+fn plot(experiment: &IndexedExperiment, loaded: &[Loaded], plotted: &str) -> String {
+    let columns: Vec<(Vec<f64>, Vec<f64>, Option<usize>)> = loaded
+        .iter()
+        .map(|m| match &m.history {
+            Some(h) => (
+                h.column(plotted).unwrap_or_default(),
+                h.column(&format!("val_{plotted}")).unwrap_or_default(),
+                analyse_history(h, plotted).and_then(|f| f.overfit_epoch),
+            ),
+            None => (Vec::new(), Vec::new(), None),
+        })
+        .collect();
+    let series: Vec<Series> = loaded
+        .iter()
+        .zip(&columns)
+        .map(|(m, (train, validation, overfit))| Series {
+            name: &m.report.name,
+            train,
+            validation,
+            overfit_epoch: *overfit,
+        })
+        .collect();
+    let title = format!("{}: {plotted}", experiment.name);
+    learning_curves(&title, plotted, &series)
+}
+
+/// Computes the report of the run directory `root` without writing anything: `run.json`
+/// must be sound; every model is reported as far as its folder goes.
+pub fn build_report(root: &Path) -> Result<Built, ReportError> {
+    let index = RunIndex::read(&root.join(RUN_JSON))?;
+    let mut experiments = Vec::new();
+    let mut plots = Vec::new();
+    for experiment in &index.experiments {
         let metric = experiment
             .plot
             .first()
             .cloned()
             .unwrap_or_else(|| "loss".to_string());
-        let mut plots = Vec::new();
-        for plotted in &experiment.plot {
-            let columns: Vec<(Vec<f64>, Vec<f64>, Option<usize>)> = loaded
-                .iter()
-                .map(|(_, h, _, _)| {
-                    let train = h.column(plotted).unwrap_or_default();
-                    let validation = h.column(&format!("val_{plotted}")).unwrap_or_default();
-                    let overfit = if lower_is_better(plotted) {
-                        analyse_history(h, plotted).and_then(|f| f.overfit_epoch)
-                    } else {
-                        None
-                    };
-                    (train, validation, overfit)
-                })
-                .collect();
-            let series: Vec<Series> = loaded
-                .iter()
-                .zip(&columns)
-                .map(|((m, ..), (train, validation, overfit))| Series {
-                    name: &m.name,
-                    train,
-                    validation,
-                    overfit_epoch: *overfit,
-                })
-                .collect();
-            let title = format!("{}: {plotted}", experiment.name);
-            let file = format!("plots/{}-{plotted}.svg", experiment.name);
-            file::ensure_dir(&plots_dir)?;
-            write(
-                &root.join(&file),
-                &learning_curves(&title, plotted, &series),
-            )?;
-            plots.push((plotted.clone(), file));
-        }
-        let models = loaded
-            .into_iter()
-            .map(|(model, history, params, summary)| ModelReport {
-                name: model.name.clone(),
-                folder: model.folder.clone(),
-                params,
-                epochs: history.epochs.len(),
-                final_val_accuracy: history
-                    .column("val_accuracy")
-                    .and_then(|v| v.last().copied()),
-                fit: analyse_history(&history, &metric),
-                loss: analyse_history(&history, "loss"),
-                summary,
-            })
+        let loaded: Vec<Loaded> = experiment
+            .models
+            .iter()
+            .map(|m| load_model(root, &m.name, &m.folder, &metric))
             .collect();
+        let mut drawn = Vec::new();
+        for plotted in &experiment.plot {
+            let file = format!("plots/{}-{plotted}.svg", experiment.name);
+            plots.push((file.clone(), plot(experiment, &loaded, plotted)));
+            drawn.push((plotted.clone(), file));
+        }
         experiments.push(ExperimentReport {
             name: experiment.name.clone(),
             metric,
-            plots,
-            models,
+            plots: drawn,
+            models: loaded.into_iter().map(|m| m.report).collect(),
         });
     }
-    let report = Report { experiments };
+    Ok(Built {
+        index,
+        report: Report { experiments },
+        plots,
+    })
+}
+
+/// Writes the plots, `report.json` and `index.html` of the run directory `root`.
+pub fn write_report(root: &Path) -> Result<Written, ReportError> {
+    let built = build_report(root)?;
+    let plots_dir = root.join("plots");
+    file::ensure_dir(&plots_dir)?;
+    for (file, svg) in &built.plots {
+        write(&root.join(file), svg)?;
+    }
+    let report = built.report;
     write(
         &root.join("report.json"),
         &(serde_json::to_string_pretty(&report).expect("report serializes") + "\n"),
     )?;
-    let data_views: Vec<String> = std::fs::read_dir(&plots_dir)
+    let mut data_views: Vec<String> = std::fs::read_dir(&plots_dir)
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| n.starts_with("data-") && n.ends_with(".svg"))
         .collect();
+    data_views.sort();
     let html = root.join("index.html");
     write(
         &html,
-        &super::html::page(&index.spec, &report, root, &data_views),
+        &super::html::page(&built.index.spec, &report, root, &data_views),
     )?;
     Ok(Written { report, html })
-}
-
-/// Whether a smaller value of `metric` is better (every metric but accuracy).
-fn lower_is_better(metric: &str) -> bool {
-    metric != "accuracy"
 }

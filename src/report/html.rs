@@ -2,7 +2,8 @@
 //! section per experiment: its plots, a table of how each model fits, the models'
 //! summaries and links to their histories.
 
-use super::document::Report;
+use super::document::{ModelReport, Report, State};
+use crate::model_folder::{HISTORY_CSV, HISTORY_JSON, TRAIN_LOG};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -18,6 +19,43 @@ fn number(value: Option<f64>, digits: usize) -> String {
     value.map_or("–".to_string(), |v| format!("{v:.digits$}"))
 }
 
+/// The class of a model's table row.
+fn state_class(state: State) -> &'static str {
+    match state {
+        State::Finished => "finished",
+        State::Training => "training",
+        State::NotTrained => "not-trained",
+        State::Damaged => "damaged",
+    }
+}
+
+/// The verdict cell: the analysis's verdict, then any damage (the status column says the
+/// rest).
+fn verdict(model: &ModelReport) -> String {
+    let mut parts: Vec<String> = model.fit.iter().map(|f| f.verdict.clone()).collect();
+    if model.state != State::Damaged {
+        parts.extend(model.damage.iter().map(|d| format!("damaged: {d}")));
+    }
+    parts.join("; ")
+}
+
+/// Links to the files of a model's folder that its state says are there.
+fn links(model: &ModelReport, folder: &str) -> String {
+    let names: &[&str] = match model.state {
+        State::Finished => &[HISTORY_CSV, HISTORY_JSON, TRAIN_LOG],
+        _ => &[],
+    };
+    let links: Vec<String> = names
+        .iter()
+        .map(|n| format!("<a href=\"{folder}/{n}\">{n}</a>"))
+        .collect();
+    if links.is_empty() {
+        escape(&model.status)
+    } else {
+        links.join(" · ")
+    }
+}
+
 /// The page for `report`; plots are read from the run directory `root` and inlined.
 pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> String {
     let mut out = String::new();
@@ -27,10 +65,10 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
          body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }}\n\
          table {{ border-collapse: collapse; margin: 1rem 0; }}\n\
          th, td {{ border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; }}\n\
-         th:first-child, td:first-child, th:last-child, td.verdict {{ text-align: left; }}\n\
+         th:first-child, td:first-child, th:last-child, td.verdict, td.status {{ text-align: left; }}\n\
          figure {{ margin: 1rem 0; }}\n pre {{ font-size: 0.8rem; overflow-x: auto; }}\n\
          </style>\n</head>\n<body>\n<h1>ofit report: <code>{spec}</code></h1>\n\
-         <p>Training curves are solid, validation curves dashed; a circle marks the epoch after which a model overfits.</p>\n",
+         <p>Training curves are solid, validation curves dashed; a circle marks the epoch after which a model overfits. Final figures are the last epoch's, or, where the table says so, those of the epoch whose weights early stopping kept, or of the last epoch before training diverged.</p>\n",
         spec = escape(spec)
     );
     for view in data_views {
@@ -49,22 +87,34 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
         }
         let _ = write!(
             out,
-            "<table>\n<tr><th>model</th><th>parameters</th><th>best epoch</th><th>lowest validation {metric}</th>\
+            "<table>\n<tr><th>model</th><th>parameters</th><th>training</th><th>best epoch</th>\
+             <th>best validation {metric}</th><th>final validation {metric}</th><th>final gap</th>\
              <th>final validation accuracy</th><th>overfits after epoch</th><th>verdict</th></tr>\n",
             metric = escape(&experiment.metric)
         );
         for model in &experiment.models {
             let fit = model.fit.as_ref();
+            let note = model
+                .final_note()
+                .map_or(String::new(), |n| format!(" ({n})"));
+            let finals = |value: Option<f64>| match value {
+                Some(_) => format!("{}{note}", number(value, 4)),
+                None => number(value, 4),
+            };
             let _ = writeln!(
                 out,
-                "<tr><td>{name}</td><td>{params}</td><td>{best}</td><td>{lowest}</td><td>{accuracy}</td><td>{overfit}</td><td class=\"verdict\">{verdict}</td></tr>",
+                "<tr class=\"{state}\"><td>{name}</td><td>{params}</td><td class=\"status\">{status}</td><td>{best}</td><td>{best_val}</td><td>{final_val}</td><td>{gap}</td><td>{accuracy}</td><td>{overfit}</td><td class=\"verdict\">{verdict}</td></tr>",
+                state = state_class(model.state),
                 name = escape(&model.name),
                 params = model.params.map_or("–".to_string(), crate::report::summary::thousands),
+                status = escape(&model.status),
                 best = fit.map_or("–".to_string(), |f| f.best_epoch.to_string()),
-                lowest = number(fit.map(|f| f.best_val), 4),
-                accuracy = number(model.final_val_accuracy, 4),
+                best_val = number(fit.map(|f| f.best_val), 4),
+                final_val = finals(fit.map(|f| f.final_val)),
+                gap = finals(fit.map(|f| f.gap_at_end)),
+                accuracy = finals(model.final_val_accuracy),
                 overfit = fit.and_then(|f| f.overfit_epoch).map_or("–".to_string(), |e| e.to_string()),
-                verdict = escape(fit.map_or("", |f| f.verdict.as_str())),
+                verdict = escape(&verdict(model)),
             );
         }
         out += "</table>\n<details><summary>Model summaries and histories</summary>\n";
@@ -72,7 +122,8 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
             let folder = escape(&model.folder);
             let _ = write!(
                 out,
-                "<h3>{name}</h3>\n<p><a href=\"{folder}/history.csv\">history.csv</a> · <a href=\"{folder}/history.json\">history.json</a> · <a href=\"{folder}/train.log\">train.log</a></p>\n<pre>{summary}</pre>\n",
+                "<h3>{name}</h3>\n<p>{links}</p>\n<pre>{summary}</pre>\n",
+                links = links(model, &folder),
                 name = escape(&model.name),
                 summary = escape(&model.summary),
             );

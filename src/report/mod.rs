@@ -2,6 +2,7 @@
 //! starts to overfit, `report.json` and a self-contained `index.html`.
 
 pub mod analysis;
+pub mod docs;
 pub mod document;
 pub mod html;
 pub mod plot;

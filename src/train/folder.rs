@@ -18,6 +18,9 @@ use super::checkpoint::Snapshot;
 use super::fit::Trainer;
 use crate::file::{self, IoError};
 use crate::history::{Ending, History};
+use crate::model_folder::{
+    self as layout, BEST_WEIGHTS, HISTORY_CSV, HISTORY_JSON as HISTORY, TRAIN_LOG, WEIGHTS,
+};
 use std::path::{Path, PathBuf};
 
 /// A model folder that could not be read or written.
@@ -40,12 +43,6 @@ fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
 pub struct ModelFolder {
     dir: PathBuf,
 }
-
-const CHECKPOINT: &str = "checkpoint-";
-/// The history, and the mark of a finished training.
-const HISTORY: &str = "history.json";
-/// The weights the model ends with.
-const WEIGHTS: &str = "weights.bpk";
 
 /// What [`ModelFolder::examine`] found.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,8 +122,8 @@ impl ModelFolder {
         notes: &mut Vec<String>,
     ) -> Result<(), FolderError> {
         for (name, contents) in [
-            ("history.csv", history.to_csv()),
-            ("train.log", log(history, epochs)),
+            (HISTORY_CSV, history.to_csv()),
+            (TRAIN_LOG, log(history, epochs)),
         ] {
             let path = self.dir.join(name);
             let found = std::fs::read_to_string(&path).ok();
@@ -164,28 +161,20 @@ impl ModelFolder {
         Ok(aside)
     }
 
-    /// Checkpoint directories, oldest first: `checkpoint-` and the number of epochs it
-    /// holds (a temporary or set-aside one is not a checkpoint).
+    /// Checkpoint directories, oldest first (a temporary or set-aside one is not a
+    /// checkpoint).
     pub fn checkpoints(&self) -> Result<Vec<PathBuf>, FolderError> {
-        let entries = match std::fs::read_dir(&self.dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(io("read", &self.dir)(e)),
-        };
-        let mut found: Vec<(usize, PathBuf)> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter_map(|p| Some((checkpoint_epochs(&p)?, p)))
-            .collect();
-        found.sort();
-        Ok(found.into_iter().map(|(_, p)| p).collect())
+        Ok(layout::checkpoints(&self.dir)?
+            .into_iter()
+            .map(|(_, path)| path)
+            .collect())
     }
 
     /// Saves a checkpoint after the history's last epoch: everything goes into a temporary
     /// directory that is renamed into place, so a kill at any moment leaves either the
     /// previous checkpoint or this one, never half of one. Then the older ones go.
     pub fn checkpoint(&self, snapshot: Snapshot, history: &History) -> Result<(), FolderError> {
-        let name = format!("{CHECKPOINT}{:04}", history.epochs.len());
+        let name = layout::checkpoint_name(history.epochs.len());
         let tmp = self.dir.join(format!("{name}.tmp"));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).map_err(io("create directory", &tmp))?;
@@ -219,7 +208,8 @@ impl ModelFolder {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read its `{HISTORY}`: {}", file::reason(&e)))?;
         let history = parse_history(&text, columns, epochs)?;
-        if Some(history.epochs.len()) != checkpoint_epochs(checkpoint) {
+        let named = checkpoint.file_name().and_then(|n| n.to_str());
+        if Some(history.epochs.len()) != named.and_then(layout::checkpoint_epochs) {
             return Err(format!(
                 "its history holds {} epochs, not as many as its name says",
                 history.epochs.len()
@@ -234,13 +224,13 @@ impl ModelFolder {
 
     /// Keeps the current weights as the best epoch's.
     pub fn save_best(&self, trainer: &mut Trainer) -> Result<(), FolderError> {
-        self.save_weights(trainer, "best.bpk")
+        self.save_weights(trainer, BEST_WEIGHTS)
     }
 
     /// Puts the best epoch's weights back into `trainer`.
     pub fn load_best(&self, trainer: &mut Trainer) -> Result<(), FolderError> {
         trainer
-            .load_weights(&self.dir.join("best.bpk"))
+            .load_weights(&self.dir.join(BEST_WEIGHTS))
             .map_err(FolderError::Weights)
     }
 
@@ -264,8 +254,8 @@ impl ModelFolder {
         let weights = self.dir.join(WEIGHTS);
         let bytes = std::fs::read(&weights).map_err(io("read", &weights))?;
         history.weights_sha256 = Some(file::sha256_hex(&bytes));
-        self.write("history.csv", &history.to_csv())?;
-        self.write("train.log", &log(history, epochs))?;
+        self.write(HISTORY_CSV, &history.to_csv())?;
+        self.write(TRAIN_LOG, &log(history, epochs))?;
         self.write(HISTORY, &history.to_json())?;
         for old in self.checkpoints()? {
             let _ = std::fs::remove_dir_all(old);
@@ -274,18 +264,10 @@ impl ModelFolder {
     }
 }
 
-/// The epochs a checkpoint directory's name says it holds: `checkpoint-0007` → 7.
-fn checkpoint_epochs(path: &Path) -> Option<usize> {
-    let digits = path.file_name()?.to_str()?.strip_prefix(CHECKPOINT)?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
-}
-
-/// A history read back, checked against the training it belongs to.
+/// A history read back ([`History::from_json`] checks it is whole and consistent),
+/// checked against the training it belongs to.
 fn parse_history(text: &str, columns: &[String], epochs: usize) -> Result<History, String> {
-    let history: History = serde_json::from_str(text).map_err(|e| format!("not a history: {e}"))?;
+    let history = History::from_json(text).map_err(|e| e.to_string())?;
     if history.columns != columns {
         return Err(format!(
             "its columns are {}, but this training computes {}",
@@ -293,36 +275,14 @@ fn parse_history(text: &str, columns: &[String], epochs: usize) -> Result<Histor
             columns.join(", ")
         ));
     }
-    if history.epochs.len() > epochs {
-        return Err(format!(
-            "it holds {} epochs of a {epochs}-epoch training",
-            history.epochs.len()
-        ));
-    }
-    for (i, epoch) in history.epochs.iter().enumerate() {
-        if epoch.epoch != i + 1 {
-            return Err(format!("its epoch {} is numbered {}", i + 1, epoch.epoch));
-        }
-        if epoch.values.len() != columns.len() {
-            return Err(format!(
-                "epoch {} has {} values for {} columns",
-                i + 1,
-                epoch.values.len(),
-                columns.len()
-            ));
-        }
-    }
     let n = history.epochs.len();
-    let consistent = match history.ending {
-        None => true,
-        Some(Ending::Completed { restored }) => n == epochs && restored.is_none_or(|r| r < n),
-        Some(Ending::StoppedEarly { epoch, restored }) => {
-            epoch == n && restored.is_none_or(|r| r < n)
-        }
-        Some(Ending::Diverged { epoch }) => epoch == n,
-    };
-    if !consistent || (history.ending.is_some() && n == 0) {
-        return Err(format!("its ending does not fit its {n} epochs"));
+    if n > epochs {
+        return Err(format!("it holds {n} epochs of a {epochs}-epoch training"));
+    }
+    if matches!(history.ending, Some(Ending::Completed { .. })) && n != epochs {
+        return Err(format!(
+            "it says training completed after {n} of {epochs} epochs"
+        ));
     }
     Ok(history)
 }

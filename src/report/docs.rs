@@ -1,0 +1,207 @@
+//! The README's tutorial figures, from a real run: `ofit report RUN_DIR --docs docs` keeps
+//! the run's small files (`run.json`, each model's `history.json` and `model.json`) in
+//! `docs/<spec>-run/`, then renders from that copy the learning curves (`docs/<experiment>-
+//! <metric>.svg`) and `docs/<spec>.md`, the table of every model beside Keras's figures
+//! (`docs/keras_<spec>.json`). With `--readme README.md` the README's copy of the table
+//! (between the two marker lines) is replaced too. A test renders the committed copy again
+//! and compares every byte, so the README's figures are always those of the committed run.
+
+use super::analysis::Fit;
+use super::document::{build_report, ModelReport, ReportError};
+use crate::file::{self, IoError};
+use crate::model_folder::{HISTORY_JSON, MODEL_JSON};
+use crate::run_index::{RunIndex, RUN_JSON};
+use std::path::{Path, PathBuf};
+
+/// The documentation files of a run: names relative to the docs directory, and contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Docs {
+    /// The spec's name (`tutorial` for `examples/tutorial.ofit`), which names the files.
+    pub name: String,
+    /// `(file name, contents)`: each learning-curve SVG, then `<name>.md`.
+    pub files: Vec<(String, String)>,
+}
+
+/// The spec's file stem, which names the docs files: `examples/tutorial.ofit` → `tutorial`.
+pub fn docs_name(index: &RunIndex) -> String {
+    Path::new(&index.spec)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("run")
+        .to_string()
+}
+
+/// The first line of the README block that holds `<name>.md`.
+pub fn readme_begin(name: &str) -> String {
+    format!("<!-- docs/{name}.md: written by `ofit report --docs`, do not edit by hand -->\n")
+}
+
+/// The last line of that block.
+pub fn readme_end(name: &str) -> String {
+    format!("<!-- end of docs/{name}.md -->\n")
+}
+
+/// Renders the docs of the run directory `run_dir`, with Keras's figures from `keras`
+/// (`{"models": {"<model>": {"min_val_<metric>": …, "min_val_<metric>_epoch": …,
+/// "final_val_<metric>": …}}}`). Nothing is written.
+pub fn render_docs(run_dir: &Path, keras: &Path) -> Result<Docs, ReportError> {
+    let built = build_report(run_dir)?;
+    let text = file::read_to_string(keras)?;
+    let keras: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| ReportError::Invalid {
+            path: keras.to_path_buf(),
+            reason: format!("not JSON: {e}"),
+        })?;
+    let name = docs_name(&built.index);
+    let mut files: Vec<(String, String)> = built
+        .plots
+        .into_iter()
+        .map(|(file, svg)| (file.trim_start_matches("plots/").to_string(), svg))
+        .collect();
+    files.push((format!("{name}.md"), table(&built.report, &keras)));
+    Ok(Docs { name, files })
+}
+
+/// A metric's short name in a table header.
+fn short(metric: &str) -> &str {
+    match metric {
+        "binary_crossentropy" => "BCE",
+        "categorical_crossentropy" => "CCE",
+        "mse" => "MSE",
+        other => other,
+    }
+}
+
+/// The table of every model (each once, in the order the experiments first name them).
+fn table(report: &super::document::Report, keras: &serde_json::Value) -> String {
+    let mut seen: Vec<(&str, &ModelReport)> = Vec::new();
+    for experiment in &report.experiments {
+        for model in &experiment.models {
+            if !seen.iter().any(|(_, m)| m.folder == model.folder) {
+                seen.push((experiment.metric.as_str(), model));
+            }
+        }
+    }
+    let metric = seen.first().map_or("loss", |(m, _)| *m);
+    let words = short(metric);
+    let mut out = format!(
+        "| model | parameters | ofit: best val {words} @ epoch | Keras | ofit: final val {words} | Keras | ofit says |\n\
+         |---|---|---|---|---|---|---|\n"
+    );
+    for (metric, model) in seen {
+        let fit: Option<&Fit> = model.fit.as_ref();
+        let k = &keras["models"][&model.name];
+        let keras_best = match (
+            k[format!("min_val_{metric}")].as_f64(),
+            k[format!("min_val_{metric}_epoch")].as_u64(),
+        ) {
+            (Some(v), Some(e)) => format!("{v:.4} @ {e}"),
+            _ => "–".to_string(),
+        };
+        let keras_final = k[format!("final_val_{metric}")]
+            .as_f64()
+            .map_or("–".to_string(), |v| format!("{v:.3}"));
+        // The verdict's head ("overfits after epoch 2"), after the status unless it completed.
+        let says = match fit {
+            Some(f) => {
+                let head = f.verdict.split(':').next().unwrap_or_default();
+                if model.completed() {
+                    head.to_string()
+                } else {
+                    format!("{}; {head}", model.status)
+                }
+            }
+            None => model.status.clone(),
+        };
+        out += &format!(
+            "| {} | {} | {} | {keras_best} | {} | {keras_final} | {says} |\n",
+            model.name,
+            model
+                .params
+                .map_or("–".to_string(), super::summary::thousands),
+            fit.map_or("–".to_string(), |f| format!(
+                "{:.4} @ {}",
+                f.best_val, f.best_epoch
+            )),
+            fit.map_or("–".to_string(), |f| format!("{:.3}", f.final_val)),
+        );
+    }
+    out
+}
+
+/// What [`write_docs`] wrote.
+#[derive(Debug, Clone)]
+pub struct WrittenDocs {
+    /// Every file written or replaced.
+    pub files: Vec<PathBuf>,
+}
+
+/// Keeps the small files of the run `run_dir` in `docs_dir/<name>-run/` (unless `run_dir`
+/// is that copy), renders the docs from the copy into `docs_dir`, and, given a README,
+/// replaces its block holding `<name>.md`. Keras's figures are `docs_dir/keras_<name>.json`.
+pub fn write_docs(
+    run_dir: &Path,
+    docs_dir: &Path,
+    readme: Option<&Path>,
+) -> Result<WrittenDocs, ReportError> {
+    let index = RunIndex::read(&run_dir.join(RUN_JSON))?;
+    let name = docs_name(&index);
+    let copy = docs_dir.join(format!("{name}-run"));
+    let mut written = Vec::new();
+    let same = match (run_dir.canonicalize(), copy.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same {
+        if copy.exists() {
+            std::fs::remove_dir_all(&copy).map_err(IoError::on("remove", &copy))?;
+        }
+        let mut files = vec![PathBuf::from(RUN_JSON)];
+        for experiment in &index.experiments {
+            for model in &experiment.models {
+                for file in [HISTORY_JSON, MODEL_JSON] {
+                    let path = Path::new(&model.folder).join(file);
+                    if run_dir.join(&path).exists() && !files.contains(&path) {
+                        files.push(path);
+                    }
+                }
+            }
+        }
+        for file in files {
+            let bytes = std::fs::read(run_dir.join(&file))
+                .map_err(IoError::on("read", &run_dir.join(&file)))?;
+            let target = copy.join(&file);
+            file::write_atomic(&target, &bytes)?;
+            written.push(target);
+        }
+    }
+    let keras = docs_dir.join(format!("keras_{name}.json"));
+    let docs = render_docs(&copy, &keras)?;
+    for (file, text) in &docs.files {
+        let path = docs_dir.join(file);
+        file::write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    if let Some(readme) = readme {
+        let md = &docs.files.last().expect("the table is always rendered").1;
+        let text = file::read_to_string(readme)?;
+        let (begin, end) = (readme_begin(&name), readme_end(&name));
+        let replaced = text.find(&begin).and_then(|b| {
+            let e = b + text[b..].find(&end)?;
+            Some(format!("{}{begin}{md}{}", &text[..b], &text[e..]))
+        });
+        let Some(replaced) = replaced else {
+            return Err(ReportError::Invalid {
+                path: readme.to_path_buf(),
+                reason: format!(
+                    "has no block for docs/{name}.md: a line `{}` and, after it, `{}`",
+                    begin.trim_end(),
+                    end.trim_end()
+                ),
+            });
+        };
+        file::write_atomic(readme, replaced.as_bytes())?;
+        written.push(readme.to_path_buf());
+    }
+    Ok(WrittenDocs { files: written })
+}
