@@ -747,3 +747,105 @@ fn a_model_that_fails_stops_the_other_lane() {
     // The run was indexed before training, so what there is can be reported.
     assert!(out.join("run.json").exists(), "{err}");
 }
+
+/// One model trained with a learning rate that diverges, and the same model with one that
+/// does not.
+const DIVERGES: &str = "tests/fixtures/train/diverges.ofit";
+
+#[test]
+fn a_diverging_model_stops_is_marked_and_reported_and_the_others_train_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let err = run_ok(DIVERGES, &out, &[]);
+    let storm = folder_of(&out, "storm", "net");
+    let calm = folder_of(&out, "calm", "net");
+    // Keras's TerminateOnNaN: the epoch it diverged in is the last one, kept as it was.
+    let history = json(&storm.join("history.json"));
+    assert_eq!(history["ending"]["kind"], "diverged", "{history:#}");
+    let epochs = history["epochs"].as_array().unwrap();
+    assert_eq!(history["ending"]["epoch"], epochs.len());
+    let loss = &epochs.last().unwrap()["values"][0];
+    assert!(
+        loss == "Infinity" || loss == "NaN",
+        "the non-finite loss is kept as such: {loss}"
+    );
+    assert!(read(&storm.join("train.log")).contains("invalid loss (NaN or infinite)"));
+    assert!(err.contains("storm / net: diverged at epoch"), "{err}");
+    // The other training ran all its epochs.
+    assert_eq!(epochs_of(&calm), 6);
+    // The diverged model is finished: a rerun trains nothing, and the report is redone.
+    let again = run_ok(DIVERGES, &out, &[]);
+    assert!(again.contains("nothing to train"), "{again}");
+    let report = ofit(&["report", out.to_str().unwrap()]);
+    assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
+    let html = read(&out.join("index.html"));
+    assert!(html.contains("diverged at epoch"), "the page says it");
+}
+
+#[test]
+fn a_model_too_large_for_memory_is_refused_before_anything_is_allocated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let output = run("tests/fixtures/train/huge.ofit", &out, &[]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("model `wide` needs about") && err.contains("TB to train"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing was written");
+}
+
+#[test]
+fn a_run_folder_holds_the_runs_of_one_spec() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    run_ok(SMALL, &out, &[]);
+    // Another spec aimed at the same folder, as two specs called `exp.ofit` in different
+    // directories both default to runs/exp, is refused: nothing is replaced.
+    let before = read(&out.join("run.json"));
+    let other = run(LONG, &out, &[]);
+    let err = stderr(&other);
+    assert_eq!(other.status.code(), Some(1), "{err}");
+    assert!(err.contains("holds the run of"), "{err}");
+    assert!(err.contains("--out"), "{err}");
+    assert_eq!(read(&out.join("run.json")), before);
+    // A folder that is not a run directory at all is refused too.
+    let stranger = tmp.path().join("stranger");
+    std::fs::create_dir(&stranger).unwrap();
+    std::fs::write(stranger.join("notes.txt"), "mine").unwrap();
+    let output = run(SMALL, &stranger, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("is not an ofit run directory"));
+}
+
+#[test]
+fn a_result_trained_on_one_backend_is_never_taken_for_another() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    run_ok(SMALL, &out, &[]);
+    let ndarray = model_folders(&out);
+    let flex = Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["run", SMALL, "--out", out.to_str().unwrap()])
+        .env("OFIT_BACKEND", "flex")
+        .current_dir(support::root())
+        .output()
+        .unwrap();
+    let err = stderr(&flex);
+    assert_eq!(flex.status.code(), Some(0), "{err}");
+    assert!(err.contains("trained 2 models"), "{err}");
+    let both = model_folders(&out);
+    assert_eq!(both.len(), 4, "{both:?}");
+    assert!(ndarray.iter().all(|f| both.contains(f)));
+    let key = json(&folder_of(&out, "widths", "small").join("model.json"));
+    assert_eq!(key["backend"], "flex");
+    // A backend ofit does not have is a usage error that names the ones it has.
+    let typo = Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["run", SMALL, "--out", out.to_str().unwrap()])
+        .env("OFIT_BACKEND", "flx")
+        .current_dir(support::root())
+        .output()
+        .unwrap();
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(stderr(&typo).contains("did you mean `flex`?"));
+}

@@ -393,8 +393,9 @@ fn report(name: &str, folder: &ModelFolder, outcome: &Outcome) {
         } => {
             let seconds: f64 = history.epochs.iter().map(|e| e.seconds).sum();
             let mut line = format!(
-                "{name}: trained {} epochs in {seconds:.1} s",
-                history.epochs.len()
+                "{name}: trained {} epoch{} in {seconds:.1} s",
+                history.epochs.len(),
+                if history.epochs.len() == 1 { "" } else { "s" }
             );
             if let Some(epoch) = resumed_after {
                 line += &format!(" (resumed after epoch {epoch})");
