@@ -155,3 +155,16 @@ mod tests {
         assert_eq!(help("xyz", ["a", "b"]), "expected `a` or `b`");
     }
 }
+
+/// 1234567 → "1,234,567": counts and sizes in messages and tables.
+pub fn thousands(n: impl std::fmt::Display) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

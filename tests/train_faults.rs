@@ -203,6 +203,22 @@ fn every_file_of_a_finished_model_damaged_in_turn_is_noticed_and_mended() {
     }
 }
 
+/// Runs `long.ofit` for 4 epochs into `out`, kills it once two are checkpointed, and
+/// returns its model folder.
+fn killed_after_two_epochs(out: &Path, log: &Path) -> PathBuf {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["run", LONG, "--epochs", "4", "--out"])
+        .arg(out)
+        .current_dir(crate::support::root())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    let folder = wait_for_checkpoint(&mut child, out, 2, log);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    folder
+}
+
 #[test]
 fn a_damaged_newest_checkpoint_is_set_aside_and_training_resumes_from_an_older_state() {
     let tmp = tempfile::tempdir().unwrap();
@@ -211,17 +227,7 @@ fn a_damaged_newest_checkpoint_is_set_aside_and_training_resumes_from_an_older_s
 
     // A run killed after two epochs, with an empty newer checkpoint beside the real one.
     let out = tmp.path().join("run");
-    let log = tmp.path().join("run.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ofit"))
-        .args(["run", LONG, "--epochs", "4", "--out"])
-        .arg(&out)
-        .current_dir(crate::support::root())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let folder = wait_for_checkpoint(&mut child, &out, 2, &log);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let folder = killed_after_two_epochs(&out, &tmp.path().join("run.log"));
     std::fs::create_dir(folder.join("checkpoint-9999")).unwrap();
     let err = run_ok(LONG, &out, &["--epochs", "4"]);
     assert!(err.contains("checkpoint-9999` is damaged"), "{err}");
@@ -234,17 +240,7 @@ fn a_damaged_newest_checkpoint_is_set_aside_and_training_resumes_from_an_older_s
 
     // A checkpoint whose name claims more epochs than the training has.
     let out = tmp.path().join("claims");
-    let log = tmp.path().join("claims.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ofit"))
-        .args(["run", LONG, "--epochs", "4", "--out"])
-        .arg(&out)
-        .current_dir(crate::support::root())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let folder = wait_for_checkpoint(&mut child, &out, 2, &log);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let folder = killed_after_two_epochs(&out, &tmp.path().join("claims.log"));
     let newest = entries(&folder)
         .into_iter()
         .filter(|n| n.starts_with("checkpoint-") && !n.ends_with(".tmp"))

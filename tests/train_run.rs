@@ -672,10 +672,14 @@ fn unknown_experiment_and_bad_epochs_are_usage_errors() {
 }
 
 /// The folder of the model named `name` (in its `model.json`).
+/// The folder of the model called `name` in any experiment, from `run.json` (written before
+/// training, so it names folders a killed run has not created yet).
 fn folder_named(out: &Path, name: &str) -> PathBuf {
-    model_folders(out)
+    index(out)
         .into_iter()
-        .find(|f| json(&f.join("model.json"))["model"]["name"] == name)
+        .flat_map(|(_, models)| models)
+        .find(|(model, _)| model == name)
+        .map(|(_, folder)| out.join(folder))
         .unwrap_or_else(|| panic!("no model `{name}` under {}", out.display()))
 }
 

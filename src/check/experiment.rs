@@ -7,7 +7,7 @@ use super::model::Instance;
 use super::scope::Kind;
 use super::training::metric_names;
 use super::value::Reader;
-use super::{grouped, Checker};
+use super::Checker;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Dense, Experiment, Input, Layer, Loss, Metric, Model, MAX_PARAMS, MAX_WIDTH};
 use crate::source::Span;
@@ -223,8 +223,8 @@ impl Checker<'_> {
                     format!(
                         "dataset `{}` gives {} features per example, more than ofit can index: at most {}",
                         dataset.name,
-                        grouped(width as u128),
-                        grouped(MAX_WIDTH as u128)
+                        crate::suggest::thousands(width as u128),
+                        crate::suggest::thousands(MAX_WIDTH as u128)
                     ),
                 )
                 .with_label("too wide")
@@ -511,11 +511,11 @@ fn params_fit(instance: &Instance, input: usize) -> Option<Diagnostic> {
                     *span,
                     format!(
                         "this model has at least {} parameters; ofit allows at most {} (2⁵³)",
-                        grouped(total),
-                        grouped(u128::from(MAX_PARAMS))
+                        crate::suggest::thousands(total),
+                        crate::suggest::thousands(u128::from(MAX_PARAMS))
                     ),
                 )
-                .with_label(format!("{} parameters", grouped(params)))
+                .with_label(format!("{} parameters", crate::suggest::thousands(params)))
                 .with_help("make the layers narrower, or the input smaller"),
             );
         }

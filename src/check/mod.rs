@@ -26,19 +26,6 @@ use std::collections::HashMap;
 use training::TrainingSpans;
 use value::Reader;
 
-/// 1234567 → "1,234,567", for sizes in messages.
-pub(crate) fn grouped(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The result of checking: the program when there is no error, and every diagnostic.
 #[derive(Debug)]
 pub struct Checked {

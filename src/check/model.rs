@@ -5,7 +5,6 @@
 //! both passes is the same diagnostic and is reported once.
 
 use super::bind::{self, bind_call, named, positional, Given, Signature};
-use super::grouped;
 use super::unsupported::{self, Vocabulary};
 use super::value::{Binding, Env, Got, Origin, ParamType, Reader};
 use crate::diagnostic::{Code, Diagnostic};
@@ -336,8 +335,8 @@ fn within_limit<T>(choices: &[Vec<T>], made: usize, span: Span, reader: &mut Rea
         .iter()
         .try_fold(1u128, |n, values| n.checked_mul(values.len() as u128));
     let count_text = match count {
-        Some(n) => grouped(n),
-        None => format!("more than {}", grouped(u128::MAX)),
+        Some(n) => crate::suggest::thousands(n),
+        None => format!("more than {}", crate::suggest::thousands(u128::MAX)),
     };
     let limit = MAX_MODELS as u128;
     let (message, help) = match count {
@@ -345,15 +344,15 @@ fn within_limit<T>(choices: &[Vec<T>], made: usize, span: Span, reader: &mut Rea
         Some(n) if n <= limit => (
             format!(
                 "with this sweep the experiments make {} models; at most {} are allowed in one spec",
-                grouped(n + made as u128),
-                grouped(limit)
+                crate::suggest::thousands(n + made as u128),
+                crate::suggest::thousands(limit)
             ),
             "sweep fewer values, or split the experiments over several specs",
         ),
         _ => (
             format!(
                 "this sweep makes {count_text} models; at most {} are allowed",
-                grouped(limit)
+                crate::suggest::thousands(limit)
             ),
             "sweep fewer values: each list multiplies the number of models",
         ),
@@ -418,8 +417,8 @@ fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
                             i64::MIN..=0 => format!("input width {n} must be at least 1"),
                             _ => format!(
                                 "input width {} is more than ofit can index: at most {} features",
-                                grouped(n as u128),
-                                grouped(MAX_WIDTH as u128)
+                                crate::suggest::thousands(n as u128),
+                                crate::suggest::thousands(MAX_WIDTH as u128)
                             ),
                         },
                         "the number of features per example, from 1 to 2³² − 1",
@@ -512,8 +511,8 @@ fn dense(call: &Call, env: &Env, reader: &mut Reader) -> Dense {
             i64::MIN..=0 => format!("`units` is {n}, but a layer needs at least 1 unit"),
             _ => format!(
                 "`units` is {}, but a layer has at most {} units",
-                grouped(n as u128),
-                grouped(MAX_WIDTH as u128)
+                crate::suggest::thousands(n as u128),
+                crate::suggest::thousands(MAX_WIDTH as u128)
             ),
         },
         "the number of outputs of the layer, from 1 to 2³² − 1",

@@ -7,7 +7,7 @@ use super::{compile_or_report, known_name, Exit, Format};
 use crate::data::stats::{SplitStats, Stats};
 use crate::data::{self, Context, DataError, LabelRule};
 use crate::ir::{DataSource, Program};
-use crate::report::summary::thousands;
+use crate::suggest::thousands;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

@@ -118,7 +118,7 @@ fn table(report: &super::document::Report, keras: &serde_json::Value) -> String 
             model.name,
             model
                 .params
-                .map_or("–".to_string(), super::summary::thousands),
+                .map_or("–".to_string(), crate::suggest::thousands),
             fit.map_or("–".to_string(), |f| format!(
                 "{:.4} @ {}",
                 f.best_val, f.best_epoch

@@ -106,7 +106,7 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
                 "<tr class=\"{state}\"><td>{name}</td><td>{params}</td><td class=\"status\">{status}</td><td>{best}</td><td>{best_val}</td><td>{final_val}</td><td>{gap}</td><td>{accuracy}</td><td>{overfit}</td><td class=\"verdict\">{verdict}</td></tr>",
                 state = state_class(model.state),
                 name = escape(&model.name),
-                params = model.params.map_or("–".to_string(), crate::report::summary::thousands),
+                params = model.params.map_or("–".to_string(), crate::suggest::thousands),
                 status = escape(&model.status),
                 best = fit.map_or("–".to_string(), |f| f.best_epoch.to_string()),
                 best_val = number(fit.map(|f| f.best_val), 4),

@@ -2,6 +2,7 @@
 //! alone (no burn, no data), so a user sees what a spec costs before training anything.
 
 use crate::ir::{Dataset, Layer, Model, Training};
+use crate::suggest::thousands;
 use std::fmt::Write;
 
 /// What is known about the data when the summary is written.
@@ -191,19 +192,6 @@ pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String 
 /// What a parameter count that does not fit in 64 bits is shown as (a checked model has
 /// at most `ir::MAX_PARAMS`; a CSV's width is only known once the data is read).
 const TOO_MANY: &str = "more than 18,446,744,073,709,551,615";
-
-/// 160305 → "160,305".
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// The size of `params` float32 values, as Keras prints it: "626.19 KB".
 fn bytes(params: usize) -> String {
