@@ -109,6 +109,19 @@ pub fn join(items: &[&str], conjunction: &str) -> String {
     }
 }
 
+/// 1234567 → "1,234,567": counts and sizes in messages and tables.
+pub fn thousands(n: impl std::fmt::Display) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,17 +167,4 @@ mod tests {
     fn few_candidates_are_listed_when_none_is_close() {
         assert_eq!(help("xyz", ["a", "b"]), "expected `a` or `b`");
     }
-}
-
-/// 1234567 → "1,234,567": counts and sizes in messages and tables.
-pub fn thousands(n: impl std::fmt::Display) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

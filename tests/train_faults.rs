@@ -157,7 +157,8 @@ fn every_file_of_a_finished_model_damaged_in_turn_is_noticed_and_mended() {
         "train.log",
         "weights.bpk",
     ];
-    let damages: [(&str, fn(&Path)); 3] = [
+    type Damage = fn(&Path);
+    let damages: [(&str, Damage); 3] = [
         ("truncated", |p| {
             let bytes = std::fs::read(p).unwrap();
             std::fs::write(p, &bytes[..bytes.len() / 2]).unwrap();

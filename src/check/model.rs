@@ -565,7 +565,7 @@ fn dropout(call: &Call, env: &Env, reader: &mut Reader) -> Option<Layer> {
         "the fraction of units dropped in training, e.g. 0.5",
     );
     match rate {
-        Got::Known(r, origin) if r == 0.0 => {
+        Got::Known(0.0, origin) => {
             no_effect(
                 reader,
                 origin,

@@ -140,7 +140,11 @@ pub fn train(
                 });
             }
         };
-        let diverged = !epoch.values[0].is_finite();
+        // Keras's TerminateOnNaN watches the training loss; a validation value that is no
+        // longer a number says the same of the weights (the batch that broke them came
+        // last), so it ends training too: every value a history keeps is finite, or the
+        // model is marked diverged.
+        let diverged = epoch.values.iter().any(|v| !v.is_finite());
         history.epochs.push(epoch);
         progress
             .epoch(&history.log_line(history.epochs.last().expect("just pushed"), training.epochs));
