@@ -127,9 +127,14 @@ pub fn train(
     }
     let batches = data.train.labels.len().div_ceil(training.batch_size);
     progress.start(training.epochs, batches, history.epochs.len());
-    let mut ending = Ending::Completed { restored: None };
+    // A checkpoint can hold the epoch that ended training (killed before the folder was
+    // marked finished): it ends now, as it would have then.
     let mut best = None;
-    while history.epochs.len() < training.epochs {
+    let mut ended = history
+        .epochs
+        .last()
+        .and_then(|last| ending_after(&history, last, training, &mut best));
+    while ended.is_none() && history.epochs.len() < training.epochs {
         let number = history.epochs.len() + 1;
         let epoch = match trainer.epoch(number, &mut |b, _, loss| progress.batch(number, b, loss)) {
             Ok(epoch) => epoch,
@@ -140,36 +145,18 @@ pub fn train(
                 });
             }
         };
-        // Keras's TerminateOnNaN watches the training loss; a validation value that is no
-        // longer a number says the same of the weights (the batch that broke them came
-        // last), so it ends training too: every value a history keeps is finite, or the
-        // model is marked diverged.
-        let diverged = epoch.values.iter().any(|v| !v.is_finite());
         history.epochs.push(epoch);
-        progress
-            .epoch(&history.log_line(history.epochs.last().expect("just pushed"), training.epochs));
-        let mut stop = false;
+        let last = history.epochs.last().expect("just pushed");
+        progress.epoch(&history.log_line(last, training.epochs));
+        ended = ending_after(&history, last, training, &mut best);
         if let Some(early) = &training.early_stopping {
-            let state = early_stopping::replay(&history, early);
-            if early.restore_best && state.best_epoch == Some(number) {
+            if early.restore_best && best == Some(number) {
                 folder.save_best(&mut trainer)?;
             }
-            best = state.best_epoch;
-            stop = state.stop;
         }
         folder.checkpoint(trainer.snapshot(), &history)?;
-        if diverged {
-            ending = Ending::Diverged { epoch: number };
-            break;
-        }
-        if stop {
-            ending = Ending::StoppedEarly {
-                epoch: number,
-                restored: None,
-            };
-            break;
-        }
     }
+    let mut ending = ended.unwrap_or(Ending::Completed { restored: None });
     progress.finish();
     if let (Some(early), Some(best)) = (&training.early_stopping, best) {
         // Keras puts the best epoch's weights back at the end of training, stopped early
@@ -191,4 +178,34 @@ pub fn train(
         history,
         resumed_after,
     })
+}
+
+/// How training ends after `last`, the newest epoch of `history`, if it ends there; `best`
+/// becomes early stopping's best epoch so far.
+fn ending_after(
+    history: &History,
+    last: &crate::history::Epoch,
+    training: &Training,
+    best: &mut Option<usize>,
+) -> Option<Ending> {
+    let epoch = last.epoch;
+    let stop = training.early_stopping.as_ref().is_some_and(|early| {
+        let state = early_stopping::replay(history, early);
+        *best = state.best_epoch;
+        state.stop
+    });
+    // Keras's TerminateOnNaN watches the training loss; a validation value that is no
+    // longer a number says the same of the weights (the batch that broke them came last),
+    // so it ends training too: every value a history keeps is finite, or the model is
+    // marked diverged.
+    if last.values.iter().any(|v| !v.is_finite()) {
+        Some(Ending::Diverged { epoch })
+    } else if stop {
+        Some(Ending::StoppedEarly {
+            epoch,
+            restored: None,
+        })
+    } else {
+        None
+    }
 }
