@@ -8,7 +8,12 @@ use ofit::train::early_stopping::{replay, State};
 
 /// A history of `val_loss` (and `loss`, equal) values.
 fn history(values: &[f64]) -> History {
-    let mut history = History::new(vec!["loss".into(), "val_loss".into()]);
+    history_of("loss", values)
+}
+
+/// A history of `metric` and `val_<metric>`, equal, per epoch.
+fn history_of(metric: &str, values: &[f64]) -> History {
+    let mut history = History::new(vec![metric.into(), format!("val_{metric}")]);
     history.epochs = values
         .iter()
         .enumerate()
@@ -117,16 +122,7 @@ fn no_epoch_beating_the_baseline_keeps_the_first_epochs_weights() {
 
 #[test]
 fn accuracy_improves_upwards() {
-    let mut history = History::new(vec!["accuracy".into(), "val_accuracy".into()]);
-    history.epochs = [0.6, 0.8, 0.7, 0.75]
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| Epoch {
-            epoch: i + 1,
-            seconds: 0.0,
-            values: vec![v, v],
-        })
-        .collect();
+    let history = history_of("accuracy", &[0.6, 0.8, 0.7, 0.75]);
     let mut watch_accuracy = early(1);
     watch_accuracy.monitor = Metric::Accuracy;
     let state = replay(&history, &watch_accuracy);
