@@ -135,9 +135,10 @@ fn execute(request: Request) -> Result<(), Stop> {
                 request.options.backend,
             );
             let hash = key.hash();
+            let folder = format!("models/{hash}");
             models.push(IndexedModel {
                 name: model.name.clone(),
-                folder: format!("models/{hash}"),
+                folder: folder.clone(),
             });
             if jobs.iter().any(|j| j.hash == hash) {
                 continue;
@@ -152,7 +153,7 @@ fn execute(request: Request) -> Result<(), Stop> {
                 training,
                 data,
                 key,
-                folder: PathBuf::from(format!("models/{hash}")),
+                folder: PathBuf::from(folder),
                 hash,
                 options: request.options,
             });

@@ -107,20 +107,14 @@ impl RunDir {
         &self.root
     }
 
-    /// The folder of the model with content hash `hash`.
-    pub fn model_dir(&self, hash: &str) -> PathBuf {
-        self.root.join("models").join(hash)
-    }
-
-    /// The index a previous run wrote, if any.
+    /// The index a previous run wrote, if it is readable ([`RunIndex::read`]).
     pub fn read_index(&self) -> Option<RunIndex> {
-        let text = std::fs::read_to_string(self.root.join("run.json")).ok()?;
-        serde_json::from_str(&text).ok()
+        RunIndex::read(&self.root.join(crate::run_index::RUN_JSON)).ok()
     }
 
     /// Writes the index of experiments and their models' folders.
     pub fn write_index(&self, index: &RunIndex) -> Result<(), RunError> {
-        let path = self.root.join("run.json");
+        let path = self.root.join(crate::run_index::RUN_JSON);
         let text = serde_json::to_string_pretty(index).expect("index serializes") + "\n";
         Ok(file::write_atomic(&path, text.as_bytes())?)
     }
