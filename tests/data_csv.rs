@@ -400,8 +400,10 @@ fn a_split_that_rounds_to_nothing_is_an_error() {
         source: ofit::ir::DataSource::Csv {
             path: "csv/good.csv".to_string(),
             label: "label".to_string(),
+            text: None,
         },
         validation,
+        test: None,
     };
     let path = fixture("good.csv");
     let fraction = |fraction| ofit::ir::Validation::Fraction { fraction };
@@ -445,10 +447,12 @@ fn a_split_that_rounds_to_nothing_is_an_error() {
         source: ofit::ir::DataSource::Csv {
             path: "train.csv".to_string(),
             label: "label".to_string(),
+            text: None,
         },
         validation: ofit::ir::Validation::File {
             path: "test.csv".to_string(),
         },
+        test: None,
     };
     let error = ofit::data::load(&in_dir, &binary(), &ctx).unwrap_err();
     assert_eq!(

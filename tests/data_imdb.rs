@@ -53,6 +53,7 @@ fn imdb(num_words: usize, validation: Validation, path: Option<&str>) -> Dataset
             path: path.map(str::to_string),
         },
         validation,
+        test: None,
     }
 }
 

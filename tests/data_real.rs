@@ -19,6 +19,7 @@ fn the_real_imdb_data_has_the_published_figures() {
             path: None,
         },
         validation: Validation::TestSplit,
+        test: None,
     };
     let ctx = ofit::cli::data_context(&crate::support::root());
     let loaded = match data::load(&dataset, &LabelRule::binary("the test"), &ctx) {
@@ -48,7 +49,7 @@ fn the_real_imdb_data_has_the_published_figures() {
     assert_eq!(round2(test.mean_ids_per_row), 129.31);
     let nonzeros = |f: &Features| match f {
         Features::MultiHot(m) => m.ids.len(),
-        Features::Dense(_) => unreachable!(),
+        _ => unreachable!("multi-hot was asked for"),
     };
     assert_eq!(nonzeros(&loaded.data.train.features), 3_289_444);
     assert_eq!(nonzeros(&loaded.data.validation.features), 3_232_791);

@@ -113,6 +113,7 @@ fn a_parameter_count_beyond_64_bits_is_never_wrapped() {
         input: Input {
             width: Some(u32::MAX as usize),
             multi_hot: false,
+            vocabulary: None,
         },
         layers: vec![wide(u32::MAX as usize), wide(u32::MAX as usize), wide(1)],
     };

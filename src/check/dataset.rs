@@ -133,6 +133,7 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
                 DataSource::Csv {
                     path: path?,
                     label: label?,
+                    text: None,
                 },
                 validation?,
             )
@@ -154,6 +155,7 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
         name: item.name.text.clone(),
         source,
         validation,
+        test: None,
     };
     Some((dataset, spans))
 }

@@ -136,6 +136,7 @@ impl Checker<'_> {
                             .map(|(w, _)| w)
                             .or(dataset.input_width()),
                         multi_hot: dataset.is_multi_hot(),
+                        vocabulary: dataset.vocabulary(),
                     },
                     layers: instance.layers.layers.into_iter().map(|(l, _)| l).collect(),
                 };
@@ -502,6 +503,7 @@ fn params_fit(instance: &Instance, input: usize) -> Option<Diagnostic> {
             }
             Layer::Dropout { .. } => 0,
             Layer::BatchNorm(b) => (u128::from(b.center) + u128::from(b.scale) + 2) * width,
+            _ => todo!("issue 10: sequence layers"),
         };
         total = total.saturating_add(params);
         if total > u128::from(MAX_PARAMS) {

@@ -42,7 +42,7 @@ pub fn datasets(
             continue;
         };
         match &dataset.source {
-            DataSource::Csv { path, label } => {
+            DataSource::Csv { path, label, .. } => {
                 let train = spans
                     .path
                     .and_then(|at| csv_file(path, label, at, spans.label, ctx, &mut out));

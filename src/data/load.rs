@@ -90,7 +90,7 @@ pub fn load(dataset: &Dataset, rule: &LabelRule, ctx: &Context) -> Result<Loaded
             let data = encode_imdb(&corpus, *num_words, &dataset.validation, files)?;
             Ok(Loaded { data, notes })
         }
-        DataSource::Csv { path, label } => {
+        DataSource::Csv { path, label, .. } => {
             let path = ctx.resolve(path);
             let train = csv::read(&path, label, rule)?;
             let mut files = vec![path.display().to_string()];
@@ -123,6 +123,7 @@ pub fn load(dataset: &Dataset, rule: &LabelRule, ctx: &Context) -> Result<Loaded
                 Validation::TestSplit => {
                     unreachable!("the checker gives csv datasets a fraction or a file")
                 }
+                Validation::First { .. } => todo!("issue 10: validation_first"),
             };
             let all_labels: Vec<f32> = train
                 .labels
@@ -143,6 +144,7 @@ pub fn load(dataset: &Dataset, rule: &LabelRule, ctx: &Context) -> Result<Loaded
                 data: Encoded {
                     train,
                     validation,
+                    test: None,
                     classes,
                     stats,
                 },
@@ -181,7 +183,7 @@ pub fn resolve_input_widths(
 ) -> Result<(), DataError> {
     for &e in experiments {
         let experiment = &program.experiments[e];
-        let DataSource::Csv { path, label } = &program.datasets[experiment.dataset].source else {
+        let DataSource::Csv { path, label, .. } = &program.datasets[experiment.dataset].source else {
             continue;
         };
         let path = ctx.resolve(path);
@@ -366,6 +368,7 @@ fn encode_imdb(
     Ok(Encoded {
         train: train_split,
         validation: validation_split,
+        test: None,
         classes: Some(2),
         stats,
     })
@@ -385,6 +388,7 @@ fn sequence_stats(sequences: &Sequences, split: &Split) -> SplitStats {
     let nonzeros = match &split.features {
         Features::MultiHot(m) => m.ids.len(),
         Features::Dense(_) => 0,
+        Features::Sequences(_) => todo!("issue 10: sequence stats"),
     };
     SplitStats {
         examples: n,

@@ -95,6 +95,30 @@ impl Dense {
     }
 }
 
+/// Rows of word ids of one length, padded and truncated as Keras's `pad_sequences`,
+/// row-major.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Padded {
+    /// Ids per row.
+    pub length: usize,
+    /// Every id lies below this (`num_words`).
+    pub vocabulary: usize,
+    /// `rows × length` ids.
+    pub ids: Vec<u32>,
+}
+
+impl Padded {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.ids.len().checked_div(self.length).unwrap_or(0)
+    }
+
+    /// The ids of row `r`.
+    pub fn row(&self, r: usize) -> &[u32] {
+        &self.ids[r * self.length..(r + 1) * self.length]
+    }
+}
+
 /// The inputs of a split.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Features {
@@ -102,6 +126,8 @@ pub enum Features {
     MultiHot(MultiHot),
     /// Dense numeric rows (CSV).
     Dense(Dense),
+    /// Word-id sequences of one length.
+    Sequences(Padded),
 }
 
 impl Features {
@@ -110,6 +136,7 @@ impl Features {
         match self {
             Features::MultiHot(m) => m.rows(),
             Features::Dense(d) => d.rows(),
+            Features::Sequences(s) => s.rows(),
         }
     }
 
@@ -118,6 +145,7 @@ impl Features {
         match self {
             Features::MultiHot(m) => m.width,
             Features::Dense(d) => d.width,
+            Features::Sequences(s) => s.length,
         }
     }
 }
@@ -139,6 +167,8 @@ pub struct Encoded {
     pub train: Split,
     /// Examples validated on.
     pub validation: Split,
+    /// Examples tested on once, after training.
+    pub test: Option<Split>,
     /// For classification, the number of classes (2 for binary labels).
     pub classes: Option<usize>,
     /// Facts about the data, for `ofit data` and `ofit summary`.
@@ -151,7 +181,10 @@ impl Encoded {
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut hash = Sha256::new();
-        for split in [&self.train, &self.validation] {
+        for split in [Some(&self.train), Some(&self.validation), self.test.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             match &split.features {
                 Features::MultiHot(m) => {
                     hash.update(b"multi-hot");
@@ -163,6 +196,12 @@ impl Encoded {
                     hash.update(b"dense");
                     hash.update((d.width as u64).to_le_bytes());
                     d.values.iter().for_each(|v| hash.update(v.to_le_bytes()));
+                }
+                Features::Sequences(s) => {
+                    hash.update(b"sequences");
+                    hash.update((s.length as u64).to_le_bytes());
+                    hash.update((s.vocabulary as u64).to_le_bytes());
+                    s.ids.iter().for_each(|id| hash.update(id.to_le_bytes()));
                 }
             }
             split

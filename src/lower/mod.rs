@@ -144,6 +144,7 @@ pub fn lower(model: &ir::Model, seed: u64, device: &Device) -> Network {
                     .with_momentum(1.0 - b.momentum)
                     .init(device),
             ),
+            _ => todo!("issue 10: sequence layers"),
         });
     }
     let output = match &model.layers[last_dense] {

@@ -79,6 +79,7 @@ pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String 
             Layer::Dense(_) => ("dense", "Dense"),
             Layer::Dropout { .. } => ("dropout", "Dropout"),
             Layer::BatchNorm(_) => ("batch_normalization", "BatchNormalization"),
+            _ => todo!("issue 10: sequence layers"),
         };
         let n = counts.entry(base).or_default();
         let name = if *n == 0 {

@@ -450,6 +450,7 @@ fn features(split: &Split, rows: &[usize], device: &Device) -> Tensor<2> {
             }
             (values, d.width)
         }
+        Features::Sequences(_) => todo!("issue 10: sequence input"),
     };
     Tensor::from_data(TensorData::new(values, [rows.len(), width]), device)
 }
