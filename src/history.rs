@@ -40,6 +40,13 @@ pub struct History {
     /// that a damaged weights file is noticed rather than used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights_sha256: Option<String>,
+    /// The test split's figures, evaluated once after training with the weights the model
+    /// keeps: one value per training metric ([`History::test_columns`]), as Keras's
+    /// `model.evaluate` returns them. `None` when the dataset has no test split. The file
+    /// holds them as a map (`"test": {"loss": 0.32, "accuracy": 0.87}`), which
+    /// [`History::to_json`] writes and [`History::from_json`] checks.
+    #[serde(skip)]
+    pub test: Option<Vec<f64>>,
 }
 
 /// How a training ended.
@@ -135,6 +142,14 @@ pub enum Problem {
     /// The ending does not fit the epochs.
     #[error("the ending {0}")]
     Ending(String),
+    /// The test figures are not one number for each training metric.
+    #[error("`test` holds {found}, but needs a number for each of {expected}")]
+    Test {
+        /// The names it holds.
+        found: String,
+        /// The training metrics.
+        expected: String,
+    },
     /// A checkpoint's history holds another number of epochs than its folder's name says.
     #[error("holds {holds} epochs, but its checkpoint folder is named for {named}")]
     Checkpoint {
@@ -153,6 +168,26 @@ impl History {
             epochs: Vec::new(),
             ending: None,
             weights_sha256: None,
+            test: None,
+        }
+    }
+
+    /// The metrics a test split is measured with: the training half of the columns
+    /// (`loss`, `accuracy`, … without `val_`).
+    pub fn test_columns(&self) -> &[String] {
+        &self.columns[..self.columns.len() / 2]
+    }
+
+    /// The test figures with their names, in column order.
+    pub fn test_figures(&self) -> Vec<(&str, f64)> {
+        match &self.test {
+            Some(values) => self
+                .test_columns()
+                .iter()
+                .map(String::as_str)
+                .zip(values.iter().copied())
+                .collect(),
+            None => Vec::new(),
         }
     }
 
@@ -186,15 +221,35 @@ impl History {
             weights_sha256: Option<String>,
             #[serde(default)]
             history: Option<serde_json::Map<String, serde_json::Value>>,
+            #[serde(default)]
+            test: Option<serde_json::Map<String, serde_json::Value>>,
         }
         let file: File = serde_json::from_str(text).map_err(|e| Problem::Syntax(e.to_string()))?;
-        let history = History {
+        let mut history = History {
             columns: file.columns,
             epochs: file.epochs,
             ending: file.ending,
             weights_sha256: file.weights_sha256,
+            test: None,
         };
         history.validate()?;
+        if let Some(test) = file.test {
+            let columns = history.test_columns();
+            let values: Option<Vec<f64>> = columns
+                .iter()
+                .map(|c| serde_json::from_value::<Value>(test.get(c)?.clone()).ok())
+                .map(|v| v.map(|v| v.0))
+                .collect();
+            match values {
+                Some(values) if test.len() == columns.len() => history.test = Some(values),
+                _ => {
+                    return Err(Problem::Test {
+                        found: test.keys().cloned().collect::<Vec<_>>().join(", "),
+                        expected: columns.join(", "),
+                    })
+                }
+            }
+        }
         if let Some(lists) = file.history {
             history.check_keras_lists(lists)?;
         }
@@ -398,6 +453,7 @@ impl History {
             epochs,
             ending: None,
             weights_sha256: None,
+            test: None,
         };
         history.validate()?;
         Ok(history)
@@ -431,7 +487,26 @@ impl History {
         if let Some(sha) = &self.weights_sha256 {
             value["weights_sha256"] = serde_json::json!(sha);
         }
+        if self.test.is_some() {
+            let figures: serde_json::Map<String, serde_json::Value> = self
+                .test_figures()
+                .into_iter()
+                .map(|(name, v)| (name.to_string(), serde_json::json!(Value(v))))
+                .collect();
+            value["test"] = serde_json::Value::Object(figures);
+        }
         serde_json::to_string_pretty(&value).expect("history serializes") + "\n"
+    }
+
+    /// Keras's `model.evaluate` line for the test figures, `test - loss: 0.3212 - accuracy:
+    /// 0.8735`, when there are some.
+    pub fn test_line(&self) -> Option<String> {
+        self.test.as_ref()?;
+        let mut line = "test".to_string();
+        for (name, value) in self.test_figures() {
+            line += &format!(" - {name}: {value:.4}");
+        }
+        Some(line)
     }
 
     /// Keras's `verbose=2` line for one epoch:
@@ -535,6 +610,7 @@ mod tests {
             ],
             ending: None,
             weights_sha256: None,
+            test: None,
         }
     }
 

@@ -190,6 +190,7 @@ fn a_history_is_analysed_on_a_metric_and_its_validation_column() {
             .collect(),
         ending: None,
         weights_sha256: None,
+        test: None,
     };
     let fit = analyse_history(&history, "loss").unwrap();
     assert_eq!((fit.best_epoch, fit.overfit_epoch), (2, Some(2)));
@@ -262,6 +263,7 @@ fn history(rows: &[(f64, f64, f64, f64)], ending: Option<Ending>) -> History {
             .collect(),
         ending,
         weights_sha256: None,
+        test: None,
     }
 }
 

@@ -31,6 +31,7 @@ fn diverging() -> History {
             .collect(),
         ending: Some(Ending::Diverged { epoch: 3 }),
         weights_sha256: None,
+        test: None,
     }
 }
 

@@ -99,6 +99,10 @@ pub struct ModelReport {
     /// Validation accuracy at the final epoch (the kept one, or the last before any
     /// divergence), when accuracy was computed.
     pub final_val_accuracy: Option<f64>,
+    /// The test split's figures (loss and each metric), evaluated once after training;
+    /// empty when the dataset has no test split or the model is not finished.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub test: std::collections::BTreeMap<String, crate::history::Value>,
     /// The figures on the experiment's metric (see `report::analysis`).
     #[serde(flatten)]
     pub fit: Option<Fit>,
@@ -305,6 +309,15 @@ fn load_model(root: &Path, name: &str, folder: &str, metric: &str) -> Loaded {
         planned_epochs: key.epochs,
         kept_epoch,
         final_val_accuracy,
+        test: history
+            .as_ref()
+            .map(|h| {
+                h.test_figures()
+                    .into_iter()
+                    .map(|(name, v)| (name.to_string(), crate::history::Value(v)))
+                    .collect()
+            })
+            .unwrap_or_default(),
         fit: history.as_ref().and_then(|h| analyse_history(h, metric)),
         loss: history.as_ref().and_then(|h| analyse_history(h, "loss")),
         damage,

@@ -85,12 +85,14 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
             let svg = std::fs::read_to_string(root.join(file)).unwrap_or_default();
             let _ = writeln!(out, "<figure class=\"plot\">{svg}</figure>");
         }
+        let tested = experiment.models.iter().any(|m| !m.test.is_empty());
         let _ = write!(
             out,
             "<table>\n<tr><th>model</th><th>parameters</th><th>training</th><th>best epoch</th>\
              <th>best validation {metric}</th><th>final validation {metric}</th><th>final gap</th>\
-             <th>final validation accuracy</th><th>overfits after epoch</th><th>verdict</th></tr>\n",
-            metric = escape(&experiment.metric)
+             <th>final validation accuracy</th>{test}<th>overfits after epoch</th><th>verdict</th></tr>\n",
+            metric = escape(&experiment.metric),
+            test = if tested { "<th>test (once, after training)</th>" } else { "" },
         );
         for model in &experiment.models {
             let fit = model.fit.as_ref();
@@ -103,7 +105,7 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
             };
             let _ = writeln!(
                 out,
-                "<tr class=\"{state}\"><td>{name}</td><td>{params}</td><td class=\"status\">{status}</td><td>{best}</td><td>{best_val}</td><td>{final_val}</td><td>{gap}</td><td>{accuracy}</td><td>{overfit}</td><td class=\"verdict\">{verdict}</td></tr>",
+                "<tr class=\"{state}\"><td>{name}</td><td>{params}</td><td class=\"status\">{status}</td><td>{best}</td><td>{best_val}</td><td>{final_val}</td><td>{gap}</td><td>{accuracy}</td>{test}<td>{overfit}</td><td class=\"verdict\">{verdict}</td></tr>",
                 state = state_class(model.state),
                 name = escape(&model.name),
                 params = model.params.map_or("–".to_string(), crate::suggest::thousands),
@@ -113,6 +115,7 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
                 final_val = finals(fit.map(|f| f.final_val)),
                 gap = finals(fit.map(|f| f.gap_at_end)),
                 accuracy = finals(model.final_val_accuracy),
+                test = if tested { format!("<td>{}</td>", test_figures(model)) } else { String::new() },
                 overfit = fit.and_then(|f| f.overfit_epoch).map_or("–".to_string(), |e| e.to_string()),
                 verdict = escape(&verdict(model)),
             );
@@ -132,4 +135,18 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
     }
     out += "</body>\n</html>\n";
     out
+}
+
+/// A model's test figures, `loss 0.3212, accuracy 0.8735` (loss first), or a dash.
+fn test_figures(model: &ModelReport) -> String {
+    let mut figures: Vec<(&String, f64)> = model.test.iter().map(|(n, v)| (n, v.0)).collect();
+    figures.sort_by_key(|(name, _)| *name != "loss");
+    if figures.is_empty() {
+        return "–".to_string();
+    }
+    let words: Vec<String> = figures
+        .into_iter()
+        .map(|(name, v)| format!("{} {}", escape(name), number(Some(v), 4)))
+        .collect();
+    words.join(", ")
 }

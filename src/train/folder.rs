@@ -314,5 +314,6 @@ fn log(history: &History, epochs: usize) -> String {
         )),
         Some(Ending::Completed { restored: None }) | None => {}
     }
+    lines.extend(history.test_line());
     lines.join("\n") + "\n"
 }

@@ -173,6 +173,13 @@ pub fn train(
         }
     }
     history.ending = Some(ending);
+    // Keras's `model.evaluate` after `fit`: once, with the weights the model keeps.
+    if let Some(test) = &data.test {
+        history.test = Some(trainer.evaluate(test));
+        if let Some(line) = history.test_line() {
+            progress.epoch(&line);
+        }
+    }
     folder.finish(&mut trainer, &mut history, training.epochs)?;
     Ok(Outcome::Trained {
         history,
