@@ -84,9 +84,25 @@ fn table(report: &super::document::Report, keras: &serde_json::Value) -> String 
     }
     let metric = seen.first().map_or("loss", |(m, _)| *m);
     let words = short(metric);
+    // The test split's figures (Keras's `model.evaluate` after `fit`), when there is one:
+    // loss first, then the metrics, as the histories name them.
+    let mut tested: Vec<&str> = Vec::new();
+    for (_, model) in &seen {
+        for name in model.test.keys() {
+            if !tested.contains(&name.as_str()) {
+                tested.push(name);
+            }
+        }
+    }
+    tested.sort_by_key(|name| *name != "loss");
+    let test_head: String = tested
+        .iter()
+        .map(|name| format!(" ofit: test {} | Keras |", short(name)))
+        .collect();
     let mut out = format!(
-        "| model | parameters | ofit: best val {words} @ epoch | Keras | ofit: final val {words} | Keras | ofit says |\n\
-         |---|---|---|---|---|---|---|\n"
+        "| model | parameters | ofit: best val {words} @ epoch | Keras | ofit: final val {words} | Keras |{test_head} ofit says |\n\
+         |---|---|---|---|---|---|{}---|\n",
+        "---|---|".repeat(tested.len())
     );
     for (metric, model) in seen {
         let fit: Option<&Fit> = model.fit.as_ref();
@@ -113,8 +129,21 @@ fn table(report: &super::document::Report, keras: &serde_json::Value) -> String 
             }
             None => model.status.clone(),
         };
+        let test: String = tested
+            .iter()
+            .map(|name| {
+                let ofit = model
+                    .test
+                    .get(*name)
+                    .map_or("–".to_string(), |v| format!("{:.4}", v.0));
+                let keras = k[format!("test_{name}")]
+                    .as_f64()
+                    .map_or("–".to_string(), |v| format!("{v:.4}"));
+                format!(" {ofit} | {keras} |")
+            })
+            .collect();
         out += &format!(
-            "| {} | {} | {} | {keras_best} | {} | {keras_final} | {says} |\n",
+            "| {} | {} | {} | {keras_best} | {} | {keras_final} |{test} {says} |\n",
             model.name,
             model
                 .params
