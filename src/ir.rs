@@ -687,8 +687,7 @@ pub struct Experiment {
 
 /// The shape of one example as it flows through a model, batch axis left out: Keras's
 /// `(None, 16)` is `Flat(16)`, `(None, 256, 16)` is `Sequence { length: 256, channels: 16 }`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
     /// A row of features (rank 2 with the batch).
     Flat(usize),
