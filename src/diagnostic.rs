@@ -153,6 +153,9 @@ codes! {
     EmptyModel = "E0402", "model has no dense layer";
     MisplacedLayer = "E0403", "layer not allowed here";
     TooManyParams = "E0404", "too many parameters";
+    ShapeMismatch = "E0405", "does not take this shape";
+    WindowTooLong = "E0406", "window longer than the sequence";
+    MaskNotSupported = "E0407", "cannot take the mask";
     // Training and experiments.
     MetricNotComputed = "E0500", "metric not computed";
     MetricDoesNotFit = "E0501", "cannot be computed for this output";

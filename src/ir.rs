@@ -685,44 +685,231 @@ pub struct Experiment {
     pub plot: Vec<Metric>,
 }
 
+/// The shape of one example as it flows through a model, batch axis left out: Keras's
+/// `(None, 16)` is `Flat(16)`, `(None, 256, 16)` is `Sequence { length: 256, channels: 16 }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A row of features (rank 2 with the batch).
+    Flat(usize),
+    /// A row of `length` word ids below `vocabulary`, which only an embedding takes.
+    Ids {
+        /// Ids per example.
+        length: usize,
+        /// The ids' bound (`num_words`).
+        vocabulary: usize,
+    },
+    /// `length` steps of `channels` values each (rank 3 with the batch).
+    Sequence {
+        /// Steps.
+        length: usize,
+        /// Values per step (the last axis).
+        channels: usize,
+    },
+}
+
+impl Shape {
+    /// The values one example holds in this shape.
+    pub fn size(self) -> u128 {
+        match self {
+            Shape::Flat(w) => w as u128,
+            Shape::Ids { length, .. } => length as u128,
+            Shape::Sequence { length, channels } => length as u128 * channels as u128,
+        }
+    }
+
+    /// The last axis: features of a row, channels of a sequence (what dense and batch
+    /// normalization work over), ids of a row of ids.
+    pub fn last_axis(self) -> usize {
+        match self {
+            Shape::Flat(w) => w,
+            Shape::Ids { length, .. } => length,
+            Shape::Sequence { channels, .. } => channels,
+        }
+    }
+}
+
+impl fmt::Display for Shape {
+    /// As Keras's summary prints it: `(None, 16)`, `(None, 256, 16)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shape::Flat(w) => write!(f, "(None, {w})"),
+            Shape::Ids { length, .. } => write!(f, "(None, {length})"),
+            Shape::Sequence { length, channels } => write!(f, "(None, {length}, {channels})"),
+        }
+    }
+}
+
+/// Why a layer cannot take the shape it receives (the checker words each for the user).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misfit {
+    /// Word ids reach a layer other than an embedding.
+    NeedsEmbedding,
+    /// An embedding receives something other than word ids.
+    NeedsIds,
+    /// A sequence reaches a layer that takes flat rows (dense).
+    NeedsFlat,
+    /// A flat row reaches a layer that takes a sequence.
+    NeedsSequence,
+    /// A `valid` window is longer than the sequence.
+    WindowTooLong {
+        /// The window (kernel or pool size).
+        window: usize,
+        /// The sequence's length.
+        length: usize,
+    },
+}
+
+/// Keras's output length of a 1-D window of `size` moved by `strides` over `length` steps
+/// (`keras/src/ops/operation_utils.py`, `compute_conv_output_shape`): `valid` keeps whole
+/// windows only, `same` pads so that every stride start gives one output.
+pub fn window_length(
+    length: usize,
+    size: usize,
+    strides: usize,
+    padding: ConvPadding,
+) -> Result<usize, Misfit> {
+    let strides = strides.max(1);
+    match padding {
+        ConvPadding::Valid if length < size => Err(Misfit::WindowTooLong {
+            window: size,
+            length,
+        }),
+        ConvPadding::Valid => Ok((length - size) / strides + 1),
+        ConvPadding::Same => Ok(length.div_ceil(strides)),
+    }
+}
+
+impl Layer {
+    /// The shape this layer gives for `input`, or why it cannot take it. Keras's rules:
+    /// dense, dropout and batch normalization work on the last axis (dense only on flat
+    /// rows here: on a sequence Keras would apply it per step, which no tutorial model
+    /// means); pooling, flatten and a recurrent layer without `return_sequences` make a
+    /// sequence flat.
+    pub fn output_shape(&self, input: Shape) -> Result<Shape, Misfit> {
+        use Shape::{Flat, Ids, Sequence};
+        match (self, input) {
+            (Layer::Embedding(e), Ids { length, .. }) => Ok(Sequence {
+                length,
+                channels: e.dim,
+            }),
+            (Layer::Embedding(_), _) => Err(Misfit::NeedsIds),
+            (_, Ids { .. }) => Err(Misfit::NeedsEmbedding),
+            (Layer::Dense(d), Flat(_)) => Ok(Flat(d.units)),
+            (Layer::Dense(_), Sequence { .. }) => Err(Misfit::NeedsFlat),
+            (Layer::Dropout { .. } | Layer::BatchNorm(_), shape) => Ok(shape),
+            (_, Flat(_)) => Err(Misfit::NeedsSequence),
+            (
+                Layer::GlobalAveragePooling | Layer::GlobalMaxPooling,
+                Sequence { channels, .. },
+            ) => Ok(Flat(channels)),
+            (Layer::Flatten, Sequence { length, channels }) => {
+                Ok(Flat(length.saturating_mul(channels)))
+            }
+            (Layer::Conv1d(c), Sequence { length, .. }) => Ok(Sequence {
+                length: window_length(length, c.kernel_size, c.strides, c.padding)?,
+                channels: c.filters,
+            }),
+            (Layer::MaxPooling1d(p), Sequence { length, channels }) => Ok(Sequence {
+                length: window_length(length, p.pool_size, p.strides, p.padding)?,
+                channels,
+            }),
+            (Layer::Lstm(r) | Layer::Gru(r), Sequence { length, .. }) => {
+                Ok(if r.return_sequences {
+                    Sequence {
+                        length,
+                        channels: r.units,
+                    }
+                } else {
+                    Flat(r.units)
+                })
+            }
+        }
+    }
+
+    /// Trainable and non-trainable parameters on `input`, exactly, as Keras counts them
+    /// (`count_params` of each layer's weights): dense `i·u + u`; batch normalization
+    /// `(center + scale)·c` trainable and `2c` moving statistics over the last axis;
+    /// embedding `V·d`; conv1d `k·C·F + F` (`base_conv.py`: kernel `(k, C, F)`, bias
+    /// `(F,)`); LSTM `4(C·U + U·U + U)` (`lstm.py`: kernel `(C, 4U)`, recurrent kernel
+    /// `(U, 4U)`, bias `(4U,)`); GRU `3(C·U + U·U + 2U)` (`gru.py`, `reset_after = True`:
+    /// bias `(2, 3U)`).
+    pub fn params(&self, input: Shape) -> (u128, u128) {
+        let c = input.last_axis() as u128;
+        match self {
+            Layer::Dense(d) => {
+                let u = d.units as u128;
+                (c * u + if d.use_bias { u } else { 0 }, 0)
+            }
+            Layer::BatchNorm(b) => ((u128::from(b.center) + u128::from(b.scale)) * c, 2 * c),
+            Layer::Embedding(e) => match input {
+                Shape::Ids { vocabulary, .. } => (vocabulary as u128 * e.dim as u128, 0),
+                _ => (0, 0),
+            },
+            Layer::Conv1d(k) => {
+                let f = k.filters as u128;
+                (k.kernel_size as u128 * c * f + f, 0)
+            }
+            Layer::Lstm(r) => {
+                let u = r.units as u128;
+                (4 * (c * u + u * u + u), 0)
+            }
+            Layer::Gru(r) => {
+                let u = r.units as u128;
+                (3 * (c * u + u * u + 2 * u), 0)
+            }
+            Layer::Dropout { .. }
+            | Layer::GlobalAveragePooling
+            | Layer::GlobalMaxPooling
+            | Layer::Flatten
+            | Layer::MaxPooling1d(_) => (0, 0),
+        }
+    }
+}
+
+impl Input {
+    /// The shape of one example: word ids for a sequence encoding, a row otherwise;
+    /// `None` while the width is not known.
+    pub fn shape(&self) -> Option<Shape> {
+        let width = self.width?;
+        Some(match self.vocabulary {
+            Some(vocabulary) => Shape::Ids {
+                length: width,
+                vocabulary,
+            },
+            None => Shape::Flat(width),
+        })
+    }
+}
+
 impl Model {
-    /// Input width and output width of every layer, in order. `None` where the input
-    /// width is not known yet.
-    pub fn shapes(&self) -> Vec<(Option<usize>, Option<usize>)> {
-        let mut width = self.input.width;
+    /// Input shape and output shape of every layer, in order. `None` where the input
+    /// width is not known yet, and from the first layer that cannot take its input on (the
+    /// checker refuses such a model).
+    pub fn shapes(&self) -> Vec<(Option<Shape>, Option<Shape>)> {
+        let mut shape = self.input.shape();
         self.layers
             .iter()
             .map(|layer| {
-                let input = width;
-                if let Layer::Dense(d) = layer {
-                    width = Some(d.units);
-                }
-                (input, width)
+                let input = shape;
+                shape = input.and_then(|s| layer.output_shape(s).ok());
+                (input, shape)
             })
             .collect()
     }
 
-    /// Trainable and non-trainable parameter counts per layer, as Keras counts them.
-    /// `None` where the input width is not known yet, or where a count does not fit in a
-    /// `usize` (the checker refuses such a model: see [`MAX_PARAMS`]).
+    /// Trainable and non-trainable parameter counts per layer, as Keras counts them
+    /// ([`Layer::params`]). `None` where the input shape is not known yet, or where a count
+    /// does not fit in a `usize` (the checker refuses such a model: see [`MAX_PARAMS`]).
     pub fn layer_params(&self) -> Vec<Option<(usize, usize)>> {
         self.layers
             .iter()
             .zip(self.shapes())
-            .map(|(layer, (input, output))| match layer {
-                Layer::Dense(d) => {
-                    let kernel = input?.checked_mul(d.units)?;
-                    let bias = if d.use_bias { d.units } else { 0 };
-                    Some((kernel.checked_add(bias)?, 0))
-                }
-                Layer::Dropout { .. } => Some((0, 0)),
-                Layer::BatchNorm(b) => {
-                    let w = output?;
-                    let trainable =
-                        (usize::from(b.center) + usize::from(b.scale)).checked_mul(w)?;
-                    Some((trainable, w.checked_mul(2)?))
-                }
-                _ => todo!("issue 10: sequence layers"),
+            .map(|(layer, (input, _))| {
+                let (trainable, frozen) = layer.params(input?);
+                Some((
+                    usize::try_from(trainable).ok()?,
+                    usize::try_from(frozen).ok()?,
+                ))
             })
             .collect()
     }

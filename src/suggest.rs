@@ -36,6 +36,22 @@ const ALIASES: &[(&str, &str)] = &[
     ("sequential", "model"),
     ("training", "train"),
     ("restore_best_weights", "restore_best"),
+    // Keras's class names of the sequence layers (matched without case and underscores).
+    ("Embedding", "embedding"),
+    ("GlobalAveragePooling1D", "global_average_pooling"),
+    ("GlobalAvgPool1D", "global_average_pooling"),
+    ("GlobalMaxPooling1D", "global_max_pooling"),
+    ("GlobalMaxPool1D", "global_max_pooling"),
+    ("Flatten", "flatten"),
+    ("Conv1D", "conv1d"),
+    ("Convolution1D", "conv1d"),
+    ("MaxPooling1D", "max_pooling1d"),
+    ("MaxPool1D", "max_pooling1d"),
+    ("LSTM", "lstm"),
+    ("GRU", "gru"),
+    ("output_dim", "dim"),
+    ("maxlen", "length"),
+    ("pad_sequences", "sequence"),
 ];
 
 /// The candidate that `name` is another tool's word for (`learning_rate` is `lr`,

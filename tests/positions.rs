@@ -131,3 +131,34 @@ fn a_sweep_over_the_limit_is_marked_at_the_entry() {
         "this sweep makes 10,201 models; at most 10,000 are allowed"
     );
 }
+
+const SEQUENCES: &str = "dataset d = imdb(num_words = 100, encode = sequence(length = 8))\ntrain t { loss = binary_crossentropy  epochs = 1 }\n";
+
+#[test]
+fn a_dense_layer_on_a_sequence_is_marked_with_what_to_insert() {
+    let text = format!("{SEQUENCES}model m {{\n  embedding(4)\n  dense(1, sigmoid)\n}}\nexperiment e {{ data = d  train = t  models = {{ a: m }} }}\n");
+    assert_eq!(positions(&text), [(Code::ShapeMismatch, 5, 3, 17)]);
+    let (_, checked) = support::compile_text(&text);
+    let d = &checked.diagnostics[0];
+    assert_eq!(
+        d.help.as_deref(),
+        Some("insert `global_average_pooling()` or `flatten()` before this `dense`")
+    );
+    // The secondary label is the embedding that made the sequence.
+    assert_eq!(d.labels[1].message, "the sequence is made here");
+}
+
+#[test]
+fn a_mask_that_a_layer_cannot_take_is_marked_at_that_layer() {
+    let text = format!("{SEQUENCES}model m {{\n  embedding(4, mask_zero = true)\n  flatten()\n  dense(1, sigmoid)\n}}\nexperiment e {{ data = d  train = t  models = {{ a: m }} }}\n");
+    assert_eq!(positions(&text), [(Code::MaskNotSupported, 5, 3, 9)]);
+}
+
+#[test]
+fn a_second_validation_form_is_marked_at_its_key() {
+    let text = "dataset d = imdb(num_words = 100, validation_split = 0.2, validation_first = 10)\n";
+    assert_eq!(
+        positions(text),
+        [(Code::Unused, 1, 9, 1), (Code::Conflict, 1, 59, 16)]
+    );
+}

@@ -132,3 +132,114 @@ fn a_parameter_count_beyond_64_bits_is_never_wrapped() {
     );
     assert!(text.contains("18,446,744,069,414,584,320"), "{text}");
 }
+
+fn text_models() -> ofit::ir::Program {
+    support::compile(&support::root().join("tests/fixtures/summary/text_models.ofit"))
+        .1
+        .program
+        .expect("the text models check")
+}
+
+#[test]
+fn text_models_have_keras_parameter_counts_per_layer() {
+    let program = text_models();
+    let per_layer = |name: &str| -> Vec<usize> {
+        program
+            .model(name)
+            .expect("model")
+            .layer_params()
+            .into_iter()
+            .map(|p| p.expect("known").0)
+            .collect()
+    };
+    // Keras: Embedding(10000, 16) → GlobalAveragePooling1D → Dense(16) → Dense(1).
+    assert_eq!(per_layer("text"), [160_000, 0, 272, 17]);
+    assert_eq!(program.model("text").unwrap().params(), Some((160_289, 0)));
+    // Conv1D: kernel (5, 16, 32) and bias (32,).
+    assert_eq!(per_layer("conv"), [160_000, 5 * 16 * 32 + 32, 0, 0, 33]);
+    // LSTM: kernel (16, 4·32), recurrent kernel (32, 4·32), bias (4·32,).
+    assert_eq!(per_layer("lstm"), [160_000, 16 * 128 + 32 * 128 + 128, 33]);
+    // GRU, reset_after = True: kernel (16, 3·32), recurrent (32, 3·32), bias (2, 3·32).
+    assert_eq!(
+        per_layer("gru"),
+        [160_000, 16 * 96 + 32 * 96 + 2 * 96, 0, 256 * 32 + 1]
+    );
+}
+
+#[test]
+fn text_models_have_keras_output_shapes() {
+    use ofit::ir::Shape;
+    let program = text_models();
+    let shapes = |name: &str| -> Vec<String> {
+        program
+            .model(name)
+            .expect("model")
+            .shapes()
+            .into_iter()
+            .map(|(_, out)| out.expect("known").to_string())
+            .collect()
+    };
+    assert_eq!(
+        shapes("text"),
+        ["(None, 256, 16)", "(None, 16)", "(None, 16)", "(None, 1)"]
+    );
+    // valid: (256 − 5) / 1 + 1 = 252 steps, pooled by 2 to 126.
+    assert_eq!(
+        shapes("conv"),
+        [
+            "(None, 256, 16)",
+            "(None, 252, 32)",
+            "(None, 126, 32)",
+            "(None, 32)",
+            "(None, 1)"
+        ]
+    );
+    assert_eq!(
+        shapes("gru"),
+        ["(None, 256, 16)", "(None, 256, 32)", "(None, 8192)", "(None, 1)"]
+    );
+    let text = program.model("text").unwrap();
+    assert_eq!(
+        text.shapes()[0].0,
+        Some(Shape::Ids {
+            length: 256,
+            vocabulary: 10_000
+        })
+    );
+}
+
+#[test]
+fn the_text_model_summary_is_pinned() {
+    let program = text_models();
+    let facts = DataFacts::declared(&program.datasets[0]);
+    for name in ["text", "conv", "lstm", "gru"] {
+        let model = program.model(name).expect("model");
+        insta::assert_snapshot!(
+            format!("text-{name}"),
+            summary(model, &program.trainings[0], &facts)
+        );
+    }
+}
+
+#[test]
+fn an_embedding_and_its_pooling_cost_their_values_read() {
+    let program = text_models();
+    let text = program.model("text").unwrap();
+    let facts = DataFacts::declared(&program.datasets[0]);
+    assert_eq!(facts.split_sizes, Some((15_000, 10_000)));
+    // Forward per example: the gather reads 256·16 values, the mean adds them, then the
+    // two dense layers; training twice for the embedding (first) and the pooling (no
+    // weights), three times for the dense layers.
+    let forward = 4096.0 + 4096.0 + 256.0 + 16.0;
+    let train = 2.0 * 4096.0 + 2.0 * 4096.0 + 3.0 * (256.0 + 16.0);
+    let cost = epoch_cost(text, &facts).expect("known sizes");
+    assert_eq!(cost.dense, 15_000.0 * train + 10_000.0 * forward);
+    assert_eq!(cost.sparse, None);
+    // A recurrent layer costs its gates at every step.
+    let lstm = program.model("lstm").unwrap();
+    let cost = epoch_cost(lstm, &facts).expect("known sizes");
+    let step = 256.0 * 4.0 * (16.0 * 32.0 + 32.0 * 32.0);
+    let forward = 4096.0 + step + 32.0;
+    let train = 2.0 * 4096.0 + 3.0 * (step + 32.0);
+    assert_eq!(cost.dense, 15_000.0 * train + 10_000.0 * forward);
+}

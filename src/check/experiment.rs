@@ -9,7 +9,9 @@ use super::training::metric_names;
 use super::value::Reader;
 use super::Checker;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{Dense, Experiment, Input, Layer, Loss, Metric, Model, MAX_PARAMS, MAX_WIDTH};
+use crate::ir::{
+    Dense, Experiment, Input, Layer, Loss, Metric, Misfit, Model, Shape, MAX_PARAMS, MAX_WIDTH,
+};
 use crate::source::Span;
 use crate::syntax::ast::{BlockItem, Value, ValueKind};
 use std::collections::HashMap;
@@ -253,13 +255,19 @@ impl Checker<'_> {
         let Some((output, span)) = output_layer(instance) else {
             return false;
         };
-        let input = instance
+        let width = instance
             .layers
             .input
             .map(|(w, _)| w)
             .or(dataset.input_width());
-        if let Some(too_many) = input.and_then(|input| params_fit(instance, input)) {
-            self.diagnostics.push(too_many);
+        let data = DataShape {
+            name: &dataset.name,
+            span: dataset_span,
+            sequence: dataset.vocabulary().is_some(),
+            text: dataset.text().is_some(),
+        };
+        if let Some(d) = shapes_fit(instance, width, dataset.vocabulary(), &data) {
+            self.diagnostics.push(d);
             fits = false;
         }
         if !loss.fits_output(output.units, output.activation) {
@@ -488,41 +496,284 @@ impl Checker<'_> {
     }
 }
 
-/// Checks that the instance, on `input` features, has at most [`MAX_PARAMS`]
-/// parameters, counted exactly; reports the layer that passes the limit if not.
-fn params_fit(instance: &Instance, input: usize) -> Option<Diagnostic> {
-    let mut width = input as u128;
+/// What the shape checks need to know of the dataset, for their messages.
+struct DataShape<'a> {
+    name: &'a str,
+    span: Span,
+    /// Whether it gives sequences of word ids.
+    sequence: bool,
+    /// Whether it is text (multi-hot or sequences).
+    text: bool,
+}
+
+/// The layer's name as the spec writes it.
+fn layer_name(layer: &Layer) -> &'static str {
+    match layer {
+        Layer::Dense(_) => "dense",
+        Layer::Dropout { .. } => "dropout",
+        Layer::BatchNorm(_) => "batch_norm",
+        Layer::Embedding(_) => "embedding",
+        Layer::GlobalAveragePooling => "global_average_pooling",
+        Layer::GlobalMaxPooling => "global_max_pooling",
+        Layer::Flatten => "flatten",
+        Layer::Conv1d(_) => "conv1d",
+        Layer::MaxPooling1d(_) => "max_pooling1d",
+        Layer::Lstm(_) => "lstm",
+        Layer::Gru(_) => "gru",
+    }
+}
+
+/// Follows the example's shape through the instance's layers (`width` features, or
+/// `width` word ids below `vocabulary`), and reports the first layer that cannot take
+/// what it receives, a mask that reaches a layer that cannot use it, or the layer that
+/// passes [`MAX_PARAMS`] (counted exactly; only when the width is known).
+fn shapes_fit(
+    instance: &Instance,
+    width: Option<usize>,
+    vocabulary: Option<usize>,
+    data: &DataShape,
+) -> Option<Diagnostic> {
+    // A numeric CSV file's width is known only to the data stage; its rank is known
+    // here, so the walk goes on with a stand-in width and counts no parameters.
+    let mut shape = match vocabulary {
+        Some(vocabulary) => Shape::Ids {
+            length: width.unwrap_or(1),
+            vocabulary,
+        },
+        None => Shape::Flat(width.unwrap_or(1)),
+    };
+    let count = width.is_some();
     let mut total: u128 = 0;
-    for (layer, span) in &instance.layers.layers {
-        let params = match layer {
-            Layer::Dense(d) => {
-                let units = d.units as u128;
-                let params = width * units + if d.use_bias { units } else { 0 };
-                width = units;
-                params
-            }
-            Layer::Dropout { .. } => 0,
-            Layer::BatchNorm(b) => (u128::from(b.center) + u128::from(b.scale) + 2) * width,
-            _ => todo!("issue 10: sequence layers"),
-        };
-        total = total.saturating_add(params);
-        if total > u128::from(MAX_PARAMS) {
-            return Some(
-                Diagnostic::error(
-                    Code::TooManyParams,
+    // The layer that made the latest sequence, and the one that made it flat.
+    let mut made_sequence: Option<(Span, &Layer)> = None;
+    let mut made_flat: Option<(Span, &Layer)> = None;
+    // The embedding whose `mask_zero` mask is still attached.
+    let mut mask: Option<Span> = None;
+    for (index, (layer, span)) in instance.layers.layers.iter().enumerate() {
+        let next = match layer.output_shape(shape) {
+            Ok(next) => next,
+            Err(misfit) => {
+                return Some(misfit_diagnostic(
+                    misfit,
+                    layer,
                     *span,
-                    format!(
-                        "this model has at least {} parameters; ofit allows at most {} (2⁵³)",
-                        crate::suggest::thousands(total),
-                        crate::suggest::thousands(u128::from(MAX_PARAMS))
-                    ),
-                )
-                .with_label(format!("{} parameters", crate::suggest::thousands(params)))
-                .with_help("make the layers narrower, or the input smaller"),
-            );
+                    shape,
+                    index,
+                    made_sequence,
+                    made_flat,
+                    data,
+                ))
+            }
+        };
+        if let Some(embedding) = mask {
+            if let Some(d) = mask_diagnostic(layer, *span, embedding) {
+                return Some(d);
+            }
+            // Keras: dropout passes the mask on; global average pooling consumes it.
+            if !matches!(layer, Layer::Dropout { .. }) {
+                mask = None;
+            }
         }
+        if let Layer::Embedding(e) = layer {
+            mask = e.mask_zero.then_some(*span);
+        }
+        if count {
+            let (trainable, frozen) = layer.params(shape);
+            let params = trainable + frozen;
+            total = total.saturating_add(params);
+            if total > u128::from(MAX_PARAMS) {
+                return Some(
+                    Diagnostic::error(
+                        Code::TooManyParams,
+                        *span,
+                        format!(
+                            "this model has at least {} parameters; ofit allows at most {} (2⁵³)",
+                            crate::suggest::thousands(total),
+                            crate::suggest::thousands(u128::from(MAX_PARAMS))
+                        ),
+                    )
+                    .with_label(format!("{} parameters", crate::suggest::thousands(params)))
+                    .with_help("make the layers narrower, or the input smaller"),
+                );
+            }
+        }
+        match (shape, next) {
+            (_, Shape::Sequence { .. }) => made_sequence = Some((*span, layer)),
+            (Shape::Sequence { .. }, Shape::Flat(_)) => made_flat = Some((*span, layer)),
+            _ => {}
+        }
+        shape = next;
     }
     None
+}
+
+/// The error for a layer that cannot take the shape it receives.
+#[allow(clippy::too_many_arguments)]
+fn misfit_diagnostic(
+    misfit: Misfit,
+    layer: &Layer,
+    span: Span,
+    input: Shape,
+    index: usize,
+    made_sequence: Option<(Span, &Layer)>,
+    made_flat: Option<(Span, &Layer)>,
+    data: &DataShape,
+) -> Diagnostic {
+    let name = layer_name(layer);
+    match misfit {
+        Misfit::NeedsEmbedding => Diagnostic::error(
+            Code::ShapeMismatch,
+            span,
+            format!(
+                "dataset `{}` gives sequences of word ids, which only `embedding` takes, not `{name}`",
+                data.name
+            ),
+        )
+        .with_label(format!("receives word ids {input}"))
+        .with_secondary(data.span, format!("{} word ids per example", input.last_axis()))
+        .with_help(
+            "begin the model with an embedding, e.g. `embedding(16)`, which turns each word id into a vector of 16 numbers",
+        ),
+        Misfit::NeedsIds if index > 0 => Diagnostic::error(
+            Code::MisplacedLayer,
+            span,
+            "`embedding` must be the model's first layer: it takes word ids",
+        )
+        .with_label(format!("receives {input}"))
+        .with_help("move it to the top of the model (after `input`, if there is one)"),
+        Misfit::NeedsIds => {
+            let help = if data.text {
+                "encode the dataset as sequences of word ids, e.g. `encode = sequence(length = 256)`"
+            } else {
+                "an embedding takes text encoded as sequences, e.g. `imdb(num_words = 10000, encode = sequence(length = 256))`"
+            };
+            Diagnostic::error(
+                Code::ShapeMismatch,
+                span,
+                format!(
+                    "`embedding` takes sequences of word ids, but dataset `{}` gives rows of features",
+                    data.name
+                ),
+            )
+            .with_label(format!("receives {input}"))
+            .with_secondary(data.span, "rows of features, not word ids")
+            .with_help(help)
+        }
+        Misfit::NeedsFlat => {
+            let mut help =
+                format!("insert `global_average_pooling()` or `flatten()` before this `{name}`");
+            let mut d = Diagnostic::error(
+                Code::ShapeMismatch,
+                span,
+                format!("`{name}` takes flat rows, but receives a sequence {input}"),
+            )
+            .with_label(format!("receives {input}"));
+            if let Some((at, maker)) = made_sequence {
+                if let Layer::Lstm(_) | Layer::Gru(_) = maker {
+                    help += &format!(
+                        ", or give the `{}` `return_sequences = false` to keep its last state only",
+                        layer_name(maker)
+                    );
+                }
+                d = d.with_secondary(at, "the sequence is made here");
+            }
+            d.with_help(help)
+        }
+        Misfit::NeedsSequence => {
+            let d = Diagnostic::error(
+                Code::ShapeMismatch,
+                span,
+                format!(
+                    "`{name}` takes a sequence `[batch, length, channels]`, but receives flat rows {input}"
+                ),
+            )
+            .with_label(format!("receives {input}"));
+            match made_flat {
+                Some((at, flat)) => {
+                    let flat_name = layer_name(flat);
+                    let help = match flat {
+                        Layer::Lstm(_) | Layer::Gru(_) => format!(
+                            "give the `{flat_name}` `return_sequences = true` to pass on every step, or move `{name}` before it"
+                        ),
+                        _ => format!("move `{name}` before the `{flat_name}`"),
+                    };
+                    d.with_secondary(at, format!("`{flat_name}` makes the rows flat here"))
+                        .with_help(help)
+                }
+                None if data.sequence => d.with_help(format!(
+                    "`{name}` works on a sequence of vectors: put it after the `embedding`"
+                )),
+                None => d
+                    .with_secondary(data.span, "rows of features, not sequences")
+                    .with_help(if data.text {
+                        "sequence layers need text encoded as sequences: `encode = sequence(length = 256)`, then `embedding(16)` first"
+                    } else {
+                        "sequence layers need text encoded as sequences, e.g. `imdb(num_words = 10000, encode = sequence(length = 256))`, then `embedding(16)` first"
+                    }),
+            }
+        }
+        Misfit::WindowTooLong { window, length } => {
+            let (what, smaller) = match layer {
+                Layer::Conv1d(_) => ("kernel", "`kernel_size`"),
+                _ => ("pool", "`pool_size`"),
+            };
+            let mut d = Diagnostic::error(
+                Code::WindowTooLong,
+                span,
+                format!(
+                    "`{name}`'s {what} of {window} steps is longer than the sequence it receives, of {length} step{}",
+                    if length == 1 { "" } else { "s" }
+                ),
+            )
+            .with_label(format!("receives {input}"));
+            if let Some((at, _)) = made_sequence {
+                d = d.with_secondary(at, format!("{length} steps from here"));
+            }
+            d.with_help(format!(
+                "with `padding = valid` (the default) every window must fit: use a smaller {smaller}, `padding = same`, or a longer sequence"
+            ))
+        }
+    }
+}
+
+/// The error for a layer that receives the mask of an `embedding(…, mask_zero = true)`
+/// (at `embedding`) and cannot use it as Keras 3 would; `None` for the layers that can.
+///
+/// Keras 3 (`layers/layer.py`): a layer whose `call` takes `mask` gets it; one that
+/// `supports_masking` passes it on. `Dropout` passes it on; `GlobalAveragePooling1D`
+/// averages over the unmasked steps and ends it. `Flatten`, `Conv1D` and `MaxPooling1D`
+/// do not support masking: Keras drops the mask with a warning, so `mask_zero` would
+/// have no effect. `GlobalMaxPooling1D` ignores it (its `call` takes no mask), so the
+/// padding takes part in the maximum. `LSTM` and `GRU` skip masked steps and
+/// `BatchNormalization` computes masked moments: ofit does not compute those yet, and
+/// refuses them rather than train something else.
+fn mask_diagnostic(layer: &Layer, span: Span, embedding: Span) -> Option<Diagnostic> {
+    let name = layer_name(layer);
+    let (message, help) = match layer {
+        Layer::Dropout { .. } | Layer::GlobalAveragePooling => return None,
+        Layer::Flatten | Layer::Conv1d(_) | Layer::MaxPooling1d(_) => (
+            format!(
+                "`{name}` cannot take the mask of `mask_zero = true`: Keras drops it here, so the padding would count as words"
+            ),
+            "remove `mask_zero = true`, or pool right after the embedding with `global_average_pooling()`, which averages over the words only",
+        ),
+        Layer::GlobalMaxPooling => (
+            "`global_max_pooling` ignores the mask of `mask_zero = true`: Keras takes the maximum over the padding too".to_string(),
+            "remove `mask_zero = true`, or use `global_average_pooling()`, which averages over the words only",
+        ),
+        _ => (
+            format!(
+                "ofit cannot yet apply the mask of `mask_zero = true` in `{name}` (Keras skips the masked steps there)"
+            ),
+            "remove `mask_zero = true`, or pool right after the embedding with `global_average_pooling()`, which averages over the words only",
+        ),
+    };
+    Some(
+        Diagnostic::error(Code::MaskNotSupported, span, message)
+            .with_label("receives a mask")
+            .with_secondary(embedding, "the mask is made here")
+            .with_help(help),
+    )
 }
 
 /// The last dense layer of an instance (its output), with where it is written.

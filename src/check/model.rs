@@ -9,7 +9,8 @@ use super::unsupported::{self, Vocabulary};
 use super::value::{Binding, Env, Got, Origin, ParamType, Reader};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{
-    Activation, Argument, BatchNorm, Dense, Layer, Literal, Regularizer, MAX_MODELS, MAX_WIDTH,
+    Activation, Argument, BatchNorm, Conv1d, ConvPadding, Dense, Embedding, Layer, Literal,
+    MaxPooling1d, Recurrent, Regularizer, MAX_MODELS, MAX_WIDTH,
 };
 use crate::source::Span;
 use crate::suggest;
@@ -46,7 +47,80 @@ const INPUT: Signature = Signature {
     noun: "parameter",
     params: &[positional("width").required()],
 };
-const LAYERS: [&str; 4] = ["dense", "dropout", "batch_norm", "input"];
+const EMBEDDING: Signature = Signature {
+    what: "layer `embedding`",
+    noun: "parameter",
+    params: &[positional("dim").required(), named("mask_zero")],
+};
+const GLOBAL_AVERAGE_POOLING: Signature = Signature {
+    what: "layer `global_average_pooling`",
+    noun: "parameter",
+    params: &[],
+};
+const GLOBAL_MAX_POOLING: Signature = Signature {
+    what: "layer `global_max_pooling`",
+    noun: "parameter",
+    params: &[],
+};
+const FLATTEN: Signature = Signature {
+    what: "layer `flatten`",
+    noun: "parameter",
+    params: &[],
+};
+const CONV1D: Signature = Signature {
+    what: "layer `conv1d`",
+    noun: "parameter",
+    params: &[
+        positional("filters").required(),
+        positional("kernel_size").required(),
+        positional("activation"),
+        named("padding"),
+        named("strides"),
+    ],
+};
+const MAX_POOLING1D: Signature = Signature {
+    what: "layer `max_pooling1d`",
+    noun: "parameter",
+    params: &[
+        positional("pool_size"),
+        named("strides"),
+        named("padding"),
+    ],
+};
+const LSTM: Signature = Signature {
+    what: "layer `lstm`",
+    noun: "parameter",
+    params: &[
+        positional("units").required(),
+        named("return_sequences"),
+    ],
+};
+const GRU: Signature = Signature {
+    what: "layer `gru`",
+    noun: "parameter",
+    params: &[
+        positional("units").required(),
+        named("return_sequences"),
+    ],
+};
+const LAYERS: [&str; 12] = [
+    "dense",
+    "dropout",
+    "batch_norm",
+    "input",
+    "embedding",
+    "global_average_pooling",
+    "global_max_pooling",
+    "flatten",
+    "conv1d",
+    "max_pooling1d",
+    "lstm",
+    "gru",
+];
+/// Keras's `padding` of convolutions and poolings.
+const PADDINGS: [(&str, ConvPadding); 2] = [("valid", ConvPadding::Valid), ("same", ConvPadding::Same)];
+/// Keras's default `pool_size` of `MaxPooling1D`.
+const POOL_SIZE: usize = 2;
 
 const L1: Signature = Signature {
     what: "regularizer `l1`",
@@ -396,6 +470,23 @@ fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
             "dense" => Some(Layer::Dense(dense(call, env, reader))),
             "dropout" => dropout(call, env, reader),
             "batch_norm" => Some(Layer::BatchNorm(batch_norm(call, env, reader))),
+            "embedding" => Some(embedding(call, env, reader)),
+            "global_average_pooling" => {
+                bind_call(call, GLOBAL_AVERAGE_POOLING, reader.diagnostics);
+                Some(Layer::GlobalAveragePooling)
+            }
+            "global_max_pooling" => {
+                bind_call(call, GLOBAL_MAX_POOLING, reader.diagnostics);
+                Some(Layer::GlobalMaxPooling)
+            }
+            "flatten" => {
+                bind_call(call, FLATTEN, reader.diagnostics);
+                Some(Layer::Flatten)
+            }
+            "conv1d" => Some(conv1d(call, env, reader)),
+            "max_pooling1d" => Some(max_pooling1d(call, env, reader)),
+            "lstm" => Some(Layer::Lstm(recurrent(call, LSTM, env, reader))),
+            "gru" => Some(Layer::Gru(recurrent(call, GRU, env, reader))),
             "input" => {
                 let args = bind_call(call, INPUT, reader.diagnostics);
                 if index > 0 {
@@ -552,6 +643,151 @@ fn dense(call: &Call, env: &Env, reader: &mut Reader) -> Dense {
         use_bias,
         kernel_regularizer,
         bias_regularizer: bias_regularizer.filter(|_| use_bias),
+    }
+}
+
+/// Reads a size (units, filters, a window) that must lie in 1 ..= [`MAX_WIDTH`]; 1 when it
+/// is refused (already reported), so later checks do not repeat the error.
+fn size(
+    args: &bind::Bound,
+    name: &str,
+    default: Option<usize>,
+    env: &Env,
+    reader: &mut Reader,
+    help: &str,
+) -> usize {
+    let got = match (args.get(name), default) {
+        (Some(v), _) => reader.int(v, env),
+        (None, Some(d)) => return d,
+        (None, None) => Got::Bad,
+    };
+    let fine = reader.require(
+        got,
+        |n| n >= 1 && within_width(n),
+        |n| match n {
+            i64::MIN..=0 => format!("`{name}` is {n}, but must be at least 1"),
+            _ => format!(
+                "`{name}` is {}, but must be at most {}",
+                crate::suggest::thousands(n as u128),
+                crate::suggest::thousands(MAX_WIDTH as u128)
+            ),
+        },
+        help,
+    );
+    if fine {
+        got.or(1) as usize
+    } else {
+        1
+    }
+}
+
+/// Reads a boolean flag, `default` when not given.
+fn flag(args: &bind::Bound, name: &str, default: bool, env: &Env, reader: &mut Reader) -> bool {
+    args.get(name)
+        .map_or(default, |v| reader.bool(v, env).or(default))
+}
+
+/// Reads `padding = valid | same`, Keras's default `valid` when not given.
+fn padding(args: &bind::Bound, reader: &mut Reader) -> ConvPadding {
+    args.get("padding").map_or(ConvPadding::Valid, |v| {
+        reader
+            .keyword(v, "padding", &PADDINGS)
+            .unwrap_or(ConvPadding::Valid)
+    })
+}
+
+fn embedding(call: &Call, env: &Env, reader: &mut Reader) -> Layer {
+    let args = bind_call(call, EMBEDDING, reader.diagnostics);
+    Layer::Embedding(Embedding {
+        dim: size(
+            &args,
+            "dim",
+            None,
+            env,
+            reader,
+            "the length of each word's vector, from 1 to 2³² − 1, e.g. 16",
+        ),
+        mask_zero: flag(&args, "mask_zero", false, env, reader),
+    })
+}
+
+fn conv1d(call: &Call, env: &Env, reader: &mut Reader) -> Layer {
+    let args = bind_call(call, CONV1D, reader.diagnostics);
+    let filters = size(
+        &args,
+        "filters",
+        None,
+        env,
+        reader,
+        "the number of output channels, from 1 to 2³² − 1",
+    );
+    let kernel_size = size(
+        &args,
+        "kernel_size",
+        None,
+        env,
+        reader,
+        "the number of steps each output sees, e.g. 5",
+    );
+    let activation = args.get("activation").map_or(Activation::Linear, |v| {
+        reader.activation(v, env).or(Activation::Linear)
+    });
+    let padding = padding(&args, reader);
+    let strides = size(
+        &args,
+        "strides",
+        Some(1),
+        env,
+        reader,
+        "the steps between windows, at least 1",
+    );
+    Layer::Conv1d(Conv1d {
+        filters,
+        kernel_size,
+        activation,
+        padding,
+        strides,
+    })
+}
+
+fn max_pooling1d(call: &Call, env: &Env, reader: &mut Reader) -> Layer {
+    let args = bind_call(call, MAX_POOLING1D, reader.diagnostics);
+    let pool_size = size(
+        &args,
+        "pool_size",
+        Some(POOL_SIZE),
+        env,
+        reader,
+        "the number of steps per window, e.g. 2",
+    );
+    // Keras: `strides = None` means `pool_size`.
+    let strides = size(
+        &args,
+        "strides",
+        Some(pool_size),
+        env,
+        reader,
+        "the steps between windows, at least 1 (by default the pool size)",
+    );
+    Layer::MaxPooling1d(MaxPooling1d {
+        pool_size,
+        strides,
+        padding: padding(&args, reader),
+    })
+}
+
+fn recurrent(call: &Call, signature: Signature, env: &Env, reader: &mut Reader) -> Recurrent {
+    let args = bind_call(call, signature, reader.diagnostics);
+    Recurrent {
+        units: size(
+            &args,
+            "units",
+            None,
+            env,
+            reader,
+            "the size of the layer's state, from 1 to 2³² − 1",
+        ),
+        return_sequences: flag(&args, "return_sequences", false, env, reader),
     }
 }
 

@@ -9,7 +9,7 @@
 
 use super::{csv, Context, DataError};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{DataSource, Program, Validation};
+use crate::ir::{DataSource, Program, Test, Validation};
 use crate::source::Span;
 use crate::suggest::{did_you_mean, quoted_list};
 use std::path::Path;
@@ -23,7 +23,11 @@ pub struct DatasetSpans {
     pub path: Option<Span>,
     /// The `label` argument's value (CSV), if given.
     pub label: Option<Span>,
-    /// The `test` argument's value (CSV), if given.
+    /// The `text` argument's value (CSV), if given.
+    pub text: Option<Span>,
+    /// The `validation` argument's value (CSV's validation file), if given.
+    pub validation: Option<Span>,
+    /// The `test` argument's value (CSV's test file), if given.
     pub test: Option<Span>,
 }
 
@@ -42,21 +46,48 @@ pub fn datasets(
             continue;
         };
         match &dataset.source {
-            DataSource::Csv { path, label, .. } => {
+            DataSource::Csv { path, label, text } => {
+                let column = text.as_ref().map(|t| t.column.as_str());
+                let names = Names {
+                    label,
+                    label_at: spans.label,
+                    text: column,
+                    text_at: spans.text,
+                };
                 let train = spans
                     .path
-                    .and_then(|at| csv_file(path, label, at, spans.label, ctx, &mut out));
-                if let (Validation::File { path: test }, Some(at)) =
-                    (&dataset.validation, spans.test)
-                {
-                    // A missing label is reported once, at the training file's label.
-                    let label_at = if train.is_some() { spans.label } else { None };
-                    let columns = csv_file(test, label, at, label_at, ctx, &mut out);
-                    if let (Some(train), Some(test_columns), Some(train_at)) =
-                        (&train, &columns, spans.path)
+                    .and_then(|at| csv_file(path, &names, at, ctx, &mut out));
+                let validation = match &dataset.validation {
+                    Validation::File { path } => Some(path.as_str()),
+                    _ => None,
+                };
+                let test = match &dataset.test {
+                    Some(Test::File { path }) => Some(path.as_str()),
+                    _ => None,
+                };
+                for (role, file, at) in [
+                    ("validation", validation, spans.validation),
+                    ("test", test, spans.test),
+                ] {
+                    let (Some(file), Some(at)) = (file, at) else {
+                        continue;
+                    };
+                    // A missing column is reported once, at the training file's argument.
+                    let names = Names {
+                        label_at: names.label_at.filter(|_| train.is_some()),
+                        text_at: names.text_at.filter(|_| train.is_some()),
+                        ..names
+                    };
+                    let columns = csv_file(file, &names, at, ctx, &mut out);
+                    // A text file's other columns are not read, so only numeric files
+                    // must agree column for column.
+                    if let (None, Some(train), Some(columns), Some(train_at)) =
+                        (column, &train, &columns, spans.path)
                     {
-                        if test_columns != train {
-                            out.push(different_columns(test_columns, train, at, train_at, path));
+                        if columns != train {
+                            out.push(different_columns(
+                                role, columns, train, at, train_at, path,
+                            ));
                         }
                     }
                 }
@@ -75,17 +106,26 @@ pub fn datasets(
     out
 }
 
-/// Lints one CSV file (written `written` at `at`) for label column `label` (written at
-/// `label_at`; `None` to not report a missing label): its columns without the label
-/// when its header is usable.
+/// The columns a CSV dataset names, and where (`None`: do not report them missing).
+#[derive(Clone, Copy)]
+struct Names<'a> {
+    label: &'a str,
+    label_at: Option<Span>,
+    text: Option<&'a str>,
+    text_at: Option<Span>,
+}
+
+/// Lints one CSV file (written `written` at `at`) for the columns `names`: its columns
+/// without the label when its header is usable.
 fn csv_file(
     written: &str,
-    label: &str,
+    names: &Names,
     at: Span,
-    label_at: Option<Span>,
     ctx: &Context,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Vec<String>> {
+    let label = names.label;
+    let label_at = names.label_at;
     let path = ctx.resolve(written);
     let columns = match csv::columns(&path) {
         Ok(columns) => columns,
@@ -103,6 +143,14 @@ fn csv_file(
             out.push(no_label(written, label, &columns, label_at, at));
         }
         return None;
+    }
+    if let Some(text) = names.text {
+        if !columns.iter().any(|c| c == text) {
+            if let Some(text_at) = names.text_at {
+                out.push(no_label(written, text, &columns, text_at, at));
+            }
+            return None;
+        }
     }
     // The rest of the header's rules (names, repeats, a feature column), as `read` has them.
     if let Err(error) = csv::width(&path, label) {
@@ -171,7 +219,7 @@ fn unreadable(written: &str, reason: &str, path: &Path, at: Span) -> Diagnostic 
     .with_help(help)
 }
 
-/// E0601: the label column is not in the header.
+/// E0601: the label (or text) column is not in the header.
 fn no_label(written: &str, label: &str, columns: &[String], at: Span, file_at: Span) -> Diagnostic {
     let cut: Vec<String> = columns
         .iter()
@@ -222,8 +270,9 @@ fn bad_header(written: &str, error: &DataError, at: Span) -> Diagnostic {
     )
 }
 
-/// E0602: a test file whose feature columns are not the training file's.
+/// E0602: a validation or test file whose feature columns are not the training file's.
 fn different_columns(
+    role: &str,
     test: &[String],
     train: &[String],
     at: Span,
@@ -242,12 +291,14 @@ fn different_columns(
         Code::BadDataHeader,
         at,
         format!(
-            "the test file has the feature columns {}, but `{train_written}` has {}",
+            "the {role} file has the feature columns {}, but `{train_written}` has {}",
             list(test),
             list(train)
         ),
     )
     .with_label("this file")
     .with_secondary(train_at, "the training file")
-    .with_help("a test file needs the training file's columns, in the same order")
+    .with_help(format!(
+        "a {role} file needs the training file's columns, in the same order"
+    ))
 }

@@ -1,7 +1,7 @@
 //! A Keras-style model summary and the cost of training a model as declared, from the IR
 //! alone (no burn, no data), so a user sees what a spec costs before training anything.
 
-use crate::ir::{Dataset, Layer, Model, Training};
+use crate::ir::{Dataset, Layer, Model, Shape, Training};
 use crate::suggest::thousands;
 use std::fmt::Write;
 
@@ -33,34 +33,84 @@ pub struct EpochCost {
     pub sparse: Option<f64>,
 }
 
-/// Multiply-adds of one epoch. A dense layer of `i` inputs and `o` outputs costs `i·o`
-/// per example forward; training costs three times that (forward, gradient of the
-/// input, gradient of the weights), except for the first layer, which needs no input
-/// gradient (twice). Validation runs forward only. A multi-hot first layer gathers the
-/// weight rows of the ids present, so its `i` becomes the mean ids per row.
+/// Multiply-adds of one epoch. Each layer's forward pass costs, per example:
+///
+/// | layer | forward multiply-adds |
+/// |---|---|
+/// | `dense` | `i·o` |
+/// | `embedding` | `L·d` (a gather: one add per value read, as its scatter backward) |
+/// | `conv1d` | `L'·k·C·F` (`L'` output steps) |
+/// | `lstm`, `gru` | `L·g·(C·U + U·U)`, `g` = 4 and 3 gates |
+/// | `global_*_pooling` | `L·C` |
+/// | `max_pooling1d` | `L'·p·C` |
+/// | `flatten`, `dropout`, `batch_norm` | 0 (copies and element-wise work) |
+///
+/// Training costs three times the forward pass for a layer with weights (forward,
+/// gradient of the input, gradient of the weights), except for the first such layer,
+/// which needs no input gradient (twice), and twice for a layer without weights (forward
+/// and the input gradient). Validation runs forward only. A multi-hot first layer gathers
+/// the weight rows of the ids present, so its `i` becomes the mean ids per row.
 pub fn epoch_cost(model: &Model, facts: &DataFacts) -> Option<EpochCost> {
     let (train, validation) = facts.split_sizes?;
-    let cost = |first_width: f64| -> Option<f64> {
+    let shapes = model.shapes();
+    let cost = |first_width: Option<f64>| -> Option<f64> {
         let mut per_train = 0.0;
         let mut per_validation = 0.0;
         let mut first = true;
-        for (layer, (input, _)) in model.layers.iter().zip(model.shapes()) {
-            if let Layer::Dense(d) = layer {
-                let width = if first { first_width } else { input? as f64 };
-                let forward = width * d.units as f64;
-                per_train += forward * if first { 2.0 } else { 3.0 };
-                per_validation += forward;
-                first = false;
-            }
+        for (layer, (input, output)) in model.layers.iter().zip(&shapes) {
+            let (input, output) = ((*input)?, (*output)?);
+            let (forward, weighted) = forward_cost(layer, input, output);
+            let forward = match (first, first_width, layer) {
+                (true, Some(ids), Layer::Dense(d)) => ids * d.units as f64,
+                _ => forward,
+            };
+            let factor = match (weighted, first) {
+                (false, _) => 2.0,
+                (true, true) => 2.0,
+                (true, false) => 3.0,
+            };
+            per_train += forward * factor;
+            per_validation += forward;
+            first &= !weighted;
         }
         Some(per_train * train as f64 + per_validation * validation as f64)
     };
-    let dense = cost(model.input.width? as f64)?;
+    model.input.width?;
+    let dense = cost(None)?;
     let sparse = match (model.input.multi_hot, facts.mean_ids_per_row) {
-        (true, Some(ids)) => cost(ids),
+        (true, Some(ids)) => cost(Some(ids)),
         _ => None,
     };
     Some(EpochCost { dense, sparse })
+}
+
+/// One layer's forward multiply-adds per example (see [`epoch_cost`]), and whether it
+/// has weights.
+fn forward_cost(layer: &Layer, input: Shape, output: Shape) -> (f64, bool) {
+    let (length, channels) = match input {
+        Shape::Sequence { length, channels } => (length as f64, channels as f64),
+        other => (1.0, other.last_axis() as f64),
+    };
+    let out_length = match output {
+        Shape::Sequence { length, .. } => length as f64,
+        _ => 1.0,
+    };
+    match layer {
+        Layer::Dense(d) => (input.last_axis() as f64 * d.units as f64, true),
+        Layer::Embedding(_) => (output.size() as f64, true),
+        Layer::Conv1d(c) => (
+            out_length * c.kernel_size as f64 * channels * c.filters as f64,
+            true,
+        ),
+        Layer::Lstm(r) | Layer::Gru(r) => {
+            let gates = if matches!(layer, Layer::Lstm(_)) { 4.0 } else { 3.0 };
+            let u = r.units as f64;
+            (length * gates * (channels * u + u * u), true)
+        }
+        Layer::GlobalAveragePooling | Layer::GlobalMaxPooling => (length * channels, false),
+        Layer::MaxPooling1d(p) => (out_length * p.pool_size as f64 * channels, false),
+        Layer::Flatten | Layer::Dropout { .. } | Layer::BatchNorm(_) => (0.0, false),
+    }
 }
 
 /// The summary of one model, trained as `training` declares on data described by `facts`.
@@ -79,7 +129,14 @@ pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String 
             Layer::Dense(_) => ("dense", "Dense"),
             Layer::Dropout { .. } => ("dropout", "Dropout"),
             Layer::BatchNorm(_) => ("batch_normalization", "BatchNormalization"),
-            _ => todo!("issue 10: sequence layers"),
+            Layer::Embedding(_) => ("embedding", "Embedding"),
+            Layer::GlobalAveragePooling => ("global_average_pooling1d", "GlobalAveragePooling1D"),
+            Layer::GlobalMaxPooling => ("global_max_pooling1d", "GlobalMaxPooling1D"),
+            Layer::Flatten => ("flatten", "Flatten"),
+            Layer::Conv1d(_) => ("conv1d", "Conv1D"),
+            Layer::MaxPooling1d(_) => ("max_pooling1d", "MaxPooling1D"),
+            Layer::Lstm(_) => ("lstm", "LSTM"),
+            Layer::Gru(_) => ("gru", "GRU"),
         };
         let n = counts.entry(base).or_default();
         let name = if *n == 0 {
@@ -88,10 +145,7 @@ pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String 
             format!("{base}_{n}")
         };
         *n += 1;
-        let shape = format!(
-            "(None, {})",
-            output.map_or("?".to_string(), |w| w.to_string())
-        );
+        let shape = output.map_or("(None, ?)".to_string(), |s| s.to_string());
         let params = match params.and_then(|(t, n)| t.checked_add(n)) {
             Some(total) => thousands(total),
             None if model.input.width.is_none() => "?".to_string(),
@@ -173,11 +227,11 @@ pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String 
         }
     }
     if let Some(cost) = epoch_cost(model, facts) {
-        let _ = writeln!(
-            out,
-            "   multiply-adds per epoch: {} with a dense first layer",
-            si(cost.dense)
-        );
+        let first = match model.layers.first() {
+            Some(Layer::Embedding(_)) => "",
+            _ => " with a dense first layer",
+        };
+        let _ = writeln!(out, "   multiply-adds per epoch: {}{first}", si(cost.dense));
         if let Some(sparse) = cost.sparse {
             let _ = writeln!(
                 out,

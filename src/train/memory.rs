@@ -2,7 +2,7 @@
 //! model too large for the machine is refused with its size rather than aborting the
 //! process on a failed allocation.
 
-use crate::ir::{Layer, Model, Optimizer, Training};
+use crate::ir::{Layer, Model, Optimizer, Shape, Training};
 
 /// Examples per validation pass (`fit::VALIDATION_BATCH`): their activations are held at
 /// once.
@@ -38,19 +38,27 @@ pub fn needed(model: &Model, training: &Training) -> Option<u64> {
         .checked_mul(2 + state)?
         .checked_add(fixed as u64)?;
     // Activations: every layer's output, forward and backward, for one batch (and one
-    // validation pass); a multi-hot input is sparse, a dense one is held as it is.
+    // validation pass); a multi-hot input is sparse, a dense one (features, or a sequence's
+    // word ids) is held as it is. A sequence layer's output is `length × channels` values;
+    // an LSTM or GRU also keeps its gates at every step for the backward pass (4 and 3
+    // state-sized values per step), whether or not it returns the sequence.
     let mut widths: u64 = if model.input.multi_hot {
         0
     } else {
         model.input.width? as u64
     };
-    for (layer, (_, output)) in model.layers.iter().zip(model.shapes()) {
-        if matches!(
-            layer,
-            Layer::Dense(_) | Layer::BatchNorm(_) | Layer::Dropout { .. }
-        ) {
-            widths = widths.checked_add(output? as u64)?;
-        }
+    for (layer, (input, output)) in model.layers.iter().zip(model.shapes()) {
+        let output = u64::try_from(output?.size()).ok()?;
+        let kept = match (layer, input?) {
+            (Layer::Lstm(r) | Layer::Gru(r), Shape::Sequence { length, .. }) => {
+                let gates = if matches!(layer, Layer::Lstm(_)) { 4 } else { 3 };
+                (length as u64)
+                    .checked_mul(r.units as u64)?
+                    .checked_mul(gates)?
+            }
+            _ => 0,
+        };
+        widths = widths.checked_add(output)?.checked_add(kept)?;
     }
     let rows = (training.batch_size as u64).max(VALIDATION_ROWS);
     let activations = widths.checked_mul(rows)?.checked_mul(2)?;
