@@ -28,3 +28,4 @@ mod train_gather;
 mod train_kernels;
 mod train_lanes;
 mod train_run;
+mod train_sequences;
