@@ -28,4 +28,5 @@ mod train_gather;
 mod train_kernels;
 mod train_lanes;
 mod train_run;
+mod train_sequences;
 mod train_test_split;

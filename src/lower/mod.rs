@@ -1,19 +1,24 @@
 //! Stage 4a: an IR model → a burn module, initialised as Keras initialises it.
 //!
-//! The module is a list of blocks (dense, dropout, batch norm) in the shape of burn's own
-//! examples (`#[derive(Module)]`, built by `init(&device)`-style constructors). Every random
+//! The module is a list of blocks (dense, dropout, batch norm, and the sequence layers of
+//! [`sequence`]) in the shape of burn's own examples (`#[derive(Module)]`, built by `init(&device)`-style constructors). Every random
 //! number (initial weights, dropout masks) comes from ofit's own seeded generator, not from
 //! burn's global one, so a run is deterministic given its seed even with other models
 //! training in the same process.
 
 pub mod denormals;
+pub mod init;
+pub mod sequence;
 pub mod sparse;
 
 use crate::ir::{self, Activation, Layer, Regularizer};
 use burn::module::{Module, Param};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::tensor::activation;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use sequence::{
+    ConvBlock, EmbeddingBlock, GruBlock, LstmBlock, MaxPoolBlock, Reduce, ReduceBlock, Sequenced,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -73,8 +78,45 @@ pub enum Block {
     Dense(DenseBlock),
     /// Inverted dropout.
     Dropout(DropoutBlock),
-    /// Batch normalization.
+    /// Batch normalization (of the last axis, on sequences).
     BatchNorm(BatchNorm),
+    /// Word ids → vectors.
+    Embedding(EmbeddingBlock),
+    /// A sequence → a flat row: global average or max pooling, or flatten.
+    Reduce(ReduceBlock),
+    /// A 1-D convolution.
+    Conv1d(ConvBlock),
+    /// Max pooling over windows of steps.
+    MaxPooling1d(MaxPoolBlock),
+    /// An LSTM layer.
+    Lstm(LstmBlock),
+    /// A GRU layer.
+    Gru(GruBlock),
+}
+
+/// What flows between blocks.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// Flat rows `[batch, width]`.
+    Flat(Tensor<2>),
+    /// Sequences `[batch, length, channels]`.
+    Sequence(Tensor<3>),
+    /// Word ids `[batch, length]`.
+    Ids(Tensor<2, Int>),
+}
+
+impl From<Tensor<2>> for Value {
+    fn from(x: Tensor<2>) -> Self {
+        Value::Flat(x)
+    }
+}
+
+/// The shape of a [`Value`] while lowering, batch left out.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    Flat(usize),
+    Sequence { length: usize, channels: usize },
+    Ids { length: usize, vocabulary: usize },
 }
 
 /// A dense layer: `activation(x · W + b)`, with its weight penalties.
@@ -109,10 +151,17 @@ pub struct DropoutBlock {
 /// If the model's input width is unknown (the data stage fills it in before training).
 pub fn lower(model: &ir::Model, seed: u64, device: &Device) -> Network {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut width = model
+    let width = model
         .input
         .width
         .expect("input width is known before lowering");
+    let mut shape = match model.input.vocabulary {
+        Some(vocabulary) => Shape::Ids {
+            length: width,
+            vocabulary,
+        },
+        None => Shape::Flat(width),
+    };
     let last_dense = model
         .layers
         .iter()
@@ -120,38 +169,108 @@ pub fn lower(model: &ir::Model, seed: u64, device: &Device) -> Network {
         .expect("the checker guarantees an output layer");
     let mut blocks = Vec::with_capacity(model.layers.len());
     for (index, layer) in model.layers.iter().enumerate() {
-        blocks.push(match layer {
-            Layer::Dense(d) => {
-                let linear = glorot_linear(width, d.units, d.use_bias, &mut rng, device);
-                width = d.units;
-                Block::Dense(DenseBlock {
-                    linear,
-                    activation: if index == last_dense {
-                        Activation::Linear
-                    } else {
-                        d.activation
-                    },
-                    kernel_regularizer: d.kernel_regularizer,
-                    bias_regularizer: d.bias_regularizer,
-                })
-            }
-            Layer::Dropout { rate } => Block::Dropout(DropoutBlock { rate: *rate }),
-            Layer::BatchNorm(b) => Block::BatchNorm(
-                BatchNormConfig::new(width)
-                    .with_epsilon(b.epsilon)
-                    // Keras keeps `momentum` of the old average; burn mixes in `momentum`
-                    // of the new batch.
-                    .with_momentum(1.0 - b.momentum)
-                    .init(device),
-            ),
-            _ => todo!("issue 10: sequence layers"),
-        });
+        let (block, next) = lower_layer(layer, shape, index == last_dense, &mut rng, device);
+        blocks.push(block);
+        shape = next;
     }
     let output = match &model.layers[last_dense] {
         Layer::Dense(d) => d.activation,
         _ => unreachable!("found as a dense layer"),
     };
     Network { blocks, output }
+}
+
+/// One layer receiving values of `shape`, and the shape of what it gives.
+///
+/// # Panics
+/// On a layer that does not fit its input (the checker refuses such a model).
+fn lower_layer(
+    layer: &Layer,
+    shape: Shape,
+    output: bool,
+    rng: &mut ChaCha8Rng,
+    device: &Device,
+) -> (Block, Shape) {
+    match (layer, shape) {
+        (Layer::Dense(d), Shape::Flat(width)) => {
+            let linear = glorot_linear(width, d.units, d.use_bias, rng, device);
+            let block = Block::Dense(DenseBlock {
+                linear,
+                activation: if output {
+                    Activation::Linear
+                } else {
+                    d.activation
+                },
+                kernel_regularizer: d.kernel_regularizer,
+                bias_regularizer: d.bias_regularizer,
+            });
+            (block, Shape::Flat(d.units))
+        }
+        (Layer::Dropout { rate }, _) => (Block::Dropout(DropoutBlock { rate: *rate }), shape),
+        (Layer::BatchNorm(b), Shape::Flat(channels) | Shape::Sequence { channels, .. }) => (
+            Block::BatchNorm(
+                BatchNormConfig::new(channels)
+                    .with_epsilon(b.epsilon)
+                    // Keras keeps `momentum` of the old average; burn mixes in `momentum`
+                    // of the new batch.
+                    .with_momentum(1.0 - b.momentum)
+                    .init(device),
+            ),
+            shape,
+        ),
+        (Layer::Embedding(e), Shape::Ids { length, vocabulary }) => (
+            Block::Embedding(EmbeddingBlock::new(vocabulary, e, rng, device)),
+            Shape::Sequence {
+                length,
+                channels: e.dim,
+            },
+        ),
+        (
+            Layer::GlobalAveragePooling | Layer::GlobalMaxPooling | Layer::Flatten,
+            Shape::Sequence { length, channels },
+        ) => {
+            let (reduce, width) = match layer {
+                Layer::GlobalAveragePooling => (Reduce::Average, channels),
+                Layer::GlobalMaxPooling => (Reduce::Max, channels),
+                _ => (Reduce::Flatten, length * channels),
+            };
+            (Block::Reduce(ReduceBlock { reduce }), Shape::Flat(width))
+        }
+        (Layer::Conv1d(c), Shape::Sequence { length, channels }) => (
+            Block::Conv1d(ConvBlock::new(channels, c, rng, device)),
+            Shape::Sequence {
+                length: sequence::output_length(length, c.kernel_size, c.strides, c.padding),
+                channels: c.filters,
+            },
+        ),
+        (Layer::MaxPooling1d(p), Shape::Sequence { length, channels }) => (
+            Block::MaxPooling1d(MaxPoolBlock {
+                pool_size: p.pool_size,
+                strides: p.strides,
+                padding: p.padding,
+            }),
+            Shape::Sequence {
+                length: sequence::output_length(length, p.pool_size, p.strides, p.padding),
+                channels,
+            },
+        ),
+        (Layer::Lstm(r) | Layer::Gru(r), Shape::Sequence { length, channels }) => {
+            let block = match layer {
+                Layer::Lstm(_) => Block::Lstm(LstmBlock::new(channels, r, rng, device)),
+                _ => Block::Gru(GruBlock::new(channels, r, rng, device)),
+            };
+            let next = if r.return_sequences {
+                Shape::Sequence {
+                    length,
+                    channels: r.units,
+                }
+            } else {
+                Shape::Flat(r.units)
+            };
+            (block, next)
+        }
+        _ => panic!("the checker refuses {layer:?} on {shape:?}"),
+    }
 }
 
 /// A dense layer with a Glorot-uniform kernel (`±sqrt(6 / (in + out))`) and zero bias.
@@ -180,42 +299,73 @@ fn glorot_linear(
 }
 
 impl Network {
-    /// The output layer's values before its activation (logits), for a batch `[rows,
-    /// inputs]`. With `dropout`, dropout layers draw their masks from it (training);
-    /// without, they pass values through (inference).
-    pub fn forward(&self, input: Tensor<2>, dropout: Option<&mut ChaCha8Rng>) -> Tensor<2> {
+    /// The output layer's values before its activation (logits), for a batch of flat rows
+    /// `[rows, inputs]` or word ids `[rows, length]`. With `dropout`, dropout layers draw
+    /// their masks from it (training); without, they pass values through (inference).
+    pub fn forward(&self, input: impl Into<Value>, dropout: Option<&mut ChaCha8Rng>) -> Tensor<2> {
         self.forward_from(0, input, dropout)
     }
 
     /// Like [`Network::forward`], from block `start` on: `input` is what block `start`
-    /// receives (the first layer's activated output when that layer runs as a gather).
+    /// receives (the first layer's activated output when that layer runs as a gather;
+    /// the pooled rows `Value::Flat` when an embedding and its pooling do). No mask enters
+    /// with it: a mask ends at the first layer that consumes it.
+    ///
+    /// # Panics
+    /// If a block receives a value of the wrong rank (the checker refuses such a model).
     pub fn forward_from(
         &self,
         start: usize,
-        input: Tensor<2>,
+        input: impl Into<Value>,
         mut dropout: Option<&mut ChaCha8Rng>,
     ) -> Tensor<2> {
-        let mut x = input;
+        let mut x = input.into();
+        // Keras's mask `[batch, length]` (1 = a real step), from an embedding with
+        // `mask_zero` to the layer that consumes or drops it.
+        let mut mask: Option<Tensor<2>> = None;
         for block in &self.blocks[start..] {
-            x = match block {
-                Block::Dense(dense) => apply(dense.activation, dense.linear.forward(x)),
-                Block::Dropout(d) => match dropout.as_deref_mut() {
-                    Some(rng) if d.rate > 0.0 => {
-                        let [rows, cols] = x.dims();
-                        let keep = 1.0 - d.rate;
-                        let scale = (1.0 / keep) as f32;
-                        let mask: Vec<f32> = (0..rows * cols)
-                            .map(|_| if rng.random_bool(keep) { scale } else { 0.0 })
-                            .collect();
-                        let device = x.device();
-                        x * Tensor::from_data(TensorData::new(mask, [rows, cols]), &device)
-                    }
+            x = match (block, x) {
+                (Block::Dense(dense), Value::Flat(x)) => {
+                    Value::Flat(apply(dense.activation, dense.linear.forward(x)))
+                }
+                (Block::Dropout(d), x) => match dropout.as_deref_mut() {
+                    Some(rng) if d.rate > 0.0 => match x {
+                        Value::Flat(x) => Value::Flat(drop(x, d.rate, rng)),
+                        Value::Sequence(x) => Value::Sequence(drop(x, d.rate, rng)),
+                        Value::Ids(_) => panic!("dropout on word ids"),
+                    },
                     _ => x,
                 },
-                Block::BatchNorm(norm) => norm.forward(x),
+                (Block::BatchNorm(norm), Value::Flat(x)) => Value::Flat(norm.forward(x)),
+                (Block::BatchNorm(norm), Value::Sequence(x)) => {
+                    Value::Sequence(batch_norm_sequence(norm, x, mask.clone()))
+                }
+                (Block::Embedding(e), Value::Ids(ids)) => {
+                    let (x, m) = e.forward(ids);
+                    mask = m;
+                    Value::Sequence(x)
+                }
+                (Block::Reduce(r), Value::Sequence(x)) => {
+                    Value::Flat(r.forward(x, mask.take()))
+                }
+                (Block::Conv1d(c), Value::Sequence(x)) => {
+                    // Keras's convolutions do not support masking: the mask ends here.
+                    mask = None;
+                    Value::Sequence(c.forward(x))
+                }
+                (Block::MaxPooling1d(p), Value::Sequence(x)) => {
+                    mask = None;
+                    Value::Sequence(p.forward(x))
+                }
+                (Block::Lstm(l), Value::Sequence(x)) => sequenced(l.forward(x, mask.take())),
+                (Block::Gru(g), Value::Sequence(x)) => sequenced(g.forward(x, mask.take())),
+                (block, x) => panic!("the checker refuses {block:?} on {x:?}"),
             };
         }
-        x
+        match x {
+            Value::Flat(x) => x,
+            x => panic!("a network ends in flat rows, not {x:?}"),
+        }
     }
 
     /// The sum of the weight penalties `Σ l1·|w| + l2·w²` of blocks `start..` (Keras adds
@@ -265,13 +415,82 @@ fn penalty(w: Tensor<1>, r: Regularizer) -> Tensor<1> {
     p
 }
 
-/// Applies an activation.
-pub fn apply(activation: Activation, x: Tensor<2>) -> Tensor<2> {
+/// Applies an activation (softmax over the last axis).
+pub fn apply<const D: usize>(activation: Activation, x: Tensor<D>) -> Tensor<D> {
     match activation {
         Activation::Relu => activation::relu(x),
         Activation::Sigmoid => activation::sigmoid(x),
         Activation::Tanh => x.tanh(),
-        Activation::Softmax => activation::softmax(x, 1),
+        Activation::Softmax => activation::softmax(x, D - 1),
         Activation::Linear => x,
     }
+}
+
+/// Inverted dropout of every element of `x`, the mask drawn from `rng` in row-major order.
+fn drop<const D: usize>(x: Tensor<D>, rate: f64, rng: &mut ChaCha8Rng) -> Tensor<D> {
+    let dims = x.dims();
+    let keep = 1.0 - rate;
+    let scale = (1.0 / keep) as f32;
+    let mask: Vec<f32> = (0..dims.iter().product::<usize>())
+        .map(|_| if rng.random_bool(keep) { scale } else { 0.0 })
+        .collect();
+    let device = x.device();
+    x * Tensor::from_data(TensorData::new(mask, dims), &device)
+}
+
+/// A recurrent layer's output as a value.
+fn sequenced(out: Sequenced) -> Value {
+    match out {
+        Sequenced::Last(h) => Value::Flat(h),
+        Sequenced::All(hs) => Value::Sequence(hs),
+    }
+}
+
+/// Keras's batch normalization of sequences `[batch, length, channels]`: of the last
+/// axis (burn's normalizes axis 1), and in training under a mask `[batch, length]` with the
+/// masked moments ([`masked_batch_norm`]).
+pub fn batch_norm_sequence(norm: &BatchNorm, x: Tensor<3>, mask: Option<Tensor<2>>) -> Tensor<3> {
+    match mask {
+        Some(m) if x.device().is_autodiff() && norm.training.is_enabled() => {
+            masked_batch_norm(norm, x, m)
+        }
+        _ => norm.forward(x.swap_dims(1, 2)).swap_dims(1, 2),
+    }
+}
+
+/// Keras's batch normalization of sequences `[batch, length, channels]` in training
+/// under a mask `[batch, length]`: the moments are over the unmasked steps,
+/// `Σ m·x / (Σ m + 1e-7)` and `Σ (m·(x − mean))² / (Σ m + 1e-7)`, every step normalized
+/// with them, and the moving averages updated with them.
+fn masked_batch_norm(norm: &BatchNorm, x: Tensor<3>, mask: Tensor<2>) -> Tensor<3> {
+    // Keras's `backend.epsilon()`.
+    const KERAS_EPSILON: f64 = 1e-7;
+    let [_, _, channels] = x.dims();
+    let device = x.device();
+    let m = mask.unsqueeze_dim::<3>(2); // [batch, length, 1]
+    let weight = m.clone().sum().add_scalar(KERAS_EPSILON); // [1]
+    let mean = (x.clone() * m.clone()).sum_dims(&[0, 1]) / weight.clone().reshape([1, 1, 1]);
+    let centred = x - mean.clone();
+    let variance = (centred.clone() * m).powi_scalar(2).sum_dims(&[0, 1])
+        / weight.reshape([1, 1, 1]);
+    let out = centred / variance.clone().add_scalar(norm.epsilon).sqrt()
+        * norm.gamma.val().reshape([1, 1, channels])
+        + norm.beta.val().reshape([1, 1, channels]);
+    let mean: Tensor<1> = mean.reshape([channels]);
+    let variance: Tensor<1> = variance.reshape([channels]);
+    let running_mean = norm.running_mean.value_sync().to_device(&device);
+    let running_var = norm.running_var.value_sync().to_device(&device);
+    norm.running_mean.update(
+        running_mean
+            .mul_scalar(1.0 - norm.momentum)
+            .add(mean.detach().mul_scalar(norm.momentum))
+            .detach(),
+    );
+    norm.running_var.update(
+        running_var
+            .mul_scalar(1.0 - norm.momentum)
+            .add(variance.detach().mul_scalar(norm.momentum))
+            .detach(),
+    );
+    out
 }

@@ -14,7 +14,7 @@ use crate::data::{Encoded, Features, MultiHot, Split};
 use crate::history::Epoch;
 use crate::ir::{Activation, Metric, Model, Optimizer, Regularizer, Training};
 use crate::lower::sparse::{Rows, SparseDense};
-use crate::lower::{self, apply, Block, Network};
+use crate::lower::{self, apply, Block, Network, Value};
 use burn::module::{Module, Param};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -439,8 +439,9 @@ fn mix(seed: u64, epoch: u64, stream: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The rows `rows` of a split as a dense `[rows, width]` tensor.
-fn features(split: &Split, rows: &[usize], device: &Device) -> Tensor<2> {
+/// The rows `rows` of a split as the network's input: a dense `[rows, width]` tensor, or
+/// word ids `[rows, length]`.
+fn features(split: &Split, rows: &[usize], device: &Device) -> Value {
     let (values, width) = match &split.features {
         Features::MultiHot(m) => (m.dense(rows), m.width),
         Features::Dense(d) => {
@@ -450,7 +451,19 @@ fn features(split: &Split, rows: &[usize], device: &Device) -> Tensor<2> {
             }
             (values, d.width)
         }
-        Features::Sequences(_) => todo!("issue 10: sequence input"),
+        Features::Sequences(s) => {
+            let mut ids = Vec::with_capacity(rows.len() * s.length);
+            for &r in rows {
+                ids.extend(s.row(r).iter().map(|&id| i64::from(id)));
+            }
+            return Value::Ids(Tensor::from_data(
+                TensorData::new(ids, [rows.len(), s.length]),
+                device,
+            ));
+        }
     };
-    Tensor::from_data(TensorData::new(values, [rows.len(), width]), device)
+    Value::Flat(Tensor::from_data(
+        TensorData::new(values, [rows.len(), width]),
+        device,
+    ))
 }
