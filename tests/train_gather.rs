@@ -1,14 +1,19 @@
 //! Training with the gathered first layer (multi-hot input, any optimizer): it must train
 //! the history the dense path trains, and resume and restore the best weights exactly as
 //! the dense path does, although its weights and optimizer state live outside burn
-//! between saves.
+//! between saves. The same for an embedding followed by global average pooling on
+//! sequences (a gather on weighted rows).
 
 use crate::support;
-use ofit::data::{self, LabelRule, Loaded};
+use ofit::data::stats::{SplitStats, Stats};
+use ofit::data::{self, Encoded, Features, LabelRule, Loaded, Padded, Split};
 use ofit::history::{Ending, History};
-use ofit::ir::Program;
+use ofit::ir::{Activation, Dense, Embedding, Input, Layer, Model, Program, Training};
 use ofit::source::Source;
+use ofit::train::checkpoint;
 use ofit::train::fit::Trainer;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use ofit::train::folder::{FolderError, ModelFolder};
 use ofit::train::{self, Outcome, Progress, TrainError};
 
@@ -228,4 +233,161 @@ fn a_checkpoint_that_cannot_be_written_stops_training_with_a_clear_error() {
         !dir.path().join("history.json").exists(),
         "not marked finished"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// An embedding followed by global average pooling on sequences, run as a pooled gather.
+
+/// Length and vocabulary of [`sequences`]' rows.
+const LENGTH: usize = 20;
+const VOCABULARY: usize = 50;
+
+/// A text model as Keras's tutorial builds it (smaller): `Embedding(50, 8)` →
+/// `GlobalAveragePooling1D` → `Dense(4, relu)` → `Dense(1, sigmoid)`.
+fn text_model(mask_zero: bool) -> Model {
+    let dense = |units, activation| {
+        Layer::Dense(Dense {
+            units,
+            activation,
+            use_bias: true,
+            kernel_regularizer: None,
+            bias_regularizer: None,
+        })
+    };
+    Model {
+        name: "text".to_string(),
+        template: "text".to_string(),
+        arguments: Vec::new(),
+        input: Input {
+            width: Some(LENGTH),
+            multi_hot: false,
+            vocabulary: Some(VOCABULARY),
+        },
+        layers: vec![
+            Layer::Embedding(Embedding { dim: 8, mask_zero }),
+            Layer::GlobalAveragePooling,
+            dense(4, Activation::Relu),
+            dense(1, Activation::Sigmoid),
+        ],
+    }
+}
+
+/// `rows` padded rows of word ids whose label is whether word 3 occurs more than word 4,
+/// padded post with 0 (some rows all padding).
+fn sequences(rng: &mut ChaCha8Rng, rows: usize) -> Split {
+    let mut ids = Vec::with_capacity(rows * LENGTH);
+    let mut labels = Vec::with_capacity(rows);
+    for r in 0..rows {
+        let words = if r % 17 == 5 { 0 } else { rng.random_range(1..=LENGTH) };
+        let row: Vec<u32> = (0..words).map(|_| rng.random_range(1..VOCABULARY as u32)).collect();
+        let count = |w| row.iter().filter(|&&id| id == w).count();
+        labels.push(f32::from(u8::from(count(3) + rng.random_range(0..2) > count(4))));
+        ids.extend_from_slice(&row);
+        ids.extend(std::iter::repeat_n(0, LENGTH - words));
+    }
+    Split {
+        features: Features::Sequences(Padded {
+            length: LENGTH,
+            vocabulary: VOCABULARY,
+            ids,
+        }),
+        labels,
+    }
+}
+
+/// Sequence data built by hand (the data stage's part is tested apart).
+fn text_data() -> Encoded {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    let (train, validation) = (sequences(&mut rng, 60), sequences(&mut rng, 30));
+    let stats = |split: &Split| SplitStats {
+        examples: split.labels.len(),
+        label_counts: Vec::new(),
+        mean_length: None,
+        median_length: None,
+        length_range: None,
+        mean_ids_per_row: None,
+    };
+    Encoded {
+        stats: Stats {
+            train: stats(&train),
+            validation: stats(&validation),
+            input_width: LENGTH,
+            vocabulary: None,
+            top_words: Vec::new(),
+            files: Vec::new(),
+        },
+        train,
+        validation,
+        test: None,
+        classes: Some(2),
+    }
+}
+
+#[test]
+fn a_pooled_gather_resumed_from_a_checkpoint_trains_the_same_history_bit_for_bit() {
+    let device = ofit::lower::Backend::default().device();
+    let data = text_data();
+    let model = text_model(false);
+    for optimizer in [ADAM, SGD_MOMENTUM, RMSPROP_MOMENTUM] {
+        let (program, _) = spec(optimizer);
+        let training = Training {
+            batch_size: 16,
+            early_stopping: None,
+            ..program.trainings[0].clone()
+        };
+        let run = |trainer: &mut Trainer, epochs: std::ops::RangeInclusive<usize>| {
+            epochs
+                .map(|e| trainer.epoch(e, &mut |_, _, _| true).expect("trains").values)
+                .collect::<Vec<_>>()
+        };
+        let mut whole = Trainer::new(&model, &training, &data, &device, true);
+        let uninterrupted = run(&mut whole, 1..=4);
+        // Training moved the weights: the loss changed.
+        assert_ne!(uninterrupted[0][0], uninterrupted[3][0], "{optimizer}");
+
+        let mut first = Trainer::new(&model, &training, &data, &device, true);
+        let mut resumed = run(&mut first, 1..=2);
+        let dir = tempfile::tempdir().unwrap();
+        first.snapshot().write(dir.path()).unwrap();
+        assert!(dir.path().join(checkpoint::GATHERED).exists(), "{optimizer}");
+        let mut second = Trainer::new(&model, &training, &data, &device, true);
+        second.restore(dir.path()).unwrap();
+        resumed.extend(run(&mut second, 3..=4));
+        assert_eq!(resumed, uninterrupted, "{optimizer}");
+
+        // The full save holds the table: loaded into a fresh trainer, it measures what
+        // the trained one does.
+        let weights = dir.path().join("weights.bpk");
+        whole.save_weights(&weights).unwrap();
+        let mut loaded = Trainer::new(&model, &training, &data, &device, true);
+        loaded.load_weights(&weights).unwrap();
+        assert_eq!(
+            loaded.evaluate(&data.validation),
+            whole.evaluate(&data.validation),
+            "{optimizer}"
+        );
+    }
+}
+
+#[test]
+fn a_pooled_gather_measures_a_split_it_has_not_seen_as_its_own() {
+    // A test split's bags are computed when it is measured; the validation split's were
+    // computed once: the same split measures the same either way.
+    let device = ofit::lower::Backend::default().device();
+    let data = text_data();
+    let (program, _) = spec(ADAM);
+    for mask_zero in [false, true] {
+        let mut trainer =
+            Trainer::new(&text_model(mask_zero), &program.trainings[0], &data, &device, true);
+        trainer.epoch(1, &mut |_, _, _| true).expect("trains");
+        let copy = data.validation.clone();
+        let measured = trainer.evaluate(&copy);
+        assert_eq!(measured, trainer.evaluate(&data.validation));
+        if mask_zero {
+            // All-padding rows pool to Keras's 0 / 0.
+            assert!(measured[0].is_nan(), "{measured:?}");
+        } else {
+            assert!(measured.iter().all(|v| v.is_finite()), "{measured:?}");
+        }
+    }
 }

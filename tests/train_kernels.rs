@@ -1,14 +1,16 @@
 //! The gather form of a first dense layer on multi-hot input (`lower::sparse`) against
 //! burn's own dense layer: the same outputs, the same gradients as autodiff, and the fused
 //! step of every optimizer the same weights as burn's optimizer; a batch the layer cannot
-//! read is refused.
+//! read is refused. The same for an embedding followed by global average pooling, a
+//! gather on weighted rows, against burn's embedding then a (masked) mean.
 
 use burn::module::Param;
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::optim::GradientsParams;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 use ofit::data::MultiHot;
 use ofit::ir::{Optimizer, Regularizer};
+use ofit::lower::bag::{self, BagError, Bags};
 use ofit::lower::sparse::{Rows, Rule, SparseDense};
 use ofit::train::optimizer;
 use rand::{Rng, SeedableRng};
@@ -368,6 +370,7 @@ fn a_batch_the_layer_cannot_read_is_refused_before_anything_is_written() {
         width: inputs,
         offsets: &offsets,
         ids: &ids,
+        weights: None,
     };
     let expected = "id 50 in a batch given to a gathered layer of 50 inputs";
     for message in [
@@ -388,6 +391,7 @@ fn a_batch_the_layer_cannot_read_is_refused_before_anything_is_written() {
         width: inputs,
         offsets: &offsets,
         ids: &ids,
+        weights: None,
     };
     // An output gradient shorter than rows × units.
     let message = panic_message(|| layer.backward(good, &grad[1..])).unwrap();
@@ -486,4 +490,224 @@ fn subnormal_results_flush_to_zero_on_every_training_thread() {
     assert!(products.iter().all(|&p| p == 0.0), "rayon's threads");
     // Normal results are untouched.
     assert!(tiny * std::hint::black_box(1e-5f32) > 1e-36);
+}
+
+// ---------------------------------------------------------------------------------------
+// An embedding followed by global average pooling (`lower::bag`), against burn's
+// embedding then a mean (or masked mean) over the steps.
+
+/// `rows` rows of `length` ids below `vocabulary`, padded post with 0 as
+/// `pad_sequences` pads: the first row all padding (a review of no words), the second
+/// full, the others of random lengths; ids Zipf-ish (small ids frequent), so rows repeat
+/// ids, and some rows hold id 0 as a word.
+fn sequences(rng: &mut ChaCha8Rng, rows: usize, length: usize, vocabulary: usize) -> Vec<u32> {
+    let mut ids = Vec::with_capacity(rows * length);
+    for r in 0..rows {
+        let words = match r {
+            0 => 0,
+            1 => length,
+            _ => rng.random_range(1..=length),
+        };
+        for _ in 0..words {
+            let u: f64 = rng.random_range(0.0..1.0);
+            ids.push(((vocabulary as f64).powf(u) as u32).min(vocabulary as u32 - 1));
+        }
+        ids.extend(std::iter::repeat_n(0, length - words));
+    }
+    ids
+}
+
+/// burn's composition: `Embedding` (its forward, `module::embedding`) then a mean over
+/// the steps, or with `mask_zero` the sum of the unmasked steps over their number, as
+/// Keras's `GlobalAveragePooling1D` computes it.
+fn burn_pooled(table: Tensor<2>, ids: &[u32], length: usize, mask_zero: bool) -> Tensor<2> {
+    let device = table.device();
+    let [_, dim] = table.dims();
+    let rows = ids.len() / length;
+    let indices: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
+    let indices = Tensor::<2, Int>::from_data(TensorData::new(indices, [rows, length]), &device);
+    let embedded = burn::tensor::module::embedding(table, indices);
+    if !mask_zero {
+        return embedded.mean_dim(1).reshape([rows, dim]);
+    }
+    let mask: Vec<f32> = ids.iter().map(|&i| f32::from(u8::from(i != 0))).collect();
+    let mask = matrix(mask, rows, length, &device).unsqueeze_dim::<3>(2);
+    let sums = (embedded * mask.clone()).sum_dim(1).reshape([rows, dim]);
+    sums / mask.sum_dim(1).reshape([rows, 1])
+}
+
+#[test]
+fn bags_count_each_rows_distinct_ids_over_its_length_or_its_unmasked_steps() {
+    let ids = [3, 1, 3, 0, 0, 0, 0, 0, 0, 0];
+    let bags = Bags::new(&ids, 5, 4, false).unwrap();
+    assert_eq!(bags.rows(), 2);
+    assert_eq!(bags.row(0), (&[0, 1, 3][..], &[0.4, 0.2, 0.4][..]));
+    // Padding is a word like any other without a mask.
+    assert_eq!(bags.row(1), (&[0][..], &[1.0][..]));
+    let masked = Bags::new(&ids, 5, 4, true).unwrap();
+    assert_eq!(masked.row(0), (&[1, 3][..], &[1.0 / 3.0, 2.0 / 3.0][..]));
+    assert_eq!(masked.row(1), (&[][..], &[][..]));
+    // A batch selects rows in the given order.
+    let mut batch = Bags::default();
+    masked.select_into(&[1, 0, 0], &mut batch);
+    assert_eq!(batch.rows(), 3);
+    assert_eq!(batch.row(2), masked.row(0));
+    assert_eq!(batch.row(0), masked.row(1));
+}
+
+#[test]
+fn the_pooled_gather_equals_burns_embedding_then_mean() {
+    let mut rng = ChaCha8Rng::seed_from_u64(44);
+    let device = ofit::lower::Backend::default().device();
+    let (vocabulary, rows, length) = (300, 32, 40);
+    // 16 the tutorial's (registers), 5 odd tiles, 40 the wide path.
+    for dim in [16, 5, 40] {
+        for mask_zero in [false, true] {
+            let case = format!("dim {dim}, mask_zero {mask_zero}");
+            let ids = sequences(&mut rng, rows, length, vocabulary);
+            let table = bag::embedding_init(vocabulary, dim, &mut rng);
+            let bags = Bags::new(&ids, length, vocabulary, mask_zero).unwrap();
+            let mut layer = SparseDense::new(vocabulary, dim, table.clone(), Vec::new(), ADAM);
+            let pooled = bags.pool(&layer);
+
+            let w = matrix(table, vocabulary, dim, &device).require_grad();
+            let out = burn_pooled(w.clone(), &ids, length, mask_zero);
+            let expected = values(out.clone());
+            if mask_zero {
+                // The all-padding row is Keras's 0 / 0, in both.
+                assert!(pooled[..dim].iter().all(|v| v.is_nan()), "{case}");
+                assert!(expected[..dim].iter().all(|v| v.is_nan()), "{case}");
+            }
+            let from = if mask_zero { dim } else { 0 };
+            let error = max_abs_diff(&pooled[from..], &expected[from..]);
+            assert!(error <= 1e-5, "{case}: max |pooled - burn| = {error}");
+            assert!(expected[from..].iter().any(|v| v.abs() > 1e-3), "{case}");
+
+            // Gradients of `Σ out · G` (the NaN row excluded: burn's 0 / 0 sends NaN into
+            // the table, Keras's `where` sends nothing).
+            let mut upstream = uniform(&mut rng, rows * dim, 1.0);
+            let first = usize::from(mask_zero);
+            upstream[..first * dim].fill(0.0);
+            let kept = out.slice([first..rows, 0..dim]);
+            let loss = (kept * matrix(upstream[first * dim..].to_vec(), rows - first, dim, &device)).sum();
+            let grads = loss.backward();
+            let expected = values(w.grad(&grads).expect("the table has a gradient"));
+            layer.backward(bags.as_rows(), &upstream);
+            let error = relative_error(layer.grad_weight(), &expected);
+            assert!(error <= 1e-5, "{case}: gradient error {error}");
+            assert!(expected.iter().any(|v| v.abs() > 1e-3), "{case}");
+        }
+    }
+}
+
+#[test]
+fn an_all_padding_row_under_mask_zero_moves_no_table_row() {
+    let ids = [0u32; 6];
+    let bags = Bags::new(&ids, 6, 10, true).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(45);
+    let table = uniform(&mut rng, 10 * 4, 0.05);
+    let mut layer = SparseDense::new(10, 4, table, Vec::new(), ADAM);
+    assert!(bags.pool(&layer).iter().all(|v| v.is_nan()));
+    layer.backward(bags.as_rows(), &[1.0; 4]);
+    assert!(layer.grad_weight().iter().all(|&g| g == 0.0));
+}
+
+#[test]
+fn the_pooled_gathers_fused_step_equals_burns_optimizer_on_the_embedding() {
+    let mut rng = ChaCha8Rng::seed_from_u64(46);
+    let device = ofit::lower::Backend::default().device();
+    let (vocabulary, rows, length) = (120, 16, 24);
+    for (name, optimizer) in optimizers() {
+        for (dim, mask_zero) in [(16, false), (7, true), (40, false)] {
+            let case = format!("{name}, dim {dim}, mask_zero {mask_zero}");
+            let table = bag::embedding_init(vocabulary, dim, &mut rng);
+            let rule = optimizer::rule(&optimizer);
+            let mut layer = SparseDense::new(vocabulary, dim, table.clone(), Vec::new(), rule);
+            let mut embedding: Embedding = EmbeddingConfig::new(vocabulary, dim).init(&device);
+            embedding.weight = Param::from_tensor(matrix(table, vocabulary, dim, &device));
+            let mut burn = optimizer::build(&optimizer);
+            let lr = match optimizer {
+                Optimizer::Adam { lr, .. }
+                | Optimizer::Sgd { lr, .. }
+                | Optimizer::Rmsprop { lr, .. } => lr,
+            };
+            for step in 1..=4 {
+                // No all-padding row: its NaN would poison burn's table (see above).
+                let mut ids = sequences(&mut rng, rows, length, vocabulary);
+                ids[..length].fill(7);
+                let bags = Bags::new(&ids, length, vocabulary, mask_zero).unwrap();
+                let upstream = uniform(&mut rng, rows * dim, [1.0, 0.01, 3.0, 0.5][step - 1]);
+                let w = matrix(values(embedding.weight.val()), vocabulary, dim, &device)
+                    .require_grad();
+                let out = burn_pooled(w.clone(), &ids, length, mask_zero);
+                let loss = (out * matrix(upstream.clone(), rows, dim, &device)).sum();
+                let grads = loss.backward();
+                let grad = values(w.grad(&grads).expect("the table has a gradient"));
+                let mut params = GradientsParams::new();
+                params.register(
+                    embedding.weight.id,
+                    matrix(grad, vocabulary, dim, &device).inner(),
+                );
+                let before = layer.weight.clone();
+                embedding = burn.step(lr, embedding, params);
+                layer.step(bags.as_rows(), &upstream, None, None);
+                let burn_table = values(embedding.weight.val());
+                let moved = max_abs_diff(&before, &burn_table);
+                assert!(moved > 1e-4, "{case}, step {step}: burn moved {moved}");
+                let error = relative_error(&layer.weight, &burn_table);
+                assert!(error <= 1e-5, "{case}, step {step}: table error {error}");
+            }
+        }
+    }
+}
+
+#[test]
+fn rows_of_ids_that_are_not_bags_are_refused() {
+    // Ids at or past the vocabulary, and ids that do not make whole rows.
+    assert_eq!(
+        Bags::new(&[1, 2, 10, 3], 2, 10, false),
+        Err(BagError::Id {
+            id: 10,
+            row: 1,
+            step: 0,
+            vocabulary: 10
+        })
+    );
+    let error = Bags::new(&[1, 2, 3], 2, 10, true).unwrap_err();
+    assert_eq!(error, BagError::Length { ids: 3, length: 2 });
+    assert_eq!(error.to_string(), "3 ids do not make whole rows of length 2");
+    assert!(Bags::new(&[1], 0, 10, false).is_err());
+    assert_eq!(Bags::new(&[], 0, 10, false).unwrap().rows(), 0);
+
+    // Weighted rows whose weights are not one per id.
+    let layer = SparseDense::new(10, 2, vec![0.0; 20], Vec::new(), ADAM);
+    let bad = Rows {
+        width: 10,
+        offsets: &[0, 2],
+        ids: &[1, 2],
+        weights: Some(&[0.5]),
+    };
+    let message = panic_message(|| {
+        layer.forward(bad);
+    })
+    .expect("refused");
+    assert!(message.contains("2 ids with 1 weights"), "{message}");
+    // And an id past a table's rows.
+    let bags = Bags::new(&[1, 12], 2, 20, false).unwrap();
+    let message = panic_message(|| {
+        bags.pool(&layer);
+    })
+    .expect("refused");
+    assert!(message.contains("width 20"), "{message}");
+}
+
+#[test]
+fn the_embedding_init_is_keras_uniform_and_seeded() {
+    let draw = |seed| bag::embedding_init(100, 16, &mut ChaCha8Rng::seed_from_u64(seed));
+    let table = draw(3);
+    assert_eq!(table.len(), 1600);
+    assert!(table.iter().all(|v| (-bag::INIT_LIMIT..bag::INIT_LIMIT).contains(v)));
+    assert!(table.iter().any(|&v| v < -0.045) && table.iter().any(|&v| v > 0.045));
+    assert_eq!(table, draw(3));
+    assert_ne!(table, draw(4));
 }

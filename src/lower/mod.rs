@@ -6,6 +6,7 @@
 //! burn's global one, so a run is deterministic given its seed even with other models
 //! training in the same process.
 
+pub mod bag;
 pub mod denormals;
 pub mod init;
 pub mod sequence;

@@ -6,6 +6,10 @@
 //! optimizer computes it. This layer lives outside burn's graph: its output enters the
 //! burn network as a tensor that requires a gradient, and that gradient comes back here.
 //!
+//! Rows may carry a weight per id ([`Rows::weights`]): an embedding followed by global
+//! average pooling is this layer without bias on rows weighted `count / length`
+//! ([`crate::lower::bag`]). Unweighted rows keep loops without the multiplication.
+//!
 //! Every public function checks its input at the boundary and panics with a message that
 //! says what is wrong, before any work; the module has no `unsafe`.
 
@@ -13,9 +17,11 @@ use crate::ir::Regularizer;
 use rayon::iter::Either;
 use rayon::prelude::*;
 
-/// A batch of multi-hot rows as the layer reads them (compressed rows): row `r`'s ids are
-/// `ids[offsets[r]..offsets[r + 1]]`. A view, so a batch is handed over without a copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A batch of rows as the layer reads them (compressed rows): row `r`'s ids are
+/// `ids[offsets[r]..offsets[r + 1]]`, each with weight one (multi-hot rows) or its entry
+/// of `weights` (an embedding's pooled rows, [`crate::lower::bag`]). A view, so a batch is
+/// handed over without a copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rows<'a> {
     /// The width of a row: the number of distinct ids, which must be the layer's inputs.
     pub width: usize,
@@ -23,6 +29,9 @@ pub struct Rows<'a> {
     pub offsets: &'a [u32],
     /// The ids of every row, each below `width`.
     pub ids: &'a [u32],
+    /// Each id's weight (as many as `ids`); `None` for weights of one, which take the
+    /// unweighted loops (no multiplication).
+    pub weights: Option<&'a [f32]>,
 }
 
 impl<'a> Rows<'a> {
@@ -34,6 +43,12 @@ impl<'a> Rows<'a> {
     /// The ids of row `r`.
     pub fn row(&self, r: usize) -> &'a [u32] {
         &self.ids[self.offsets[r] as usize..self.offsets[r + 1] as usize]
+    }
+
+    /// The weights of row `r`'s ids (`None`: all one).
+    pub fn row_weights(&self, r: usize) -> Option<&'a [f32]> {
+        self.weights
+            .map(|w| &w[self.offsets[r] as usize..self.offsets[r + 1] as usize])
     }
 }
 
@@ -183,8 +198,8 @@ impl SparseDense {
         self.state.iter_mut().map(|s| s.as_mut_slice())
     }
 
-    /// `[rows, units]` pre-activations of a batch of multi-hot rows: each output is its
-    /// bias plus the kernel rows of its ids, summed in id order.
+    /// `[rows, units]` pre-activations of a batch of rows: each output is its bias plus
+    /// the kernel rows of its ids (times their weights, if any), summed in id order.
     ///
     /// # Panics
     ///
@@ -198,11 +213,18 @@ impl SparseDense {
         let tiles = tiles(units);
         out.par_chunks_mut(units).enumerate().for_each(|(r, out)| {
             let ids = batch.row(r);
+            let weights = batch.row_weights(r);
             if units <= TILE {
                 // The whole row's sums fit in registers.
                 for &(c0, w) in &tiles {
                     let (out, start) = (&mut out[c0..c0 + w], bias.map(|b| &b[c0..c0 + w]));
-                    with_width!(w, sum_rows(out, start, &self.weight, (units, c0), ids));
+                    let at = (units, c0);
+                    match weights {
+                        None => with_width!(w, sum_rows(out, start, &self.weight, at, ids)),
+                        Some(s) => {
+                            with_width!(w, sum_weighted_rows(out, start, &self.weight, at, ids, s))
+                        }
+                    }
                 }
             } else {
                 // Wider rows are summed in memory (in L1), each kernel row read in one
@@ -211,10 +233,21 @@ impl SparseDense {
                 if let Some(bias) = bias {
                     out.copy_from_slice(bias);
                 }
-                for &id in ids {
-                    let w = &self.weight[id as usize * units..(id as usize + 1) * units];
-                    for (o, w) in out.iter_mut().zip(w) {
-                        *o += w;
+                let row = |id: u32| &self.weight[id as usize * units..(id as usize + 1) * units];
+                match weights {
+                    None => {
+                        for &id in ids {
+                            for (o, w) in out.iter_mut().zip(row(id)) {
+                                *o += w;
+                            }
+                        }
+                    }
+                    Some(scales) => {
+                        for (&id, &s) in ids.iter().zip(scales) {
+                            for (o, w) in out.iter_mut().zip(row(id)) {
+                                *o += s * w;
+                            }
+                        }
                     }
                 }
             }
@@ -224,7 +257,8 @@ impl SparseDense {
 
     /// Accumulates the gradients of a batch from `grad_out` (`[rows, units]`, the loss's
     /// gradient at this layer's output): each id's kernel row gets the sum of the output
-    /// gradients of the rows it occurs in, added in row order.
+    /// gradients of the rows it occurs in (each times the id's weight there, if any),
+    /// added in row order.
     ///
     /// # Panics
     ///
@@ -242,10 +276,22 @@ impl SparseDense {
             .enumerate()
             .for_each(|(task, grad)| {
                 for (k, grad) in grad.chunks_mut(units).enumerate() {
-                    for &r in by_id.rows(task * chunk / units + k) {
-                        let g = &grad_out[r as usize * units..(r as usize + 1) * units];
-                        for (acc, g) in grad.iter_mut().zip(g) {
-                            *acc += g;
+                    let (rows, weights) = by_id.rows(task * chunk / units + k);
+                    let g = |r: u32| &grad_out[r as usize * units..(r as usize + 1) * units];
+                    match weights {
+                        None => {
+                            for &r in rows {
+                                for (acc, g) in grad.iter_mut().zip(g(r)) {
+                                    *acc += g;
+                                }
+                            }
+                        }
+                        Some(scales) => {
+                            for (&r, &s) in rows.iter().zip(scales) {
+                                for (acc, g) in grad.iter_mut().zip(g(r)) {
+                                    *acc += s * g;
+                                }
+                            }
                         }
                     }
                 }
@@ -321,7 +367,7 @@ impl SparseDense {
     /// Checks that `batch` (and `grad_out`, its output gradient) is one this layer can
     /// take, and panics with what is wrong if not: its width is the layer's inputs, its
     /// offsets run from 0 to the number of ids without decreasing, every id is below the
-    /// width, and `grad_out` is `rows × units` floats. Also that the layer's own buffers
+    /// width, the weights (if any) are one per id, and `grad_out` is `rows × units` floats. Also that the layer's own buffers
     /// have their shapes (its fields are public). Linear in the batch's size, which the
     /// kernels then read many times over.
     pub fn check(&self, batch: Rows<'_>, grad_out: Option<&[f32]>) {
@@ -339,6 +385,14 @@ impl SparseDense {
             "a batch's row offsets must run from 0 to its {} ids without decreasing",
             batch.ids.len()
         );
+        if let Some(weights) = batch.weights {
+            assert!(
+                weights.len() == batch.ids.len(),
+                "a batch of {} ids with {} weights",
+                batch.ids.len(),
+                weights.len()
+            );
+        }
         if let Some(id) = batch.ids.iter().copied().max() {
             assert!(
                 (id as usize) < inputs,
@@ -497,9 +551,16 @@ impl SparseDense {
                     for &(c0, width) in &tiles {
                         let grad = &mut grad[..width];
                         match (batch, rows) {
-                            (Some((_, grad_out)), Some(rows)) => {
+                            (Some((_, grad_out)), Some((rows, None))) => {
                                 let sources = rows.iter().map(|&r| r as usize * units + c0);
                                 with_width!(width, sum_slices(grad, grad_out, sources));
+                            }
+                            (Some((_, grad_out)), Some((rows, Some(scales)))) => {
+                                let sources = rows
+                                    .iter()
+                                    .zip(scales)
+                                    .map(|(&r, &s)| (r as usize * units + c0, s));
+                                with_width!(width, sum_weighted_slices(grad, grad_out, sources));
                             }
                             _ => {
                                 let g = &mut g[c0..c0 + width];
@@ -577,11 +638,14 @@ fn slot_chunks<'a>(
     }
 }
 
-/// A batch transposed: for each id, the batch rows that hold it, in row order.
+/// A batch transposed: for each id, the batch rows that hold it, in row order, with the
+/// id's weight in each (for weighted rows).
 struct Transposed {
     /// `inputs + 1` offsets into `rows`.
     starts: Vec<u32>,
     rows: Vec<u32>,
+    /// Beside `rows`; empty for unweighted rows.
+    weights: Vec<f32>,
 }
 
 impl Transposed {
@@ -597,18 +661,41 @@ impl Transposed {
         }
         let mut fill = starts.clone();
         let mut rows = vec![0u32; batch.ids.len()];
-        for r in 0..batch.rows() {
-            for &id in batch.row(r) {
-                rows[fill[id as usize] as usize] = r as u32;
-                fill[id as usize] += 1;
+        let mut weights = Vec::new();
+        match batch.weights {
+            None => {
+                for r in 0..batch.rows() {
+                    for &id in batch.row(r) {
+                        rows[fill[id as usize] as usize] = r as u32;
+                        fill[id as usize] += 1;
+                    }
+                }
+            }
+            Some(all) => {
+                weights = vec![0.0f32; all.len()];
+                for r in 0..batch.rows() {
+                    let range = batch.offsets[r] as usize..batch.offsets[r + 1] as usize;
+                    for (&id, &w) in batch.ids[range.clone()].iter().zip(&all[range]) {
+                        let at = fill[id as usize] as usize;
+                        rows[at] = r as u32;
+                        weights[at] = w;
+                        fill[id as usize] += 1;
+                    }
+                }
             }
         }
-        Transposed { starts, rows }
+        Transposed {
+            starts,
+            rows,
+            weights,
+        }
     }
 
-    /// The rows holding `id`.
-    fn rows(&self, id: usize) -> &[u32] {
-        &self.rows[self.starts[id] as usize..self.starts[id + 1] as usize]
+    /// The rows holding `id`, and its weights in them (`None` for unweighted rows).
+    fn rows(&self, id: usize) -> (&[u32], Option<&[f32]>) {
+        let range = self.starts[id] as usize..self.starts[id + 1] as usize;
+        let weights = (!self.weights.is_empty()).then(|| &self.weights[range.clone()]);
+        (&self.rows[range], weights)
     }
 }
 
@@ -647,6 +734,47 @@ fn sum_rows<const W: usize>(
         }
     }
     out.copy_from_slice(&acc);
+}
+
+/// Writes into `out` the sum of `start` (or zero) and the `W` columns from `c0` of the
+/// kernel rows `ids`, each times its weight in `scales`, added in order.
+#[inline(always)]
+fn sum_weighted_rows<const W: usize>(
+    out: &mut [f32],
+    start: Option<&[f32]>,
+    weight: &[f32],
+    (units, c0): (usize, usize),
+    ids: &[u32],
+    scales: &[f32],
+) {
+    let mut acc = [0.0f32; W];
+    if let Some(start) = start {
+        acc.copy_from_slice(start);
+    }
+    for (&id, &s) in ids.iter().zip(scales) {
+        let row = &weight[id as usize * units + c0..][..W];
+        for (a, w) in acc.iter_mut().zip(row) {
+            *a += s * w;
+        }
+    }
+    out.copy_from_slice(&acc);
+}
+
+/// Writes into `acc` the sum of the `W`-float slices of `source` at `offsets`, each times
+/// its scale, added in order.
+#[inline(always)]
+fn sum_weighted_slices<const W: usize>(
+    acc: &mut [f32],
+    source: &[f32],
+    offsets: impl Iterator<Item = (usize, f32)>,
+) {
+    let mut sum = [0.0f32; W];
+    for (o, scale) in offsets {
+        for (s, v) in sum.iter_mut().zip(&source[o..o + W]) {
+            *s += scale * v;
+        }
+    }
+    acc.copy_from_slice(&sum);
 }
 
 /// Writes into `acc` the sum of the `W`-float slices of `source` at `offsets`, added in

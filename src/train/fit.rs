@@ -6,13 +6,19 @@
 //! its output enters burn as a tensor that requires a gradient, the gradient comes back,
 //! and the layer's optimizer step (Adam, SGD or RMSprop, as burn computes it) runs fused
 //! in Rust. The rest of the model is plain burn, stepped by burn's optimizer.
+//!
+//! On sequence input, an embedding followed directly by global average pooling runs as
+//! the same gather on weighted rows ([`crate::lower::bag`]): the table is a gathered
+//! layer without bias, and each split's rows become bags (distinct ids, weights
+//! `count / length`) once, when training starts.
 
 use super::checkpoint::{self, Snapshot};
 use super::measure::{self, Targets};
 use super::optimizer;
-use crate::data::{Encoded, Features, MultiHot, Split};
+use crate::data::{Encoded, Features, MultiHot, Padded, Split};
 use crate::history::Epoch;
-use crate::ir::{Activation, Metric, Model, Optimizer, Regularizer, Training};
+use crate::ir::{self, Activation, Layer, Metric, Model, Optimizer, Regularizer, Training};
+use crate::lower::bag::{self, Bags};
 use crate::lower::sparse::{Rows, SparseDense};
 use crate::lower::{self, apply, Block, Network, Value};
 use burn::module::{Module, Param};
@@ -37,6 +43,110 @@ struct Gather {
     activation: Activation,
     kernel_regularizer: Option<Regularizer>,
     bias_regularizer: Option<Regularizer>,
+    /// For an embedding pooled by average (the layer is its table), the bags it reads.
+    pooled: Option<Pooled>,
+}
+
+/// The bags of an embedding followed by global average pooling: the training and
+/// validation rows', computed once, and a batch's, whose buffers are reused.
+struct Pooled {
+    mask_zero: bool,
+    train: Bags,
+    validation: Bags,
+    batch: Bags,
+}
+
+impl Pooled {
+    /// The bags of a split's sequences.
+    fn bags(vocabulary: usize, mask_zero: bool, split: &Split) -> Bags {
+        let Features::Sequences(Padded { length, ids, .. }) = &split.features else {
+            unreachable!("the pooled gather is chosen for sequence data")
+        };
+        // The data stage's ids lie below the vocabulary and make whole rows.
+        Bags::new(ids, *length, vocabulary, mask_zero)
+            .unwrap_or_else(|e| panic!("the data stage's sequences: {e}"))
+    }
+}
+
+/// A training batch of the gathered layer's rows.
+enum Gathered {
+    MultiHot(MultiHot),
+    Bags(Bags),
+}
+
+impl Gathered {
+    fn rows(&self) -> Rows<'_> {
+        match self {
+            Gathered::MultiHot(m) => m.into(),
+            Gathered::Bags(b) => b.as_rows(),
+        }
+    }
+}
+
+impl Gather {
+    /// The rows `indices` of the training features, as this layer reads them.
+    fn batch(&mut self, features: &Features, indices: &[usize]) -> Gathered {
+        match (&mut self.pooled, features) {
+            (Some(pooled), _) => {
+                let mut batch = std::mem::take(&mut pooled.batch);
+                pooled.train.select_into(indices, &mut batch);
+                Gathered::Bags(batch)
+            }
+            (None, Features::MultiHot(rows)) => Gathered::MultiHot(rows.batch(indices)),
+            (None, _) => unreachable!("the gather form is chosen for multi-hot data"),
+        }
+    }
+
+    /// The layer's output for `rows`: pre-activations, or pooled embeddings.
+    fn forward(&self, rows: &Gathered) -> Vec<f32> {
+        match rows {
+            Gathered::MultiHot(m) => self.layer.forward(m.into()),
+            Gathered::Bags(b) => b.pool(&self.layer),
+        }
+    }
+
+    /// Keeps a batch's buffers for the next batch.
+    fn reuse(&mut self, rows: Gathered) {
+        if let (Gathered::Bags(batch), Some(pooled)) = (rows, &mut self.pooled) {
+            pooled.batch = batch;
+        }
+    }
+}
+
+/// The embedding and vocabulary of a model whose first layers are an embedding then
+/// global average pooling, on sequence data: what runs as a pooled gather.
+fn pooled_embedding(model: &Model, data: &Encoded) -> Option<(ir::Embedding, usize)> {
+    match (&model.layers[..], &data.train.features) {
+        ([Layer::Embedding(e), Layer::GlobalAveragePooling, ..], Features::Sequences(p)) => {
+            Some((*e, model.input.vocabulary.unwrap_or(p.vocabulary)))
+        }
+        _ => None,
+    }
+}
+
+/// The model the burn network of a pooled gather is lowered from: the embedding and
+/// pooling become one dense layer of the table's shape, without bias or activation (the
+/// pooled vector is the bag's weights times the table), which holds the table in
+/// saved weights and a one-row stand-in while training, as a gathered dense layer does.
+fn pooled_tail(model: &Model, embedding: ir::Embedding, vocabulary: usize) -> Model {
+    let table = Layer::Dense(ir::Dense {
+        units: embedding.dim,
+        activation: Activation::Linear,
+        use_bias: false,
+        kernel_regularizer: None,
+        bias_regularizer: None,
+    });
+    Model {
+        input: ir::Input {
+            width: Some(vocabulary),
+            multi_hot: false,
+            vocabulary: None,
+        },
+        layers: std::iter::once(table)
+            .chain(model.layers[2..].iter().cloned())
+            .collect(),
+        ..model.clone()
+    }
 }
 
 /// A batch of the data stage's multi-hot rows as the gathered layer reads them, without a
@@ -47,6 +157,7 @@ impl<'a> From<&'a MultiHot> for Rows<'a> {
             width: rows.width,
             offsets: &rows.offsets,
             ids: &rows.ids,
+            weights: None,
         }
     }
 }
@@ -66,7 +177,8 @@ pub struct Trainer<'a> {
 
 impl<'a> Trainer<'a> {
     /// A freshly initialised model (weights drawn from the training seed). `gather`
-    /// chooses the gather form of a multi-hot first layer where it applies. Subnormal
+    /// chooses the gather form of a multi-hot first layer, or of an embedding followed
+    /// by global average pooling on sequences, where it applies. Subnormal
     /// floats are flushed to zero from here on, on this thread and rayon's
     /// ([`crate::lower::denormals`]).
     pub fn new(
@@ -77,9 +189,38 @@ impl<'a> Trainer<'a> {
         gather: bool,
     ) -> Self {
         crate::lower::denormals::flush_to_zero();
-        let network = lower::lower(model, training.seed, device);
+        let pooled = pooled_embedding(model, data).filter(|_| gather);
+        let network = match pooled {
+            Some((embedding, vocabulary)) => lower::lower(
+                &pooled_tail(model, embedding, vocabulary),
+                training.seed,
+                device,
+            ),
+            None => lower::lower(model, training.seed, device),
+        };
         let units = model.output().map_or(1, |d| d.units);
         let gather = match (&network.blocks[0], &data.train.features) {
+            (Block::Dense(_), Features::Sequences(_)) if pooled.is_some() => {
+                let (embedding, vocabulary) = pooled.expect("matched");
+                // The table is drawn first from the seed's stream, as Keras's first
+                // layer's weights are the first drawn.
+                let mut rng = ChaCha8Rng::seed_from_u64(training.seed);
+                let table = bag::embedding_init(vocabulary, embedding.dim, &mut rng);
+                let rule = optimizer::rule(&training.optimizer);
+                let mask_zero = embedding.mask_zero;
+                Some(Gather {
+                    layer: SparseDense::new(vocabulary, embedding.dim, table, Vec::new(), rule),
+                    activation: Activation::Linear,
+                    kernel_regularizer: None,
+                    bias_regularizer: None,
+                    pooled: Some(Pooled {
+                        mask_zero,
+                        train: Pooled::bags(vocabulary, mask_zero, &data.train),
+                        validation: Pooled::bags(vocabulary, mask_zero, &data.validation),
+                        batch: Bags::default(),
+                    }),
+                })
+            }
             (Block::Dense(first), Features::MultiHot(_)) if gather => {
                 let [inputs, first_units] = first.linear.weight.dims();
                 let weight = values(first.linear.weight.val().reshape([-1]));
@@ -94,6 +235,7 @@ impl<'a> Trainer<'a> {
                     activation: first.activation,
                     kernel_regularizer: first.kernel_regularizer,
                     bias_regularizer: first.bias_regularizer,
+                    pooled: None,
                 })
             }
             _ => None,
@@ -143,18 +285,19 @@ impl<'a> Trainer<'a> {
         for (b, batch) in order.chunks(self.training.batch_size).enumerate() {
             let labels: Vec<f32> = batch.iter().map(|&r| self.data.train.labels[r]).collect();
             let targets = Targets::new(&labels, self.units, &self.device);
-            let (logits, gathered) = match &self.gather {
-                Some(gather) => {
-                    let Features::MultiHot(rows) = &self.data.train.features else {
-                        unreachable!("the gather form is chosen for multi-hot data")
-                    };
-                    let batch_rows = rows.batch(batch);
+            let data = self.data;
+            let gathered = self
+                .gather
+                .as_mut()
+                .map(|gather| gather.batch(&data.train.features, batch));
+            let (logits, gathered) = match (&self.gather, gathered) {
+                (Some(gather), Some(batch_rows)) => {
                     let pre = self.gather_forward(gather, &batch_rows).require_grad();
                     let x = apply(gather.activation, pre.clone());
                     let logits = self.network.forward_from(1, x, Some(&mut dropout));
                     (logits, Some((batch_rows, pre)))
                 }
-                None => {
+                _ => {
                     let input = features(&self.data.train, batch, &self.device);
                     (self.network.forward(input, Some(&mut dropout)), None)
                 }
@@ -177,11 +320,12 @@ impl<'a> Trainer<'a> {
                     .grad_remove(&mut grads)
                     .expect("the gathered output has a gradient");
                 loss_value += gather.layer.step(
-                    Rows::from(&batch_rows),
+                    batch_rows.rows(),
                     &values(grad.reshape([-1])),
                     gather.kernel_regularizer,
                     gather.bias_regularizer,
                 );
+                gather.reuse(batch_rows);
             }
             let grads = GradientsParams::from_grads(grads, &self.network);
             for (sum, metric) in sums.iter_mut().zip(&self.metrics) {
@@ -221,11 +365,11 @@ impl<'a> Trainer<'a> {
         })
     }
 
-    /// The gathered pre-activations of a batch as a tensor.
-    fn gather_forward(&self, gather: &Gather, rows: &MultiHot) -> Tensor<2> {
-        let out = gather.layer.forward(rows.into());
+    /// The gathered layer's output for a batch as a tensor.
+    fn gather_forward(&self, gather: &Gather, rows: &Gathered) -> Tensor<2> {
+        let out = gather.forward(rows);
         Tensor::from_data(
-            TensorData::new(out, [rows.rows(), gather.layer.units]),
+            TensorData::new(out, [rows.rows().rows(), gather.layer.units]),
             &self.device,
         )
     }
@@ -245,12 +389,40 @@ impl<'a> Trainer<'a> {
                 .layer
                 .penalty(gather.kernel_regularizer, gather.bias_regularizer);
         }
+        // A pooled gather's bags of this split: the training and validation ones were
+        // computed when training started; another split's (a test split) are now.
+        let computed;
+        let bags = match &self.gather {
+            Some(Gather {
+                pooled: Some(pooled),
+                layer,
+                ..
+            }) => Some(if std::ptr::eq(split, &self.data.validation) {
+                &pooled.validation
+            } else if std::ptr::eq(split, &self.data.train) {
+                &pooled.train
+            } else {
+                computed = Pooled::bags(layer.inputs, pooled.mask_zero, split);
+                &computed
+            }),
+            _ => None,
+        };
+        let mut batch = Bags::default();
         let mut sums = vec![0.0; self.metrics.len()];
         let all: Vec<usize> = (0..rows).collect();
         for chunk in all.chunks(VALIDATION_BATCH) {
             let labels: Vec<f32> = chunk.iter().map(|&r| split.labels[r]).collect();
             let targets = Targets::new(&labels, self.units, &device);
             let logits = match (&self.gather, &split.features) {
+                (Some(gather), Features::Sequences(_)) => {
+                    let bags = bags.expect("a pooled gather has its split's bags");
+                    bags.select_into(chunk, &mut batch);
+                    let pre = Tensor::from_data(
+                        TensorData::new(batch.pool(&gather.layer), [chunk.len(), gather.layer.units]),
+                        &device,
+                    );
+                    network.forward_from(1, apply(gather.activation, pre), None)
+                }
                 (Some(gather), Features::MultiHot(m)) => {
                     let out = gather.layer.forward(Rows::from(&m.batch(chunk)));
                     let pre = Tensor::from_data(
