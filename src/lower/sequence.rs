@@ -34,7 +34,7 @@ impl EmbeddingBlock {
         rng: &mut ChaCha8Rng,
         device: &Device,
     ) -> Self {
-        let values = init::uniform(vocabulary * e.dim, 0.05, rng);
+        let values = super::bag::embedding_init(vocabulary, e.dim, rng);
         EmbeddingBlock {
             table: Param::from_tensor(init::tensor(values, [vocabulary, e.dim], device)),
             mask_zero: e.mask_zero,
