@@ -38,6 +38,7 @@ fn history(turn: usize, rise: f64) -> History {
         epochs,
         ending: None,
         weights_sha256: None,
+        test: None,
     }
 }
 

@@ -891,7 +891,13 @@ impl Model {
             .iter()
             .map(|layer| {
                 let input = shape;
-                shape = input.and_then(|s| layer.output_shape(s).ok());
+                shape = match (input, layer) {
+                    (Some(s), _) => layer.output_shape(s).ok(),
+                    // A dense layer's output is known before its input is (a CSV file's
+                    // width is read by the data stage).
+                    (None, Layer::Dense(d)) => Some(Shape::Flat(d.units)),
+                    (None, _) => None,
+                };
                 (input, shape)
             })
             .collect()

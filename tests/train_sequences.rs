@@ -37,7 +37,7 @@ fn ids(values: Vec<i64>, shape: [usize; 2]) -> Tensor<2, Int> {
 }
 
 fn floats<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data().convert::<f32>().to_vec().unwrap()
+    t.into_data().convert::<f32>().try_to_vec::<f32>().unwrap()
 }
 
 /// A deterministic spread of values in about (−1, 1).
