@@ -42,20 +42,23 @@ pub fn datasets(
             continue;
         };
         match &dataset.source {
-            DataSource::Csv { path, label, .. } => {
+            DataSource::Csv { path, label, text } => {
+                let text = text.as_ref().map(|t| t.column.as_str());
                 let train = spans
                     .path
-                    .and_then(|at| csv_file(path, label, at, spans.label, ctx, &mut out));
+                    .and_then(|at| csv_file(path, label, text, at, spans.label, ctx, &mut out));
                 if let (Validation::File { path: test }, Some(at)) =
                     (&dataset.validation, spans.test)
                 {
                     // A missing label is reported once, at the training file's label.
                     let label_at = if train.is_some() { spans.label } else { None };
-                    let columns = csv_file(test, label, at, label_at, ctx, &mut out);
+                    let columns = csv_file(test, label, text, at, label_at, ctx, &mut out);
                     if let (Some(train), Some(test_columns), Some(train_at)) =
                         (&train, &columns, spans.path)
                     {
-                        if test_columns != train {
+                        // A text file's other columns are not read: only numeric files
+                        // must share theirs.
+                        if test_columns != train && text.is_none() {
                             out.push(different_columns(test_columns, train, at, train_at, path));
                         }
                     }
@@ -81,6 +84,7 @@ pub fn datasets(
 fn csv_file(
     written: &str,
     label: &str,
+    text: Option<&str>,
     at: Span,
     label_at: Option<Span>,
     ctx: &Context,
@@ -104,8 +108,13 @@ fn csv_file(
         }
         return None;
     }
-    // The rest of the header's rules (names, repeats, a feature column), as `read` has them.
-    if let Err(error) = csv::width(&path, label) {
+    // The rest of the header's rules (names, repeats, a feature column or the text
+    // column), as `read` and `read_text` have them.
+    let checked = match text {
+        None => csv::width(&path, label).map(|_| ()),
+        Some(text) => csv::check_text_header(&path, text, label),
+    };
+    if let Err(error) = checked {
         out.push(bad_header(written, &error, at));
         return None;
     }
