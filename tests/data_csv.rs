@@ -647,14 +647,20 @@ fn validation_first_holds_out_the_first_rows_in_file_order() {
 #[test]
 fn a_test_file_is_read_with_the_training_files_columns() {
     let loaded = ofit::data::load(
-        &good(ofit::ir::Validation::First { rows: 1 }, Some("csv/good.csv")),
+        &good(
+            ofit::ir::Validation::First { rows: 1 },
+            Some("csv/good.csv"),
+        ),
         &binary(),
         &context(),
     )
     .unwrap();
     let test = loaded.data.test.as_ref().expect("a test split");
     assert_eq!(test.labels, [1.0, 0.0, 1.0]);
-    assert_eq!(loaded.data.stats.test.as_ref().unwrap().label_counts, [1, 2]);
+    assert_eq!(
+        loaded.data.stats.test.as_ref().unwrap().label_counts,
+        [1, 2]
+    );
     assert_eq!(loaded.data.stats.files.len(), 2);
     // The fingerprint covers the test split.
     let mut without = loaded.data.clone();
@@ -662,7 +668,10 @@ fn a_test_file_is_read_with_the_training_files_columns() {
     assert_ne!(without.fingerprint(), loaded.data.fingerprint());
 
     let error = ofit::data::load(
-        &good(ofit::ir::Validation::First { rows: 1 }, Some("csv/classes.csv")),
+        &good(
+            ofit::ir::Validation::First { rows: 1 },
+            Some("csv/classes.csv"),
+        ),
         &LabelRule::classes(3, "t"),
         &context(),
     )

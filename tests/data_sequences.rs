@@ -9,7 +9,13 @@ use ofit::ir::{DataSource, Dataset, Encoding, Padding, Side, Test, Validation};
 use std::path::PathBuf;
 
 /// `rows` padded to `length` with `value`, ids below `num_words`, as lists.
-fn keras(rows: &[&[u32]], length: usize, padding: Side, truncating: Side, value: u32) -> Vec<Vec<u32>> {
+fn keras(
+    rows: &[&[u32]],
+    length: usize,
+    padding: Side,
+    truncating: Side,
+    value: u32,
+) -> Vec<Vec<u32>> {
     let out = pad(
         rows.iter().copied(),
         100,
@@ -20,7 +26,10 @@ fn keras(rows: &[&[u32]], length: usize, padding: Side, truncating: Side, value:
             value,
         },
     );
-    assert_eq!((out.length, out.vocabulary, out.rows()), (length, 100, rows.len()));
+    assert_eq!(
+        (out.length, out.vocabulary, out.rows()),
+        (length, 100, rows.len())
+    );
     (0..out.rows()).map(|r| out.row(r).to_vec()).collect()
 }
 
@@ -77,7 +86,10 @@ fn empty_and_one_id_sequences_and_length_one_rows() {
         keras(&[&[], &[9], LONG], 1, Side::Pre, Side::Post, 0),
         [[0], [9], [5]]
     );
-    assert_eq!(keras(&[], 3, Side::Pre, Side::Pre, 0), Vec::<Vec<u32>>::new());
+    assert_eq!(
+        keras(&[], 3, Side::Pre, Side::Pre, 0),
+        Vec::<Vec<u32>>::new()
+    );
 }
 
 #[test]
@@ -116,7 +128,11 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn context() -> Context {
-    Context::new(fixture(""), std::env::temp_dir().join("ofit-no-cache"), "/no/such/npm")
+    Context::new(
+        fixture(""),
+        std::env::temp_dir().join("ofit-no-cache"),
+        "/no/such/npm",
+    )
 }
 
 /// The committed `aclImdb/` fixture (6 training, 6 test reviews) as sequences of `length`.
@@ -224,13 +240,20 @@ fn validation_first_holds_out_the_first_training_reviews_and_the_test_reviews_ar
 #[test]
 fn a_fraction_of_the_training_reviews_with_the_test_reviews_as_the_test() {
     let loaded = data::load(
-        &imdb(8, Validation::Fraction { fraction: 0.5 }, Some(Test::TestSplit)),
+        &imdb(
+            8,
+            Validation::Fraction { fraction: 0.5 },
+            Some(Test::TestSplit),
+        ),
         &LabelRule::binary("the test"),
         &context(),
     )
     .unwrap()
     .data;
-    assert_eq!((loaded.train.labels.len(), loaded.validation.labels.len()), (3, 3));
+    assert_eq!(
+        (loaded.train.labels.len(), loaded.validation.labels.len()),
+        (3, 3)
+    );
     assert_eq!(loaded.test.unwrap().labels.len(), 6);
 }
 
@@ -242,7 +265,14 @@ fn validation_first_of_every_review_is_an_error_with_the_counts() {
         &context(),
     )
     .unwrap_err();
-    assert!(matches!(error, DataError::FirstTooMany { rows: 6, first: 6, .. }));
+    assert!(matches!(
+        error,
+        DataError::FirstTooMany {
+            rows: 6,
+            first: 6,
+            ..
+        }
+    ));
     assert_eq!(
         error.to_string(),
         format!(

@@ -165,7 +165,11 @@ fn describe(name: &str, stats: &Stats, program: &Program) -> String {
         DataSource::Csv { text: None, .. } => "CSV, dense features".to_string(),
         DataSource::Csv {
             text: Some(text), ..
-        } => format!("CSV text column `{}`, {}", text.column, encoding(&text.encoding)),
+        } => format!(
+            "CSV text column `{}`, {}",
+            text.column,
+            encoding(&text.encoding)
+        ),
     };
     let mut out = format!("dataset {name} ({kind})\n");
     out += &format!("  input width:      {}\n", thousands(stats.input_width));

@@ -53,7 +53,10 @@ pub fn save_corpus(path: &Path, corpus: &Corpus) -> Result<(), DataError> {
         }
         payload.extend_from_slice(&split.labels);
     }
-    Ok(crate::file::write_atomic(path, &seal(MAGIC, VERSION, &payload))?)
+    Ok(crate::file::write_atomic(
+        path,
+        &seal(MAGIC, VERSION, &payload),
+    )?)
 }
 
 /// A cache file's bytes: magic, version, CRC-32 of the payload, payload length, payload.
@@ -253,11 +256,7 @@ impl Reader<'_> {
         let ids = usize::try_from(self.u64()?).ok()?;
         let offsets = self.u32s(rows.checked_add(1)?)?;
         let ids = self.u32s(ids)?;
-        let labels = self
-            .u32s(rows)?
-            .into_iter()
-            .map(f32::from_bits)
-            .collect();
+        let labels = self.u32s(rows)?.into_iter().map(f32::from_bits).collect();
         let consistent = offsets.first() == Some(&0)
             && offsets.last().map(|&o| o as usize) == Some(ids.len())
             && offsets.windows(2).all(|w| w[0] <= w[1]);

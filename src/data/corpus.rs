@@ -194,8 +194,15 @@ impl WordIndex {
         let (id_of, by_rank) = rank(&normalized);
         WordIndex {
             vocabulary: by_rank.len(),
-            top_words: by_rank.iter().take(TOP_WORDS).map(|w| w.to_string()).collect(),
-            ids: id_of.into_iter().map(|(w, id)| (w.to_string(), id)).collect(),
+            top_words: by_rank
+                .iter()
+                .take(TOP_WORDS)
+                .map(|w| w.to_string())
+                .collect(),
+            ids: id_of
+                .into_iter()
+                .map(|(w, id)| (w.to_string(), id))
+                .collect(),
         }
     }
 

@@ -328,7 +328,11 @@ fn parse(
                     shown(label),
                     line_at(bytes, first.position()),
                     shown(first[header.label].trim()),
-                    count(classes.len(), "class"),
+                    if classes.len() == 1 {
+                        "1 class".to_string()
+                    } else {
+                        format!("{} classes", classes.len())
+                    },
                     class_names(classes),
                 ),
             ));
@@ -386,7 +390,10 @@ fn class_names(classes: &[String]) -> String {
     if classes.len() > SHOWN {
         format!(
             "{} … ({} in all)",
-            cut.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+            cut.iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
             classes.len()
         )
     } else {
@@ -486,7 +493,10 @@ fn header(
         Some(text) if text == label => {
             return Err(invalid(
                 path,
-                format!("column `{}` cannot be both the text and the label", shown(text)),
+                format!(
+                    "column `{}` cannot be both the text and the label",
+                    shown(text)
+                ),
             ))
         }
         Some(text) => Some(column(&names, text, path)?),
@@ -649,7 +659,14 @@ mod tests {
     }
 
     fn read_test(bytes: &[u8], rule: LabelRule) -> Result<Parsed, DataError> {
-        parse(bytes, Path::new("t.csv"), "label", None, &rule, Labels::Decide)
+        parse(
+            bytes,
+            Path::new("t.csv"),
+            "label",
+            None,
+            &rule,
+            Labels::Decide,
+        )
     }
 
     fn error(bytes: &[u8], rule: LabelRule) -> String {

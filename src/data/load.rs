@@ -3,9 +3,9 @@
 
 use super::cache;
 use super::corpus::{Corpus, Review, Sequences};
+use super::csv::Labels;
 use super::fetch::{self, Package};
 use super::stats::{SplitStats, Stats};
-use super::csv::Labels;
 use super::{acl_imdb, csv, keras_npz, text_csv};
 use super::{DataError, Dense, Encoded, Features, LabelRule, Split};
 use crate::ir::{DataSource, Dataset, Encoding, Program, Test, Validation};
@@ -449,7 +449,10 @@ fn encode_imdb(
     let stats = Stats {
         train: stats_of(&train, &train_split),
         validation: stats_of(&validation, &validation_split),
-        test: test.as_ref().zip(test_split.as_ref()).map(|(s, t)| stats_of(s, t)),
+        test: test
+            .as_ref()
+            .zip(test_split.as_ref())
+            .map(|(s, t)| stats_of(s, t)),
         input_width: train_split.features.width(),
         vocabulary: Some(corpus.vocabulary),
         top_words: corpus.top_words.clone(),
@@ -492,7 +495,10 @@ pub(super) fn text_stats(
     let (mean_ids_per_row, truncated) = match &split.features {
         Features::MultiHot(m) => ((n > 0).then(|| m.ids.len() as f64 / n as f64), None),
         Features::Dense(_) => (None, None),
-        Features::Sequences(p) => (None, Some(lengths.iter().filter(|&&l| l > p.length).count())),
+        Features::Sequences(p) => (
+            None,
+            Some(lengths.iter().filter(|&&l| l > p.length).count()),
+        ),
     };
     SplitStats {
         examples: n,

@@ -186,9 +186,13 @@ impl Encoded {
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut hash = Sha256::new();
-        for split in [Some(&self.train), Some(&self.validation), self.test.as_ref()]
-            .into_iter()
-            .flatten()
+        for split in [
+            Some(&self.train),
+            Some(&self.validation),
+            self.test.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
         {
             match &split.features {
                 Features::MultiHot(m) => {

@@ -75,6 +75,9 @@ mod tests {
             padded(rows, 3, Side::Post, Side::Pre),
             [[1, 0, 0], [2, 3, 0], [4, 5, 6]]
         );
-        assert_eq!(padded(rows, 2, Side::Pre, Side::Pre), [[0, 1], [2, 3], [5, 6]]);
+        assert_eq!(
+            padded(rows, 2, Side::Pre, Side::Pre),
+            [[0, 1], [2, 3], [5, 6]]
+        );
     }
 }

@@ -129,23 +129,21 @@ fn key(
             None => part(b"none"),
         }
     }
-    Ok(hash
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Whether every label of a cached corpus meets `rule`.
 fn labels_fit(corpus: &TextCorpus, rule: &LabelRule) -> bool {
     match &corpus.classes {
-        Some(classes) => rule
-            .check(classes.len().saturating_sub(1) as f32)
-            .is_ok(),
-        None => [Some(&corpus.train), Some(&corpus.validation), corpus.test.as_ref()]
-            .into_iter()
-            .flatten()
-            .all(|s| s.labels.iter().all(|&l| rule.check(l).is_ok())),
+        Some(classes) => rule.check(classes.len().saturating_sub(1) as f32).is_ok(),
+        None => [
+            Some(&corpus.train),
+            Some(&corpus.validation),
+            corpus.test.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .all(|s| s.labels.iter().all(|&l| rule.check(l).is_ok())),
     }
 }
 
@@ -210,18 +208,20 @@ fn rows(split: &TextSplit) -> impl ExactSizeIterator<Item = &[u32]> + '_ {
 }
 
 /// The corpus encoded as the declaration asks, with its facts.
-fn encode(corpus: TextCorpus, column: &TextColumn, rule: &LabelRule, files: Vec<String>) -> Encoded {
+fn encode(
+    corpus: TextCorpus,
+    column: &TextColumn,
+    rule: &LabelRule,
+    files: Vec<String>,
+) -> Encoded {
     let split = |s: &TextSplit| Split {
         features: match column.encoding {
-            Encoding::MultiHot => Features::MultiHot(super::corpus::multi_hot(
-                rows(s),
-                column.num_words,
-            )),
-            Encoding::Sequence(padding) => Features::Sequences(super::padding::pad(
-                rows(s),
-                column.num_words,
-                padding,
-            )),
+            Encoding::MultiHot => {
+                Features::MultiHot(super::corpus::multi_hot(rows(s), column.num_words))
+            }
+            Encoding::Sequence(padding) => {
+                Features::Sequences(super::padding::pad(rows(s), column.num_words, padding))
+            }
         },
         labels: s.labels.clone(),
     };
