@@ -65,11 +65,14 @@ fn text(c: &mut Criterion) {
         median_length: None,
         length_range: None,
         mean_ids_per_row: None,
+        truncated: None,
     };
     let data = Encoded {
         stats: Stats {
             train: stats(&train),
             validation: stats(&validation),
+            test: None,
+            classes: None,
             input_width: LENGTH,
             vocabulary: Some(WORDS),
             top_words: Vec::new(),

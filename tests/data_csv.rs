@@ -3,7 +3,7 @@
 
 use crate::support::root;
 use ofit::data::csv::{self, Table};
-use ofit::data::{Context, DataError, Dense, LabelRule};
+use ofit::data::{Context, DataError, Dense, Features, LabelRule};
 use std::path::PathBuf;
 
 /// A fixture of `tests/fixtures/data/csv/`.
@@ -44,6 +44,7 @@ fn a_good_file_reads_features_without_the_label_column() {
                 values: vec![1.5, 2.0, -0.25, 300.0, 4.0, 0.5],
             },
             labels: vec![1.0, 0.0, 1.0],
+            classes: None,
         }
     );
     assert_eq!(table.features.rows(), 3);
@@ -601,5 +602,86 @@ fn the_cli_prints_each_of_many_problems_and_how_many_more() {
             "error: … and 5 more problems in `{path}`\nerror: 25 problems in `{path}`\n"
         )),
         "{stderr}"
+    );
+}
+
+/// `good.csv` (3 rows) validated as `validation` and tested on `test`.
+fn good(validation: ofit::ir::Validation, test: Option<&str>) -> ofit::ir::Dataset {
+    ofit::ir::Dataset {
+        name: "table".to_string(),
+        source: ofit::ir::DataSource::Csv {
+            path: "csv/good.csv".to_string(),
+            label: "label".to_string(),
+            text: None,
+        },
+        validation,
+        test: test.map(|path| ofit::ir::Test::File {
+            path: path.to_string(),
+        }),
+    }
+}
+
+#[test]
+fn validation_first_holds_out_the_first_rows_in_file_order() {
+    let first = |rows| ofit::ir::Validation::First { rows };
+    let loaded = ofit::data::load(&good(first(1), None), &binary(), &context()).unwrap();
+    assert_eq!(loaded.data.validation.labels, [1.0]);
+    assert_eq!(loaded.data.train.labels, [0.0, 1.0]);
+    let Features::Dense(train) = &loaded.data.train.features else {
+        panic!("dense")
+    };
+    assert_eq!(train.values, [-0.25, 300.0, 4.0, 0.5]);
+    assert_eq!(loaded.data.test, None);
+    assert_eq!(loaded.data.stats.test, None);
+    let error = ofit::data::load(&good(first(3), None), &binary(), &context()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}` has 3 rows; validation_first = 3 holds out 3, leaving none to train on",
+            fixture("good.csv").display()
+        )
+    );
+    assert!(error.help().unwrap().ends_with("use a number from 1 to 2"));
+}
+
+#[test]
+fn a_test_file_is_read_with_the_training_files_columns() {
+    let loaded = ofit::data::load(
+        &good(
+            ofit::ir::Validation::First { rows: 1 },
+            Some("csv/good.csv"),
+        ),
+        &binary(),
+        &context(),
+    )
+    .unwrap();
+    let test = loaded.data.test.as_ref().expect("a test split");
+    assert_eq!(test.labels, [1.0, 0.0, 1.0]);
+    assert_eq!(
+        loaded.data.stats.test.as_ref().unwrap().label_counts,
+        [1, 2]
+    );
+    assert_eq!(loaded.data.stats.files.len(), 2);
+    // The fingerprint covers the test split.
+    let mut without = loaded.data.clone();
+    without.test = None;
+    assert_ne!(without.fingerprint(), loaded.data.fingerprint());
+
+    let error = ofit::data::load(
+        &good(
+            ofit::ir::Validation::First { rows: 1 },
+            Some("csv/classes.csv"),
+        ),
+        &LabelRule::classes(3, "t"),
+        &context(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}`: has the columns `a` and `b`, but `{}` has `x` and `y`",
+            fixture("classes.csv").display(),
+            fixture("good.csv").display()
+        )
     );
 }

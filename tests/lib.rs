@@ -8,6 +8,8 @@ mod data_csv;
 mod data_imdb;
 mod data_npz;
 mod data_real;
+mod data_sequences;
+mod data_text;
 mod diagnostics;
 mod examples;
 mod layers;

@@ -306,11 +306,14 @@ fn text_data() -> Encoded {
         median_length: None,
         length_range: None,
         mean_ids_per_row: None,
+        truncated: None,
     };
     Encoded {
         stats: Stats {
             train: stats(&train),
             validation: stats(&validation),
+            test: None,
+            classes: None,
             input_width: LENGTH,
             vocabulary: None,
             top_words: Vec::new(),

@@ -129,6 +129,7 @@ fn fixture() -> Encoded {
         median_length: None,
         length_range: None,
         mean_ids_per_row: None,
+        truncated: None,
     };
     assert_eq!(rows.len(), 224);
     Encoded {
@@ -139,6 +140,8 @@ fn fixture() -> Encoded {
         stats: Stats {
             train: stats(160),
             validation: stats(64),
+            test: None,
+            classes: None,
             input_width: LENGTH,
             vocabulary: Some(VOCABULARY),
             top_words: Vec::new(),

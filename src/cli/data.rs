@@ -6,7 +6,7 @@ use super::output::{self, say};
 use super::{compile_or_report, known_name, Exit, Format};
 use crate::data::stats::{SplitStats, Stats};
 use crate::data::{self, Context, DataError, LabelRule};
-use crate::ir::{DataSource, Program};
+use crate::ir::{DataSource, Encoding, Program, Side};
 use crate::suggest::thousands;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -150,9 +150,26 @@ fn describe(name: &str, stats: &Stats, program: &Program) -> String {
         .iter()
         .find(|d| d.name == name)
         .expect("stats are of a declared dataset");
+    let encoding = |encoding: &Encoding| match encoding {
+        Encoding::MultiHot => "multi-hot".to_string(),
+        Encoding::Sequence(p) => format!(
+            "sequences of {} ids ({}-padded, {}-truncated, pad id {})",
+            thousands(p.length),
+            side(p.padding),
+            side(p.truncating),
+            p.value
+        ),
+    };
     let kind = match &dataset.source {
-        DataSource::Imdb { .. } => "IMDB movie reviews, multi-hot",
-        DataSource::Csv { .. } => "CSV, dense features",
+        DataSource::Imdb { encoding: e, .. } => format!("IMDB movie reviews, {}", encoding(e)),
+        DataSource::Csv { text: None, .. } => "CSV, dense features".to_string(),
+        DataSource::Csv {
+            text: Some(text), ..
+        } => format!(
+            "CSV text column `{}`, {}",
+            text.column,
+            encoding(&text.encoding)
+        ),
     };
     let mut out = format!("dataset {name} ({kind})\n");
     out += &format!("  input width:      {}\n", thousands(stats.input_width));
@@ -169,7 +186,19 @@ fn describe(name: &str, stats: &Stats, program: &Program) -> String {
         }
         out += "\n";
     }
-    for (split, s) in [("train", &stats.train), ("validation", &stats.validation)] {
+    if let Some(classes) = &stats.classes {
+        let named: Vec<String> = classes
+            .iter()
+            .enumerate()
+            .map(|(id, name)| format!("{id} = {name}"))
+            .collect();
+        out += &format!("  classes:          {}\n", named.join(", "));
+    }
+    let test = stats.test.as_ref().map(|t| ("test", t));
+    for (split, s) in [("train", &stats.train), ("validation", &stats.validation)]
+        .into_iter()
+        .chain(test)
+    {
         out += &describe_split(split, s);
     }
     out += "  files:\n";
@@ -177,6 +206,14 @@ fn describe(name: &str, stats: &Stats, program: &Program) -> String {
         out += &format!("    {file}\n");
     }
     out
+}
+
+/// Keras's word for a side: `pre` or `post`.
+fn side(side: Side) -> &'static str {
+    match side {
+        Side::Pre => "pre",
+        Side::Post => "post",
+    }
 }
 
 fn describe_split(split: &str, s: &SplitStats) -> String {
@@ -201,6 +238,12 @@ fn describe_split(split: &str, s: &SplitStats) -> String {
     {
         out += &format!(
             "              length (start token included): mean {mean:.2}, median {median}, min {min}, max {max}\n"
+        );
+    }
+    if let Some(truncated) = s.truncated {
+        out += &format!(
+            "              truncated to the sequence length: {}\n",
+            thousands(truncated)
         );
     }
     if let Some(ids) = s.mean_ids_per_row {

@@ -80,31 +80,12 @@ impl Sequences {
     /// Multi-hot rows of width `num_words`: each row's distinct ids, sorted, with ids of
     /// `num_words` and above mapped to [`OOV`] first (Keras's `num_words` rule).
     pub fn multi_hot(&self, num_words: usize) -> MultiHot {
-        let rows: Vec<Vec<u32>> = (0..self.len())
-            .into_par_iter()
-            .map(|r| {
-                let mut row: Vec<u32> = self
-                    .row(r)
-                    .iter()
-                    .map(|&id| if (id as usize) < num_words { id } else { OOV })
-                    .collect();
-                row.sort_unstable();
-                row.dedup();
-                row
-            })
-            .collect();
-        let mut offsets = Vec::with_capacity(rows.len() + 1);
-        offsets.push(0);
-        let mut ids = Vec::with_capacity(rows.iter().map(Vec::len).sum());
-        for row in rows {
-            ids.extend_from_slice(&row);
-            offsets.push(ids.len() as u32);
-        }
-        MultiHot {
-            width: num_words,
-            offsets,
-            ids,
-        }
+        multi_hot((0..self.len()).map(|r| self.row(r)), num_words)
+    }
+
+    /// The sequences padded and truncated as Keras's `pad_sequences` ([`super::padding`]).
+    pub fn padded(&self, num_words: usize, padding: crate::ir::Padding) -> super::Padded {
+        super::padding::pad((0..self.len()).map(|r| self.row(r)), num_words, padding)
     }
 }
 
@@ -135,34 +116,14 @@ impl Corpus {
             .chain(test.par_iter())
             .map(|review| tokenize::normalize(&review.text))
             .collect();
-        // First pass: count words and remember the order in which they first appear.
-        let mut first_seen: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut counts: Vec<u64> = Vec::new();
-        let mut order: Vec<&str> = Vec::new();
-        for text in &normalized {
-            for word in tokenize::split(text) {
-                let index = *first_seen.entry(word).or_insert_with(|| {
-                    order.push(word);
-                    counts.push(0);
-                    (order.len() - 1) as u32
-                });
-                counts[index as usize] += 1;
-            }
-        }
-        // Rank by count, descending; the sort is stable, so ties keep first appearance.
-        let mut by_rank: Vec<u32> = (0..order.len() as u32).collect();
-        by_rank.sort_by_key(|&i| std::cmp::Reverse(counts[i as usize]));
-        let mut id_of_first_seen = vec![0u32; order.len()];
-        for (rank, &i) in by_rank.iter().enumerate() {
-            id_of_first_seen[i as usize] = rank as u32 + 1 + INDEX_FROM;
-        }
+        let (id_of, by_rank) = rank(&normalized);
         let encode = |texts: &[String], reviews: &[Review]| {
             let mut sequences = Sequences::default();
             let mut ids = Vec::new();
             for (text, review) in texts.iter().zip(reviews) {
                 ids.clear();
                 ids.push(START);
-                ids.extend(tokenize::split(text).map(|w| id_of_first_seen[first_seen[w] as usize]));
+                ids.extend(tokenize::split(text).map(|w| id_of[w]));
                 sequences.push(&ids, review.label);
             }
             if sequences.offsets.is_empty() {
@@ -174,13 +135,177 @@ impl Corpus {
         Corpus {
             train: encode(train_texts, train),
             test: encode(test_texts, test),
-            vocabulary: order.len(),
+            vocabulary: by_rank.len(),
             top_words: by_rank
                 .iter()
                 .take(TOP_WORDS)
-                .map(|&i| order[i as usize].to_string())
+                .map(|w| w.to_string())
                 .collect(),
         }
+    }
+}
+
+/// Keras's ranking of the words of `normalized` texts: by count, descending, ties broken
+/// by first appearance; rank `r` (1-based) gets id `r + INDEX_FROM`. Returns each word's
+/// id and the words in rank order.
+fn rank(normalized: &[String]) -> (FxHashMap<&str, u32>, Vec<&str>) {
+    // First pass: count words and remember the order in which they first appear.
+    let mut first_seen: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut counts: Vec<u64> = Vec::new();
+    let mut order: Vec<&str> = Vec::new();
+    for text in normalized {
+        for word in tokenize::split(text) {
+            let index = *first_seen.entry(word).or_insert_with(|| {
+                order.push(word);
+                counts.push(0);
+                (order.len() - 1) as u32
+            });
+            counts[index as usize] += 1;
+        }
+    }
+    // Rank by count, descending; the sort is stable, so ties keep first appearance.
+    let mut by_rank: Vec<u32> = (0..order.len() as u32).collect();
+    by_rank.sort_by_key(|&i| std::cmp::Reverse(counts[i as usize]));
+    let mut id_of = first_seen;
+    for (rank, &i) in by_rank.iter().enumerate() {
+        *id_of.get_mut(order[i as usize]).expect("a counted word") = rank as u32 + 1 + INDEX_FROM;
+    }
+    let words = by_rank.iter().map(|&i| order[i as usize]).collect();
+    (id_of, words)
+}
+
+/// A word index ranked over some texts only (a CSV file's training split), for encoding
+/// others: a word it never saw is out of vocabulary ([`OOV`]), as a word beyond
+/// `num_words` is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordIndex {
+    ids: FxHashMap<String, u32>,
+    /// Number of distinct words ranked.
+    pub vocabulary: usize,
+    /// The most frequent words, most frequent first (at most 20).
+    pub top_words: Vec<String>,
+}
+
+impl WordIndex {
+    /// Ranks the words of `texts` as [`Corpus::build`] ranks the reviews' (same rule, same
+    /// tie-breaking: first appearance in `texts` order).
+    pub fn rank(texts: &[String]) -> WordIndex {
+        let normalized: Vec<String> = texts.par_iter().map(|t| tokenize::normalize(t)).collect();
+        let (id_of, by_rank) = rank(&normalized);
+        WordIndex {
+            vocabulary: by_rank.len(),
+            top_words: by_rank
+                .iter()
+                .take(TOP_WORDS)
+                .map(|w| w.to_string())
+                .collect(),
+            ids: id_of
+                .into_iter()
+                .map(|(w, id)| (w.to_string(), id))
+                .collect(),
+        }
+    }
+
+    /// `text` as word ids: [`START`], then each word's id ([`OOV`] for a word not ranked).
+    pub fn encode(&self, text: &str) -> Vec<u32> {
+        let normalized = tokenize::normalize(text);
+        std::iter::once(START)
+            .chain(tokenize::split(&normalized).map(|w| self.ids.get(w).copied().unwrap_or(OOV)))
+            .collect()
+    }
+}
+
+/// Word-id sequences with numeric labels (a CSV text split: labels are class ids or
+/// targets), stored as [`Sequences`] are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TextSplit {
+    /// `rows + 1` offsets, starting at 0.
+    pub offsets: Vec<u32>,
+    /// Word ids; every sequence starts with [`START`].
+    pub ids: Vec<u32>,
+    /// One label per sequence.
+    pub labels: Vec<f32>,
+}
+
+impl TextSplit {
+    /// The texts encoded with `index`, with their labels.
+    pub fn encode(index: &WordIndex, texts: &[String], labels: Vec<f32>) -> TextSplit {
+        let encoded: Vec<Vec<u32>> = texts.par_iter().map(|t| index.encode(t)).collect();
+        let mut split = TextSplit {
+            offsets: Vec::with_capacity(texts.len() + 1),
+            ids: Vec::with_capacity(encoded.iter().map(Vec::len).sum()),
+            labels,
+        };
+        split.offsets.push(0);
+        for row in encoded {
+            split.ids.extend_from_slice(&row);
+            split.offsets.push(split.ids.len() as u32);
+        }
+        split
+    }
+
+    /// Number of sequences.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Sequence `r`.
+    pub fn row(&self, r: usize) -> &[u32] {
+        &self.ids[self.offsets[r] as usize..self.offsets[r + 1] as usize]
+    }
+}
+
+/// A CSV file's text, tokenized and indexed: the words ranked over the training split
+/// only, every split encoded with that ranking (what the cache keeps).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextCorpus {
+    /// The training split.
+    pub train: TextSplit,
+    /// The validation split.
+    pub validation: TextSplit,
+    /// The test split, when the dataset has one.
+    pub test: Option<TextSplit>,
+    /// Distinct words of the training split.
+    pub vocabulary: usize,
+    /// Its most frequent words, most frequent first (at most 20).
+    pub top_words: Vec<String>,
+    /// For string labels, the class names: id `i` is `classes[i]`.
+    pub classes: Option<Vec<String>>,
+}
+
+/// Multi-hot rows of width `num_words` from word-id `rows`: each row's distinct ids,
+/// sorted, with ids of `num_words` and above mapped to [`OOV`] first (Keras's `num_words`
+/// rule).
+pub fn multi_hot<'a>(rows: impl Iterator<Item = &'a [u32]>, num_words: usize) -> MultiHot {
+    let rows: Vec<&[u32]> = rows.collect();
+    let rows: Vec<Vec<u32>> = rows
+        .into_par_iter()
+        .map(|row| {
+            let mut row: Vec<u32> = row
+                .iter()
+                .map(|&id| if (id as usize) < num_words { id } else { OOV })
+                .collect();
+            row.sort_unstable();
+            row.dedup();
+            row
+        })
+        .collect();
+    let mut offsets = Vec::with_capacity(rows.len() + 1);
+    offsets.push(0);
+    let mut ids = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+    for row in rows {
+        ids.extend_from_slice(&row);
+        offsets.push(ids.len() as u32);
+    }
+    MultiHot {
+        width: num_words,
+        offsets,
+        ids,
     }
 }
 

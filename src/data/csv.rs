@@ -12,7 +12,7 @@ use super::error::{shown, MAX_REPORTED};
 use super::{DataError, Dense, LabelRule};
 use crate::suggest::{did_you_mean, quoted_list};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A CSV file read as numeric features plus a label column.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,21 +21,90 @@ pub struct Table {
     pub columns: Vec<String>,
     /// The features, row-major.
     pub features: Dense,
-    /// One label per row.
+    /// One label per row: the number, or the class id of a string label.
     pub labels: Vec<f32>,
+    /// For string labels, the class names: id `i` is `classes[i]`.
+    pub classes: Option<Vec<String>>,
+}
+
+/// A CSV file's text column and label column (its other columns are not read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextTable {
+    /// One text per row, as written.
+    pub texts: Vec<String>,
+    /// One label per row: the number, or the class id of a string label.
+    pub labels: Vec<f32>,
+    /// For string labels, the class names: id `i` is `classes[i]`.
+    pub classes: Option<Vec<String>>,
+}
+
+/// What a file's label cells are. The training file decides; its validation and test
+/// files follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Labels<'a> {
+    /// The training file: its labels are numbers when every label cell is one (what
+    /// Rust's `f32` parser accepts), else strings, each a class; the classes are its
+    /// distinct labels (trimmed, every row) in byte order, class id = position.
+    Decide,
+    /// Numbers, as the training file's are.
+    Numbers,
+    /// Class names, the training file's (sorted): a label not among them is an error.
+    Classes(&'a [String]),
 }
 
 /// Reads `path`: a header line, then one row per example; every column but `label` is a
-/// numeric feature. Labels are checked against what the experiments need (`rule`).
+/// numeric feature. The file is a training file ([`Labels::Decide`]). Labels are checked
+/// against what the experiments need (`rule`).
 ///
 /// Header names and cells are trimmed of surrounding spaces; a cell is a number when
 /// Rust's `f32` parser accepts it and it is finite. A UTF-8 byte-order mark, CRLF line
 /// ends, blank lines and a trailing newline are accepted.
 pub fn read(path: &Path, label: &str, rule: &LabelRule) -> Result<Table, DataError> {
+    read_labelled(path, label, rule, Labels::Decide)
+}
+
+/// [`read`] with the labels read as `labels` says (a validation or test file follows the
+/// training file's labels).
+pub fn read_labelled(
+    path: &Path,
+    label: &str,
+    rule: &LabelRule,
+    labels: Labels,
+) -> Result<Table, DataError> {
     // The whole file is read first: its values are kept in memory anyway, and the bytes
     // are needed to give an error its true line (see [`line_at`]).
     let bytes = std::fs::read(path).map_err(|e| DataError::io("read", path, &e))?;
-    read_bytes(&bytes, path, label, rule)
+    let parsed = parse(&bytes, path, label, None, rule, labels)?;
+    let mut columns = parsed.names;
+    columns.remove(parsed.label);
+    Ok(Table {
+        features: Dense {
+            width: columns.len(),
+            values: parsed.values,
+        },
+        columns,
+        labels: parsed.labels,
+        classes: parsed.classes,
+    })
+}
+
+/// Reads the text column `text` and the label column `label` of `path` (a header line,
+/// then one row per example; other columns are ignored). A text cell must hold more than
+/// spaces. Labels are read as `labels` says and checked against `rule`.
+pub fn read_text(
+    path: &Path,
+    text: &str,
+    label: &str,
+    rule: &LabelRule,
+    labels: Labels,
+) -> Result<TextTable, DataError> {
+    let bytes = std::fs::read(path).map_err(|e| DataError::io("read", path, &e))?;
+    let parsed = parse(&bytes, path, label, Some(text), rule, labels)?;
+    Ok(TextTable {
+        texts: parsed.texts,
+        labels: parsed.labels,
+        classes: parsed.classes,
+    })
 }
 
 /// The number of feature columns, from the header alone (for shape inference before
@@ -44,6 +113,17 @@ pub fn read(path: &Path, label: &str, rule: &LabelRule) -> Result<Table, DataErr
 /// The header is checked as [`read`] checks it, so a file that `width` accepts fails in
 /// `read` only because of its rows.
 pub fn width(path: &Path, label: &str) -> Result<usize, DataError> {
+    Ok(read_header(path, label, None)?.names.len() - 1)
+}
+
+/// Checks the header of a text file as [`read_text`] checks it (the text column and the
+/// label column present, not the same), from the header alone (for `ofit check`).
+pub fn check_text_header(path: &Path, text: &str, label: &str) -> Result<(), DataError> {
+    read_header(path, label, Some(text)).map(|_| ())
+}
+
+/// The checked header of `path`, read from the header alone.
+fn read_header(path: &Path, label: &str, text: Option<&str>) -> Result<Header, DataError> {
     let file = std::fs::File::open(path).map_err(|e| DataError::io("read", path, &e))?;
     // Only what the csv reader takes from the file is kept: the header and at most one
     // buffer more, enough to count the header's line.
@@ -53,8 +133,7 @@ pub fn width(path: &Path, label: &str) -> Result<usize, DataError> {
     };
     let record = reader(&mut recorder).headers().cloned();
     let record = record.map_err(|e| csv_error(path, &recorder.seen, e))?;
-    let header = header(&record, &recorder.seen, path, label)?;
-    Ok(header.names.len() - 1)
+    header(&record, &recorder.seen, path, label, text)
 }
 
 /// The names in the file's header line, trimmed, in file order, read from the header
@@ -75,12 +154,14 @@ pub fn columns(path: &Path) -> Result<Vec<String>, DataError> {
 }
 
 /// The header line, checked: named columns, no name twice, the label column present and
-/// at least one feature column besides it.
+/// at least one feature column besides it (or, for text, the text column).
 struct Header {
     /// Every column's name, trimmed, in file order (the label column included).
     names: Vec<String>,
     /// The label column's index in `names`.
     label: usize,
+    /// The text column's index in `names`, for a text file.
+    text: Option<usize>,
 }
 
 /// The csv crate's reader, set up so that ragged rows reach us: with `flexible(false)` it
@@ -107,36 +188,83 @@ impl<R: Read> Read for Recorder<R> {
     }
 }
 
-/// [`read`] on the file's bytes; `path` names it in errors.
-fn read_bytes(
+/// A file's rows as read: numeric features or texts, and labels.
+#[derive(Debug)]
+struct Parsed {
+    names: Vec<String>,
+    label: usize,
+    values: Vec<f32>,
+    texts: Vec<String>,
+    labels: Vec<f32>,
+    classes: Option<Vec<String>>,
+}
+
+/// Reads the file's bytes (`path` names it in errors): numeric features (`text` `None`)
+/// or the text column `text`, and the labels as `labels` says.
+fn parse(
     bytes: &[u8],
     path: &Path,
     label: &str,
+    text: Option<&str>,
     rule: &LabelRule,
-) -> Result<Table, DataError> {
+    labels: Labels,
+) -> Result<Parsed, DataError> {
     let mut reader = reader(bytes);
     let record = reader.headers().map_err(|e| csv_error(path, bytes, e))?;
-    let header = header(record, bytes, path, label)?;
+    let header = header(record, bytes, path, label, text)?;
     let fields = header.names.len();
-    let width = fields - 1;
+
+    // Every record first: whether labels are numbers or class names depends on all of
+    // them. A record that is not UTF-8 text is kept as its error, in file order.
+    let records: Vec<Result<csv::StringRecord, DataError>> = reader
+        .records()
+        .map(|r| r.map_err(|e| csv_error(path, bytes, e)))
+        .collect();
+    let label_cells = || {
+        records
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .filter(|r| r.len() == fields)
+            .map(|r| r[header.label].trim())
+            .filter(|cell| !cell.is_empty())
+    };
+    let decided: Option<Vec<String>>;
+    let (classes, first_name): (Option<&[String]>, Option<&csv::StringRecord>) = match labels {
+        Labels::Numbers => (None, None),
+        Labels::Classes(classes) => (Some(classes), None),
+        Labels::Decide => {
+            let named = records
+                .iter()
+                .filter_map(|r| r.as_ref().ok())
+                .filter(|r| r.len() == fields)
+                .find(|r| {
+                    let cell = r[header.label].trim();
+                    !cell.is_empty() && cell.parse::<f32>().is_err()
+                });
+            decided = named.map(|_| {
+                let mut all: Vec<String> = label_cells().map(str::to_string).collect();
+                all.sort_unstable();
+                all.dedup();
+                all
+            });
+            (decided.as_deref(), named)
+        }
+    };
 
     let mut values = Vec::new();
+    let mut texts = Vec::new();
     let mut labels = Vec::new();
     let mut problems = Problems::default();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => match csv_error(path, bytes, e) {
+    for record in &records {
+        let record = match record {
+            Ok(record) => record,
+            Err(error @ DataError::Syntax { .. }) => {
                 // The reader moves past a record that is not UTF-8 text: go on.
-                error @ DataError::Syntax { .. } => {
-                    problems.push(error);
-                    continue;
-                }
-                other => return Err(other),
-            },
-        }
+                problems.push(clone_syntax(error));
+                continue;
+            }
+            Err(other) => return Err(clone_syntax(other)),
+        };
         // The line is only counted for an error, so a good file is not scanned twice.
         let at = |column: usize, message: String| DataError::Syntax {
             path: path.to_path_buf(),
@@ -158,27 +286,24 @@ fn read_bytes(
         let mut row_label = 0.0;
         for (index, cell) in record.iter().enumerate() {
             let name = &header.names[index];
-            let value = match number(cell) {
-                Ok(value) => value,
-                Err(bad) => {
-                    problems.push(at(index + 1, bad.message(cell, name)));
-                    continue;
-                }
-            };
             if index == header.label {
-                if let Err(why) = rule.check(value) {
+                match label_value(cell, name, classes, rule) {
+                    Ok(value) => row_label = value,
+                    Err(message) => problems.push(at(index + 1, message)),
+                }
+            } else if header.text == Some(index) {
+                if cell.trim().is_empty() {
                     problems.push(at(
                         index + 1,
-                        format!(
-                            "label `{}` in column `{}`, but {why}",
-                            shown(cell.trim()),
-                            shown(name)
-                        ),
+                        format!("the text in column `{}` is empty", shown(name)),
                     ));
                 }
-                row_label = value;
-            } else {
-                values.push(value);
+                texts.push(cell.to_string());
+            } else if header.text.is_none() {
+                match number(cell) {
+                    Ok(value) => values.push(value),
+                    Err(bad) => problems.push(at(index + 1, bad.message(cell, name))),
+                }
             }
         }
         // A row with a problem pushes what it has: the read fails anyway.
@@ -191,13 +316,114 @@ fn read_bytes(
     if labels.is_empty() {
         return Err(invalid(path, "has no examples, only a header line".into()));
     }
-    let mut columns = header.names;
-    columns.remove(header.label);
-    Ok(Table {
-        columns,
-        features: Dense { width, values },
+    if let (Some(classes), Some(first)) = (classes, first_name) {
+        // Class ids run from 0 to k − 1: the largest is the one a rule can refuse.
+        let largest = classes.len().saturating_sub(1);
+        if let Err(why) = rule.check(largest as f32) {
+            return Err(invalid(
+                path,
+                format!(
+                    "the labels in column `{}` are not all numbers (line {} has `{}`), so they \
+                     name {}: {}, class ids 0 to {largest} in byte order; but {why}",
+                    shown(label),
+                    line_at(bytes, first.position()),
+                    shown(first[header.label].trim()),
+                    if classes.len() == 1 {
+                        "1 class".to_string()
+                    } else {
+                        format!("{} classes", classes.len())
+                    },
+                    class_names(classes),
+                ),
+            ));
+        }
+    }
+    Ok(Parsed {
+        names: header.names,
+        label: header.label,
+        values,
+        texts,
         labels,
+        classes: classes.map(<[String]>::to_vec),
     })
+}
+
+/// The label of a `cell` in column `name`: its number, or its class id among `classes`
+/// (sorted); else the message of what is wrong with it.
+fn label_value(
+    cell: &str,
+    name: &str,
+    classes: Option<&[String]>,
+    rule: &LabelRule,
+) -> Result<f32, String> {
+    let Some(classes) = classes else {
+        let value = number(cell).map_err(|bad| bad.message(cell, name))?;
+        rule.check(value).map_err(|why| {
+            format!(
+                "label `{}` in column `{}`, but {why}",
+                shown(cell.trim()),
+                shown(name)
+            )
+        })?;
+        return Ok(value);
+    };
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Err(format!("the label in column `{}` is empty", shown(name)));
+    }
+    match classes.binary_search_by(|c| c.as_str().cmp(cell)) {
+        Ok(id) => Ok(id as f32),
+        Err(_) => Err(format!(
+            "label `{}` in column `{}` is not one of the training file's classes, {}",
+            shown(cell),
+            shown(name),
+            class_names(classes)
+        )),
+    }
+}
+
+/// "`negative` and `positive`"; past eight classes, the first eight and how many more.
+fn class_names(classes: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let cut: Vec<std::borrow::Cow<str>> = classes.iter().take(SHOWN).map(|c| shown(c)).collect();
+    let cut: Vec<&str> = cut.iter().map(|c| c.as_ref()).collect();
+    if classes.len() > SHOWN {
+        format!(
+            "{} … ({} in all)",
+            cut.iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            classes.len()
+        )
+    } else {
+        quoted_list(&cut, "and")
+    }
+}
+
+/// A record's error again (records are kept, their errors reported in order).
+fn clone_syntax(error: &DataError) -> DataError {
+    match error {
+        DataError::Syntax {
+            path,
+            line,
+            column,
+            message,
+        } => DataError::Syntax {
+            path: path.clone(),
+            line: *line,
+            column: *column,
+            message: message.clone(),
+        },
+        DataError::Invalid { path, message } => DataError::Invalid {
+            path: path.clone(),
+            message: message.clone(),
+        },
+        other => DataError::Invalid {
+            path: PathBuf::new(),
+            message: other.to_string(),
+        },
+    }
 }
 
 /// The problems found in a file: the first [`MAX_REPORTED`], and a count of all.
@@ -235,6 +461,7 @@ fn header(
     bytes: &[u8],
     path: &Path,
     label: &str,
+    text: Option<&str>,
 ) -> Result<Header, DataError> {
     // The csv crate skips blank lines, so an empty file and one of blank lines both give
     // an empty header record.
@@ -261,38 +488,21 @@ fn header(
         }
     }
 
-    let Some(label_index) = names.iter().position(|name| name == label) else {
-        let all: Vec<&str> = names.iter().map(String::as_str).collect();
-        let cut: Vec<std::borrow::Cow<str>> = all.iter().map(|name| shown(name)).collect();
-        let cut: Vec<&str> = cut.iter().map(|name| name.as_ref()).collect();
-        let label = shown(label);
-        let mut message = match cut.as_slice() {
-            [only] => format!("no column `{label}`; the only column is `{only}`"),
-            _ => format!(
-                "no column `{label}`; the columns are {}",
-                quoted_list(&cut, "and")
-            ),
-        };
-        if let Some(close) = did_you_mean(&label, all.iter().copied()) {
-            message.push_str(&format!(" — did you mean `{}`?", shown(close)));
-        } else if let [only] = all.as_slice() {
-            // One column whose name holds another separator is a file that is not
-            // comma-separated, the usual reason a label column seems to be missing.
-            if let Some(separator) = [';', '\t', '|'].into_iter().find(|c| only.contains(*c)) {
-                message.push_str(&format!(
-                    " — the file seems to separate columns with {}, not commas",
-                    if separator == '\t' {
-                        "tabs".to_string()
-                    } else {
-                        format!("`{separator}`")
-                    }
-                ));
-            }
+    let label_index = column(&names, label, path)?;
+    let text_index = match text {
+        Some(text) if text == label => {
+            return Err(invalid(
+                path,
+                format!(
+                    "column `{}` cannot be both the text and the label",
+                    shown(text)
+                ),
+            ))
         }
-        return Err(invalid(path, message));
+        Some(text) => Some(column(&names, text, path)?),
+        None => None,
     };
-
-    if names.len() == 1 {
+    if names.len() == 1 && text.is_none() {
         return Err(invalid(
             path,
             format!("has no feature columns, only the label column `{label}`"),
@@ -301,7 +511,44 @@ fn header(
     Ok(Header {
         names,
         label: label_index,
+        text: text_index,
     })
+}
+
+/// The index of column `wanted` among `names`; else an error that lists the columns and
+/// suggests the closest.
+fn column(names: &[String], wanted: &str, path: &Path) -> Result<usize, DataError> {
+    if let Some(index) = names.iter().position(|name| name == wanted) {
+        return Ok(index);
+    }
+    let all: Vec<&str> = names.iter().map(String::as_str).collect();
+    let cut: Vec<std::borrow::Cow<str>> = all.iter().map(|name| shown(name)).collect();
+    let cut: Vec<&str> = cut.iter().map(|name| name.as_ref()).collect();
+    let label = shown(wanted);
+    let mut message = match cut.as_slice() {
+        [only] => format!("no column `{label}`; the only column is `{only}`"),
+        _ => format!(
+            "no column `{label}`; the columns are {}",
+            quoted_list(&cut, "and")
+        ),
+    };
+    if let Some(close) = did_you_mean(&label, all.iter().copied()) {
+        message.push_str(&format!(" — did you mean `{}`?", shown(close)));
+    } else if let [only] = all.as_slice() {
+        // One column whose name holds another separator is a file that is not
+        // comma-separated, the usual reason a label column seems to be missing.
+        if let Some(separator) = [';', '\t', '|'].into_iter().find(|c| only.contains(*c)) {
+            message.push_str(&format!(
+                " — the file seems to separate columns with {}, not commas",
+                if separator == '\t' {
+                    "tabs".to_string()
+                } else {
+                    format!("`{separator}`")
+                }
+            ));
+        }
+    }
+    Err(invalid(path, message))
 }
 
 /// Why a cell is not a usable number.
@@ -411,8 +658,15 @@ mod tests {
         LabelRule::binary("model `m` of experiment `e` trains with binary_crossentropy")
     }
 
-    fn read_test(bytes: &[u8], rule: LabelRule) -> Result<Table, DataError> {
-        read_bytes(bytes, Path::new("t.csv"), "label", &rule)
+    fn read_test(bytes: &[u8], rule: LabelRule) -> Result<Parsed, DataError> {
+        parse(
+            bytes,
+            Path::new("t.csv"),
+            "label",
+            None,
+            &rule,
+            Labels::Decide,
+        )
     }
 
     fn error(bytes: &[u8], rule: LabelRule) -> String {
@@ -442,8 +696,8 @@ mod tests {
     fn a_bom_crlf_spaces_and_a_trailing_newline_are_tolerated() {
         let table =
             read_test(b"\xEF\xBB\xBFx , label\r\n 1 , 0 \r\n2,1\r\n\r\n", binary()).unwrap();
-        assert_eq!(table.columns, ["x"]);
-        assert_eq!(table.features.values, [1.0, 2.0]);
+        assert_eq!(table.names, ["x", "label"]);
+        assert_eq!(table.values, [1.0, 2.0]);
         assert_eq!(table.labels, [0.0, 1.0]);
     }
 
@@ -497,7 +751,7 @@ mod tests {
     fn quoted_cells_are_read() {
         let table =
             read_test(b"\"x\",\"label\"\n\"1\",\"2.5\"\n", LabelRule::any_number()).unwrap();
-        assert_eq!(table.features.values, [1.0]);
+        assert_eq!(table.values, [1.0]);
         assert_eq!(table.labels, [2.5]);
     }
 

@@ -73,6 +73,18 @@ pub enum DataError {
         /// How many of them it holds out: 0, or all of them.
         held_out: usize,
     },
+    /// A `validation_first` that leaves no example to train on (or holds out none).
+    #[error("`{}` has {rows} {noun}; validation_first = {first} holds out {}", path.display(), first_words(*first))]
+    FirstTooMany {
+        /// The file (or directory) the examples come from.
+        path: PathBuf,
+        /// The examples there are.
+        rows: usize,
+        /// What they are called: "rows", "training reviews".
+        noun: &'static str,
+        /// The `validation_first`.
+        first: usize,
+    },
     /// Several problems in one file: the first [`MAX_REPORTED`] of them, in file order,
     /// and how many more there are.
     #[error("{}", many(path, errors, *more))]
@@ -110,6 +122,14 @@ fn empty_split(path: &Path, rows: usize, noun: &str, fraction: f64, held_out: us
         format!("{start} 0 of them")
     } else {
         format!("{start} all {held_out} of them, leaving none to train on")
+    }
+}
+
+fn first_words(first: usize) -> String {
+    if first == 0 {
+        "none of them".to_string()
+    } else {
+        format!("{first}, leaving none to train on")
     }
 }
 
@@ -164,6 +184,17 @@ impl DataError {
                     "ofit holds out round({rows} × validation_split) of them; use a \
                      validation_split {wanted} (from {low} to {high} keeps at least one \
                      example on each side)"
+                )
+            }),
+            DataError::FirstTooMany { rows, .. } => Some(if *rows < 2 {
+                "one example cannot be split: give validation examples in a separate \
+                 `validation = \"…\"` file"
+                    .to_string()
+            } else {
+                format!(
+                    "validation_first holds out the first examples and trains on the rest: \
+                     use a number from 1 to {}",
+                    rows - 1
                 )
             }),
             DataError::Syntax { .. } | DataError::Invalid { .. } | DataError::Many { .. } => None,

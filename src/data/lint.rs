@@ -152,8 +152,13 @@ fn csv_file(
             return None;
         }
     }
-    // The rest of the header's rules (names, repeats, a feature column), as `read` has them.
-    if let Err(error) = csv::width(&path, label) {
+    // The rest of the header's rules (names, repeats, a feature column or the text
+    // column), as `read` and `read_text` have them.
+    let checked = match names.text {
+        None => csv::width(&path, label).map(|_| ()),
+        Some(text) => csv::check_text_header(&path, text, label),
+    };
+    if let Err(error) = checked {
         out.push(bad_header(written, &error, at));
         return None;
     }

@@ -3,11 +3,12 @@
 
 use super::cache;
 use super::corpus::{Corpus, Review, Sequences};
+use super::csv::Labels;
 use super::fetch::{self, Package};
 use super::stats::{SplitStats, Stats};
-use super::{acl_imdb, csv, keras_npz};
+use super::{acl_imdb, csv, keras_npz, text_csv};
 use super::{DataError, Dense, Encoded, Features, LabelRule, Split};
-use crate::ir::{DataSource, Dataset, Program, Validation};
+use crate::ir::{DataSource, Dataset, Encoding, Program, Test, Validation};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::path::{Path, PathBuf};
@@ -77,7 +78,9 @@ pub struct Loaded {
 pub fn load(dataset: &Dataset, rule: &LabelRule, ctx: &Context) -> Result<Loaded, DataError> {
     match &dataset.source {
         DataSource::Imdb {
-            num_words, path, ..
+            num_words,
+            encoding,
+            path,
         } => {
             let mut notes = Vec::new();
             let (corpus, files) = match path {
@@ -87,70 +90,112 @@ pub fn load(dataset: &Dataset, rule: &LabelRule, ctx: &Context) -> Result<Loaded
             // The reviews' own file (or folder) names them in errors.
             let origin = PathBuf::from(&files[0]);
             check_imdb_labels(&corpus, rule, &origin)?;
-            let data = encode_imdb(&corpus, *num_words, &dataset.validation, files)?;
+            let data = encode_imdb(&corpus, *num_words, *encoding, dataset, files)?;
             Ok(Loaded { data, notes })
         }
-        DataSource::Csv { path, label, .. } => {
-            let path = ctx.resolve(path);
-            let train = csv::read(&path, label, rule)?;
-            let mut files = vec![path.display().to_string()];
-            let (train, validation) = match &dataset.validation {
-                Validation::File { path: test } => {
-                    let test_path = ctx.resolve(test);
-                    let validation = csv::read(&test_path, label, rule)?;
-                    if validation.columns != train.columns {
-                        return Err(DataError::Invalid {
-                            path: test_path,
-                            message: format!(
-                                "has the columns {}, but `{}` has {}",
-                                crate::suggest::quoted_list(&strs(&validation.columns), "and"),
-                                path.display(),
-                                crate::suggest::quoted_list(&strs(&train.columns), "and")
-                            ),
-                        });
-                    }
-                    files.push(test_path.display().to_string());
-                    (
-                        dense_split(train.features, train.labels),
-                        dense_split(validation.features, validation.labels),
-                    )
-                }
-                Validation::Fraction { fraction } => {
-                    let (keep, held_out) = hold_out(train.labels.len(), *fraction, &path, "rows")?;
-                    let all = dense_split(train.features, train.labels);
-                    (select_dense(&all, &keep), select_dense(&all, &held_out))
-                }
-                Validation::TestSplit => {
-                    unreachable!("the checker gives csv datasets a fraction or a file")
-                }
-                Validation::First { .. } => todo!("issue 10: validation_first"),
-            };
-            let all_labels: Vec<f32> = train
-                .labels
-                .iter()
-                .chain(&validation.labels)
-                .copied()
-                .collect();
-            let classes = rule.counted_classes(&all_labels);
-            let stats = Stats {
-                train: dense_stats(&train, classes),
-                validation: dense_stats(&validation, classes),
-                input_width: train.features.width(),
-                vocabulary: None,
-                top_words: Vec::new(),
-                files,
-            };
-            Ok(Loaded {
-                data: Encoded {
-                    train,
-                    validation,
-                    test: None,
-                    classes,
-                    stats,
-                },
-                notes: Vec::new(),
-            })
+        DataSource::Csv {
+            path,
+            label,
+            text: None,
+        } => load_table(dataset, path, label, rule, ctx),
+        DataSource::Csv {
+            path,
+            label,
+            text: Some(text),
+        } => text_csv::load(dataset, path, label, text, rule, ctx),
+    }
+}
+
+/// A numeric CSV dataset: the training file, its validation (a file, or carved from it)
+/// and its test file.
+fn load_table(
+    dataset: &Dataset,
+    written: &str,
+    label: &str,
+    rule: &LabelRule,
+    ctx: &Context,
+) -> Result<Loaded, DataError> {
+    let path = ctx.resolve(written);
+    let train = csv::read(&path, label, rule)?;
+    let follow = match &train.classes {
+        Some(classes) => Labels::Classes(classes),
+        None => Labels::Numbers,
+    };
+    let mut files = vec![path.display().to_string()];
+    let mut other = |written: &str| -> Result<Split, DataError> {
+        let other_path = ctx.resolve(written);
+        let table = csv::read_labelled(&other_path, label, rule, follow)?;
+        if table.columns != train.columns {
+            return Err(DataError::Invalid {
+                path: other_path,
+                message: format!(
+                    "has the columns {}, but `{}` has {}",
+                    crate::suggest::quoted_list(&strs(&table.columns), "and"),
+                    path.display(),
+                    crate::suggest::quoted_list(&strs(&train.columns), "and")
+                ),
+            });
         }
+        files.push(other_path.display().to_string());
+        Ok(dense_split(table.features, table.labels))
+    };
+    let all = dense_split(train.features.clone(), train.labels.clone());
+    let (train_split, validation) = match &dataset.validation {
+        Validation::File { path: written } => (all, other(written)?),
+        Validation::Fraction { fraction } => {
+            let (keep, held_out) = hold_out(all.labels.len(), *fraction, &path, "rows")?;
+            (select_dense(&all, &keep), select_dense(&all, &held_out))
+        }
+        Validation::First { rows } => {
+            let (keep, held_out) = first(all.labels.len(), *rows, &path, "rows")?;
+            (select_dense(&all, &keep), select_dense(&all, &held_out))
+        }
+        Validation::TestSplit => return Err(no_test_split(&path)),
+    };
+    let test = match &dataset.test {
+        None => None,
+        Some(Test::File { path: written }) => Some(other(written)?),
+        Some(Test::TestSplit) => return Err(no_test_split(&path)),
+    };
+    let classes = match &train.classes {
+        Some(names) => Some(names.len()),
+        None => {
+            let all_labels: Vec<f32> = [Some(&train_split), Some(&validation), test.as_ref()]
+                .into_iter()
+                .flatten()
+                .flat_map(|s| s.labels.iter().copied())
+                .collect();
+            rule.counted_classes(&all_labels)
+        }
+    };
+    let stats = Stats {
+        train: dense_stats(&train_split, classes),
+        validation: dense_stats(&validation, classes),
+        test: test.as_ref().map(|t| dense_stats(t, classes)),
+        input_width: train_split.features.width(),
+        vocabulary: None,
+        top_words: Vec::new(),
+        files,
+        classes: train.classes,
+    };
+    Ok(Loaded {
+        data: Encoded {
+            train: train_split,
+            validation,
+            test,
+            classes,
+            stats,
+        },
+        notes: Vec::new(),
+    })
+}
+
+/// A CSV file has no test split of its own (the checker never asks for one).
+pub(super) fn no_test_split(path: &Path) -> DataError {
+    DataError::Invalid {
+        path: path.to_path_buf(),
+        message: "a CSV file has no test split of its own: name a `validation` or `test` file"
+            .to_string(),
     }
 }
 
@@ -173,7 +218,8 @@ fn check_imdb_labels(corpus: &Corpus, rule: &LabelRule, origin: &Path) -> Result
 }
 
 /// Fills in the input width of every model trained on a CSV dataset by one of
-/// `experiments` (indices into `program.experiments`), from the file's header; a model
+/// `experiments` (indices into `program.experiments`), from the file's header (for a
+/// text column, from the declaration); a model
 /// whose `input(n)` disagrees with the file is an error. Only those experiments' files are
 /// read: `ofit run --only E` needs nothing of the others.
 pub fn resolve_input_widths(
@@ -183,11 +229,17 @@ pub fn resolve_input_widths(
 ) -> Result<(), DataError> {
     for &e in experiments {
         let experiment = &program.experiments[e];
-        let DataSource::Csv { path, label, .. } = &program.datasets[experiment.dataset].source else {
+        let dataset = &program.datasets[experiment.dataset];
+        let DataSource::Csv { path, label, .. } = &dataset.source else {
             continue;
         };
         let path = ctx.resolve(path);
-        let width = csv::width(&path, label)?;
+        // A text column's width is the declaration's (num_words, or the sequence length):
+        // the file is not read for it.
+        let width = match dataset.input_width() {
+            Some(width) => width,
+            None => csv::width(&path, label)?,
+        };
         for &m in &experiment.models {
             let model = &mut program.models[m];
             match model.input.width {
@@ -337,47 +389,102 @@ pub fn hold_out(
     Ok((keep, held_out))
 }
 
+/// Holds out the first `first` of `rows` examples (in source order) for validation: the
+/// kept and held-out indices. Holding out all of them, or none, is an error naming `path`.
+pub fn first(
+    rows: usize,
+    first: usize,
+    path: &Path,
+    noun: &'static str,
+) -> Result<(Vec<usize>, Vec<usize>), DataError> {
+    if first == 0 || first >= rows {
+        return Err(DataError::FirstTooMany {
+            path: path.to_path_buf(),
+            rows,
+            noun,
+            first,
+        });
+    }
+    Ok(((first..rows).collect(), (0..first).collect()))
+}
+
 fn encode_imdb(
     corpus: &Corpus,
     num_words: usize,
-    validation: &Validation,
+    encoding: Encoding,
+    dataset: &Dataset,
     files: Vec<String>,
 ) -> Result<Encoded, DataError> {
-    let (train, validation) = match validation {
+    let origin = Path::new(&files[0]);
+    let (train, validation) = match &dataset.validation {
         Validation::Fraction { fraction } => {
-            let origin = Path::new(&files[0]);
             let (keep, held_out) =
                 hold_out(corpus.train.len(), *fraction, origin, "training reviews")?;
             (corpus.train.select(&keep), corpus.train.select(&held_out))
         }
-        _ => (corpus.train.clone(), corpus.test.clone()),
+        Validation::First { rows } => {
+            let (keep, held_out) = first(corpus.train.len(), *rows, origin, "training reviews")?;
+            (corpus.train.select(&keep), corpus.train.select(&held_out))
+        }
+        Validation::TestSplit => (corpus.train.clone(), corpus.test.clone()),
+        Validation::File { .. } => return Err(no_file_for_imdb(origin)),
+    };
+    let test = match &dataset.test {
+        None => None,
+        Some(Test::TestSplit) => Some(corpus.test.clone()),
+        Some(Test::File { .. }) => return Err(no_file_for_imdb(origin)),
     };
     let split = |s: &Sequences| Split {
-        features: Features::MultiHot(s.multi_hot(num_words)),
+        features: match encoding {
+            Encoding::MultiHot => Features::MultiHot(s.multi_hot(num_words)),
+            Encoding::Sequence(padding) => Features::Sequences(s.padded(num_words, padding)),
+        },
         labels: s.labels.iter().map(|&l| f32::from(l)).collect(),
     };
+    let stats_of = |s: &Sequences, split: &Split| {
+        text_stats((0..s.len()).map(|r| s.row(r).len()), split, Some(2))
+    };
     let (train_split, validation_split) = (split(&train), split(&validation));
+    let test_split = test.as_ref().map(split);
     let stats = Stats {
-        train: sequence_stats(&train, &train_split),
-        validation: sequence_stats(&validation, &validation_split),
-        input_width: num_words,
+        train: stats_of(&train, &train_split),
+        validation: stats_of(&validation, &validation_split),
+        test: test
+            .as_ref()
+            .zip(test_split.as_ref())
+            .map(|(s, t)| stats_of(s, t)),
+        input_width: train_split.features.width(),
         vocabulary: Some(corpus.vocabulary),
         top_words: corpus.top_words.clone(),
         files,
+        classes: None,
     };
     Ok(Encoded {
         train: train_split,
         validation: validation_split,
-        test: None,
+        test: test_split,
         classes: Some(2),
         stats,
     })
 }
 
-fn sequence_stats(sequences: &Sequences, split: &Split) -> SplitStats {
-    let mut lengths: Vec<usize> = (0..sequences.len())
-        .map(|r| sequences.row(r).len())
-        .collect();
+/// IMDB validates and tests on its own reviews; files are for CSV datasets (the checker
+/// never asks for one).
+fn no_file_for_imdb(origin: &Path) -> DataError {
+    DataError::Invalid {
+        path: origin.to_path_buf(),
+        message: "IMDB validates and tests on its own reviews, not on a file".to_string(),
+    }
+}
+
+/// Facts about a text split, from its sequences' lengths before padding (the start id
+/// included) and its encoded rows.
+pub(super) fn text_stats(
+    lengths: impl Iterator<Item = usize>,
+    split: &Split,
+    classes: Option<usize>,
+) -> SplitStats {
+    let mut lengths: Vec<usize> = lengths.collect();
     lengths.sort_unstable();
     let n = lengths.len();
     let median = match n {
@@ -385,18 +492,22 @@ fn sequence_stats(sequences: &Sequences, split: &Split) -> SplitStats {
         _ if n % 2 == 1 => Some(lengths[n / 2] as f64),
         _ => Some((lengths[n / 2 - 1] + lengths[n / 2]) as f64 / 2.0),
     };
-    let nonzeros = match &split.features {
-        Features::MultiHot(m) => m.ids.len(),
-        Features::Dense(_) => 0,
-        Features::Sequences(_) => todo!("issue 10: sequence stats"),
+    let (mean_ids_per_row, truncated) = match &split.features {
+        Features::MultiHot(m) => ((n > 0).then(|| m.ids.len() as f64 / n as f64), None),
+        Features::Dense(_) => (None, None),
+        Features::Sequences(p) => (
+            None,
+            Some(lengths.iter().filter(|&&l| l > p.length).count()),
+        ),
     };
     SplitStats {
         examples: n,
-        label_counts: label_counts(&split.labels, Some(2)),
+        label_counts: label_counts(&split.labels, classes),
         mean_length: (n > 0).then(|| lengths.iter().sum::<usize>() as f64 / n as f64),
         median_length: median,
         length_range: lengths.first().zip(lengths.last()).map(|(a, b)| (*a, *b)),
-        mean_ids_per_row: (n > 0).then(|| nonzeros as f64 / n as f64),
+        mean_ids_per_row,
+        truncated,
     }
 }
 
@@ -408,10 +519,11 @@ fn dense_stats(split: &Split, classes: Option<usize>) -> SplitStats {
         median_length: None,
         length_range: None,
         mean_ids_per_row: None,
+        truncated: None,
     }
 }
 
-fn label_counts(labels: &[f32], classes: Option<usize>) -> Vec<usize> {
+pub(super) fn label_counts(labels: &[f32], classes: Option<usize>) -> Vec<usize> {
     let Some(classes) = classes else {
         return Vec::new();
     };
@@ -424,7 +536,7 @@ fn label_counts(labels: &[f32], classes: Option<usize>) -> Vec<usize> {
     counts
 }
 
-fn dense_split(features: Dense, labels: Vec<f32>) -> Split {
+pub(super) fn dense_split(features: Dense, labels: Vec<f32>) -> Split {
     Split {
         features: Features::Dense(features),
         labels,

@@ -4,7 +4,10 @@
 //! into a cache and verified), from an `aclImdb/` directory, or from Keras's `imdb.npz`;
 //! they are tokenized and indexed exactly as Keras's `imdb.load_data` does ([`tokenize`],
 //! [`corpus`]) and kept sparse: a multi-hot row is its sorted distinct ids ([`MultiHot`]).
-//! CSV files give dense features ([`csv`]).
+//! A review becomes a multi-hot row or a row of word ids padded as Keras's `pad_sequences`
+//! ([`padding`]). CSV files give dense features ([`csv`]), or a text column tokenized as
+//! IMDB's reviews with the words ranked over the training split only ([`text_csv`]); a
+//! label column that is not all numbers holds class names, ids in byte order.
 //!
 //! Every failure is a [`DataError`] that names the file and, where there is one, the line
 //! and column.
@@ -19,7 +22,9 @@ pub mod keras_npz;
 pub mod labels;
 pub mod lint;
 pub mod load;
+pub mod padding;
 pub mod stats;
+pub mod text_csv;
 pub mod tokenize;
 
 pub use error::DataError;
@@ -181,9 +186,13 @@ impl Encoded {
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut hash = Sha256::new();
-        for split in [Some(&self.train), Some(&self.validation), self.test.as_ref()]
-            .into_iter()
-            .flatten()
+        for split in [
+            Some(&self.train),
+            Some(&self.validation),
+            self.test.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
         {
             match &split.features {
                 Features::MultiHot(m) => {

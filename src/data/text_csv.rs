@@ -1,0 +1,266 @@
+//! A CSV file's text column as a text dataset: tokenized with Keras's rule (as IMDB's
+//! reviews), the words ranked over the training split only, encoded multi-hot or as
+//! padded sequences.
+//!
+//! The validation split is carved (or read) before any word is counted, so nothing of the
+//! validation or test examples leaks into the ranking: a word only they hold is out of
+//! vocabulary ([`OOV`](super::corpus::OOV)), as a word beyond `num_words` is. The
+//! tokenized and indexed splits are cached ([`cache::save_text_corpus`]) under a key made
+//! of every file's SHA-256, the columns and the split, so a rerun does not tokenize again.
+
+use super::cache;
+use super::corpus::{TextCorpus, TextSplit, WordIndex};
+use super::csv::{self, Labels};
+use super::load::{first, hold_out, no_test_split, text_stats, Context, Loaded};
+use super::stats::Stats;
+use super::{DataError, Encoded, Features, LabelRule, Split};
+use crate::ir::{Dataset, Encoding, Test, TextColumn, Validation};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// Loads dataset `dataset`, whose training file is `written` (as the spec writes it) with
+/// the label column `label` and the text column `column`.
+pub fn load(
+    dataset: &Dataset,
+    written: &str,
+    label: &str,
+    column: &TextColumn,
+    rule: &LabelRule,
+    ctx: &Context,
+) -> Result<Loaded, DataError> {
+    let path = ctx.resolve(written);
+    let validation_file = match &dataset.validation {
+        Validation::File { path } => Some(ctx.resolve(path)),
+        Validation::TestSplit => return Err(no_test_split(&path)),
+        Validation::Fraction { .. } | Validation::First { .. } => None,
+    };
+    let test_file = match &dataset.test {
+        None => None,
+        Some(Test::File { path }) => Some(ctx.resolve(path)),
+        Some(Test::TestSplit) => return Err(no_test_split(&path)),
+    };
+    let corpus_path = ctx.cache_dir.join("corpus").join(format!(
+        "csv-{}.corpus",
+        &key(
+            &path,
+            &column.column,
+            label,
+            &dataset.validation,
+            validation_file.as_deref(),
+            test_file.as_deref()
+        )?[..16]
+    ));
+    // Creating the cache first makes an unusable cache directory the error a user sees.
+    cache::ensure_dir(&ctx.cache_dir)?;
+    let mut notes = Vec::new();
+    let cached = match cache::load_text_corpus(&corpus_path) {
+        Ok(cached) => cached,
+        Err(damaged @ DataError::Damaged { .. }) => {
+            notes.push(format!("{damaged}; rebuilt it"));
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    // A cached corpus whose labels this rule refuses is read again, so that the error
+    // names the file, line and column of the first bad label.
+    let corpus = match cached.filter(|c| labels_fit(c, rule)) {
+        Some(corpus) => corpus,
+        None => {
+            let corpus = build(
+                &path,
+                &column.column,
+                label,
+                &dataset.validation,
+                validation_file.as_deref(),
+                test_file.as_deref(),
+                rule,
+            )?;
+            cache::save_text_corpus(&corpus_path, &corpus)?;
+            corpus
+        }
+    };
+    let mut files = vec![path.display().to_string()];
+    files.extend(validation_file.iter().map(|p| p.display().to_string()));
+    files.extend(test_file.iter().map(|p| p.display().to_string()));
+    files.push(corpus_path.display().to_string());
+    Ok(Loaded {
+        data: encode(corpus, column, rule, files),
+        notes,
+    })
+}
+
+/// The cache key: SHA-256 (hex) of the format, the columns, each file's SHA-256 and the
+/// validation split.
+fn key(
+    train: &Path,
+    text: &str,
+    label: &str,
+    validation: &Validation,
+    validation_file: Option<&Path>,
+    test_file: Option<&Path>,
+) -> Result<String, DataError> {
+    let file_hash = |path: &Path| -> Result<String, DataError> {
+        let bytes = std::fs::read(path).map_err(|e| DataError::io("read", path, &e))?;
+        Ok(crate::file::sha256_hex(&bytes))
+    };
+    let mut hash = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
+    };
+    part(b"ofit text csv 1");
+    part(text.as_bytes());
+    part(label.as_bytes());
+    part(file_hash(train)?.as_bytes());
+    match validation {
+        Validation::Fraction { fraction } => {
+            part(b"fraction");
+            part(&fraction.to_bits().to_le_bytes());
+        }
+        Validation::First { rows } => {
+            part(b"first");
+            part(&(*rows as u64).to_le_bytes());
+        }
+        Validation::File { .. } | Validation::TestSplit => part(b"file"),
+    }
+    for file in [validation_file, test_file] {
+        match file {
+            Some(path) => part(file_hash(path)?.as_bytes()),
+            None => part(b"none"),
+        }
+    }
+    Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Whether every label of a cached corpus meets `rule`.
+fn labels_fit(corpus: &TextCorpus, rule: &LabelRule) -> bool {
+    match &corpus.classes {
+        Some(classes) => rule.check(classes.len().saturating_sub(1) as f32).is_ok(),
+        None => [
+            Some(&corpus.train),
+            Some(&corpus.validation),
+            corpus.test.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .all(|s| s.labels.iter().all(|&l| rule.check(l).is_ok())),
+    }
+}
+
+/// Reads the files, splits, ranks the training split's words and encodes every split.
+fn build(
+    path: &Path,
+    text: &str,
+    label: &str,
+    validation: &Validation,
+    validation_file: Option<&Path>,
+    test_file: Option<&Path>,
+    rule: &LabelRule,
+) -> Result<TextCorpus, DataError> {
+    let train = csv::read_text(path, text, label, rule, Labels::Decide)?;
+    let follow = match &train.classes {
+        Some(classes) => Labels::Classes(classes),
+        None => Labels::Numbers,
+    };
+    let other = |path: &Path| csv::read_text(path, text, label, rule, follow);
+    let pick = |rows: &[usize]| -> (Vec<String>, Vec<f32>) {
+        (
+            rows.iter().map(|&r| train.texts[r].clone()).collect(),
+            rows.iter().map(|&r| train.labels[r]).collect(),
+        )
+    };
+    let rows = train.texts.len();
+    let ((train_texts, train_labels), (validation_texts, validation_labels)) =
+        match (validation, validation_file) {
+            (_, Some(file)) => {
+                let held = other(file)?;
+                (
+                    (train.texts.clone(), train.labels.clone()),
+                    (held.texts, held.labels),
+                )
+            }
+            (Validation::Fraction { fraction }, None) => {
+                let (keep, held) = hold_out(rows, *fraction, path, "rows")?;
+                (pick(&keep), pick(&held))
+            }
+            (Validation::First { rows: n }, None) => {
+                let (keep, held) = first(rows, *n, path, "rows")?;
+                (pick(&keep), pick(&held))
+            }
+            (_, None) => return Err(no_test_split(path)),
+        };
+    let test = test_file.map(other).transpose()?;
+    // The training split alone decides the ranking.
+    let index = WordIndex::rank(&train_texts);
+    Ok(TextCorpus {
+        train: TextSplit::encode(&index, &train_texts, train_labels),
+        validation: TextSplit::encode(&index, &validation_texts, validation_labels),
+        test: test.map(|t| TextSplit::encode(&index, &t.texts, t.labels)),
+        vocabulary: index.vocabulary,
+        top_words: index.top_words,
+        classes: train.classes,
+    })
+}
+
+/// A split's sequences, in order.
+fn rows(split: &TextSplit) -> impl ExactSizeIterator<Item = &[u32]> + '_ {
+    (0..split.len()).map(move |r| split.row(r))
+}
+
+/// The corpus encoded as the declaration asks, with its facts.
+fn encode(
+    corpus: TextCorpus,
+    column: &TextColumn,
+    rule: &LabelRule,
+    files: Vec<String>,
+) -> Encoded {
+    let split = |s: &TextSplit| Split {
+        features: match column.encoding {
+            Encoding::MultiHot => {
+                Features::MultiHot(super::corpus::multi_hot(rows(s), column.num_words))
+            }
+            Encoding::Sequence(padding) => {
+                Features::Sequences(super::padding::pad(rows(s), column.num_words, padding))
+            }
+        },
+        labels: s.labels.clone(),
+    };
+    let train = split(&corpus.train);
+    let validation = split(&corpus.validation);
+    let test = corpus.test.as_ref().map(split);
+    let classes = match &corpus.classes {
+        Some(names) => Some(names.len()),
+        None => {
+            let all: Vec<f32> = [Some(&train), Some(&validation), test.as_ref()]
+                .into_iter()
+                .flatten()
+                .flat_map(|s| s.labels.iter().copied())
+                .collect();
+            rule.counted_classes(&all)
+        }
+    };
+    let stats_of = |s: &TextSplit, encoded: &Split| {
+        text_stats((0..s.len()).map(|r| s.row(r).len()), encoded, classes)
+    };
+    let stats = Stats {
+        train: stats_of(&corpus.train, &train),
+        validation: stats_of(&corpus.validation, &validation),
+        test: corpus
+            .test
+            .as_ref()
+            .zip(test.as_ref())
+            .map(|(s, t)| stats_of(s, t)),
+        input_width: train.features.width(),
+        vocabulary: Some(corpus.vocabulary),
+        top_words: corpus.top_words,
+        files,
+        classes: corpus.classes,
+    };
+    Encoded {
+        train,
+        validation,
+        test,
+        classes,
+        stats,
+    }
+}
