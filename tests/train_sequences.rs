@@ -317,8 +317,9 @@ fn max_pooling1d_has_keras_lengths_and_values() {
             ConvPadding::Same,
             vec![[3., 1.], [4., 1.], [4., 1.], [4., 5.], [9., 5.], [9., 5.], [9., -2.]],
         ),
-        // pool 3, strides 2, same: ⌈7/2⌉ = 4 outputs, total padding 2 (one each side).
-        (3, 2, ConvPadding::Same, vec![[3., 1.], [4., 1.], [4., 5.], [9., -2.]]),
+        // pool 3, strides 2, same: ⌈7/2⌉ = 4 outputs, total padding 2 (one each side):
+        // windows {0,1} {1,2,3} {3,4,5} {5,6}.
+        (3, 2, ConvPadding::Same, vec![[3., 1.], [4., 1.], [9., 5.], [9., -2.]]),
     ];
     for (pool_size, strides, padding, expected) in cases {
         let block = MaxPoolBlock {
