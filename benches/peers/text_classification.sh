@@ -11,7 +11,9 @@
 #   VENV [/work/peers-venv]       the venv setup.sh makes (tensorflow-cpu, torch, numpy)
 #   IMDB_NPZ [/work/peers-data/imdb.npz]   Keras's imdb.npz (setup.sh builds it)
 #   OFIT_REFERENCE [../shared/reference beside the repo]   keras_text_classification.py, imdb_data.py
-#   TOOLS ["ofit keras torch"]    which to run, in this order each repetition
+#   TOOLS ["ofit keras torch"]    which to run, in this order each repetition; also torch-1t (the
+#                                 PyTorch peer on 1 thread) and torch-counts (its weighted-gather
+#                                 form: distinct ids with counts/256, EmbeddingBag(mode='sum'))
 #   OFIT_ARGS, KERAS_ARGS, TORCH_ARGS   extra arguments (e.g. TORCH_ARGS="--form counts",
 #                                 TORCH_ARGS="--threads 1", OFIT_ARGS="--only NAME")
 #   WORK [a new mktemp -d]        where each process runs and leaves its output and logs (kept)
@@ -23,7 +25,7 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
   exit 2
 fi
 OFIT_BIN=$(realpath "$1"); SPEC=$(realpath "$2"); N=${3:-1}
@@ -51,6 +53,8 @@ for rep in $(seq 1 "$N"); do
       ofit)  cmd=("$OFIT_BIN" run "$SPEC" --out "$d/run" ${OFIT_ARGS:-}) ;;
       keras) cmd=("$PY" "$OFIT_REFERENCE/keras_text_classification.py" ${KERAS_ARGS:-}) ;;
       torch) cmd=("$PY" "$HERE/torch_text_classification.py" ${TORCH_ARGS:-}) ;;
+      torch-1t) cmd=("$PY" "$HERE/torch_text_classification.py" --threads 1 ${TORCH_ARGS:-}) ;;
+      torch-counts) cmd=("$PY" "$HERE/torch_text_classification.py" --form counts ${TORCH_ARGS:-}) ;;
       *) echo "unknown tool $tool" >&2; exit 2 ;;
     esac
     echo "# [$rep/$N] $tool: ${cmd[*]}" >&2

@@ -163,8 +163,9 @@ def main():
         Xfit, Xva, Xte = Counts(Xfit), Counts(Xva), Counts(Xte)
     t_load = time.perf_counter() - t_load0
 
+    t_setup0 = time.perf_counter()
     m = make(a.form, a.seed)
-    opt = torch.optim.Adam(m.parameters(), lr=1e-3, eps=1e-7)
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3, eps=1e-7)  # its first use imports torch._dynamo (seconds)
     g = torch.Generator().manual_seed(a.seed)
 
     def evaluate(X, Y):
@@ -178,6 +179,7 @@ def main():
                 tc += int(((logits > 0).float() == y).sum())
         return tl / len(Y), tc / len(Y)
 
+    t_setup = time.perf_counter() - t_setup0
     hist = {k: [] for k in ('loss', 'accuracy', 'val_loss', 'val_accuracy')}
     epoch_s, train_s = [], []
     n = len(Yfit)
@@ -211,7 +213,7 @@ def main():
                numpy_version=np.__version__, threads=torch.get_num_threads(), params=int(params), epochs=a.epochs,
                median_epoch_s=float(np.median(epoch_s)), median_train_s=float(np.median(train_s)),
                epoch_s=epoch_s, fit_s=fit_s, whole_s=time.perf_counter() - t0,
-               import_s=t_import, load_pad_s=t_load,
+               import_s=t_import, load_pad_s=t_load, setup_s=t_setup,
                min_val_loss=float(vlh[best]), min_val_loss_epoch=best + 1,
                final_val_accuracy=hist['val_accuracy'][-1],
                test_loss=test_loss, test_accuracy=test_acc, history=hist,
