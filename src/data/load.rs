@@ -6,7 +6,7 @@ use super::corpus::{Corpus, Review, Sequences};
 use super::csv::Labels;
 use super::fetch::{self, Package};
 use super::stats::{SplitStats, Stats};
-use super::{acl_imdb, csv, keras_npz, text_csv};
+use super::{acl_imdb, csv, keras_npz, keras_order, text_csv};
 use super::{DataError, Dense, Encoded, Features, LabelRule, Split};
 use crate::ir::{DataSource, Dataset, Encoding, Program, Test, Validation};
 use rand::seq::SliceRandom;
@@ -423,8 +423,12 @@ fn encode_imdb(
             (corpus.train.select(&keep), corpus.train.select(&held_out))
         }
         Validation::First { rows } => {
+            // The first reviews as Keras's `imdb.load_data` orders them (its seeded
+            // shuffle), as the tutorial's `x_train[:10000]` takes them.
+            let order = keras_order::shuffled(corpus.train.len(), keras_order::SEED);
             let (keep, held_out) = first(corpus.train.len(), *rows, origin, "training reviews")?;
-            (corpus.train.select(&keep), corpus.train.select(&held_out))
+            let pick = |rows: &[usize]| rows.iter().map(|&r| order[r]).collect::<Vec<_>>();
+            (corpus.train.select(&pick(&keep)), corpus.train.select(&pick(&held_out)))
         }
         Validation::TestSplit => (corpus.train.clone(), corpus.test.clone()),
         Validation::File { .. } => return Err(no_file_for_imdb(origin)),

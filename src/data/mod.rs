@@ -19,6 +19,7 @@ pub mod csv;
 pub mod error;
 pub mod fetch;
 pub mod keras_npz;
+pub mod keras_order;
 pub mod labels;
 pub mod lint;
 pub mod load;
