@@ -48,6 +48,51 @@ fn the_committed_docs_are_rendered_from_the_committed_run() {
 }
 
 #[test]
+fn the_committed_text_classification_docs_are_rendered_from_its_committed_run() {
+    let root = support::root();
+    let docs = render_docs(
+        &root.join("docs/text_classification-run"),
+        &root.join("docs/keras_text_classification.json"),
+    )
+    .expect("the committed run renders");
+    assert_eq!(docs.name, "text_classification");
+    let names: Vec<&str> = docs.files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "movie_reviews-loss.svg",
+            "movie_reviews-accuracy.svg",
+            "text_classification.md"
+        ]
+    );
+    for (name, text) in &docs.files {
+        let committed = std::fs::read_to_string(root.join("docs").join(name))
+            .unwrap_or_else(|e| panic!("docs/{name}: {e}"));
+        assert!(
+            committed == *text,
+            "docs/{name} is not what the committed run renders; refresh it with `ofit run \
+             examples/text_classification.ofit` and `ofit report runs/text_classification \
+             --docs docs --readme README.md`"
+        );
+    }
+    let table = &docs.files.last().unwrap().1;
+    assert!(
+        table.contains("| ofit: test accuracy | Keras |"),
+        "the test figures stand beside Keras's: {table}"
+    );
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let block = format!(
+        "{}{table}{}",
+        readme_begin("text_classification"),
+        readme_end("text_classification")
+    );
+    assert!(
+        readme.contains(&block),
+        "README.md does not hold docs/text_classification.md between its markers"
+    );
+}
+
+#[test]
 fn the_docs_command_copies_the_run_and_refreshes_the_readme() {
     let root = support::root();
     let dir = tempfile::tempdir().unwrap();
