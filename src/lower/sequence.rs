@@ -11,8 +11,8 @@
 use super::{apply, init};
 use crate::ir::{self, Activation, ConvPadding};
 use burn::module::{Module, Param};
-use burn::tensor::module::{conv1d, embedding, max_pool1d};
-use burn::tensor::ops::{ConvOptions, MaxPoolOptions};
+use burn::tensor::module::{embedding, max_pool1d};
+use burn::tensor::ops::MaxPoolOptions;
 use burn::tensor::{activation, Device, Int, Tensor};
 use rand_chacha::ChaCha8Rng;
 
@@ -172,24 +172,46 @@ impl ConvBlock {
     }
 
     /// `[batch, length, channels]` → `[batch, output_length, filters]`.
+    ///
+    /// As one matrix product of the windows (`[batch · output_length, k · channels]`, the
+    /// `k` shifted views side by side) and the kernel: burn-ndarray's own `conv1d` and its
+    /// backward were ~30× slower on IMDB-sized batches. The sums are the same.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let [_, length, _] = x.dims();
-        let [_, _, k] = self.kernel.dims();
-        let x = x.swap_dims(1, 2);
+        let [batch, length, channels] = x.dims();
+        let [filters, _, k] = self.kernel.dims();
         let x = match self.padding {
             ConvPadding::Valid => x,
             ConvPadding::Same => {
                 let (before, after) = same_padding(length, k, self.strides);
-                pad_steps(x, before, after, 0.0)
+                pad_steps(x.swap_dims(1, 2), before, after, 0.0).swap_dims(1, 2)
             }
         };
-        let y = conv1d(
-            x,
-            self.kernel.val(),
-            Some(self.bias.val()),
-            ConvOptions::new([self.strides], [0], [1], 1),
-        );
-        apply(self.activation, y.swap_dims(1, 2))
+        let padded = x.dims()[1];
+        let out = (padded - k) / self.strides + 1;
+        let device = x.device();
+        let windows: Vec<Tensor<3>> = (0..k)
+            .map(|j| {
+                if self.strides == 1 {
+                    x.clone().narrow(1, j, out)
+                } else {
+                    let steps: Vec<i64> = (0..out).map(|t| (j + t * self.strides) as i64).collect();
+                    let steps = Tensor::<1, burn::tensor::Int>::from_data(
+                        burn::tensor::TensorData::new(steps, [out]),
+                        &device,
+                    );
+                    x.clone().select(1, steps)
+                }
+            })
+            .collect();
+        let windows = Tensor::cat(windows, 2).reshape([batch * out, k * channels]);
+        // burn's `[filters, channels, k]` as `[k · channels, filters]`, row `j · channels + c`.
+        let kernel = self
+            .kernel
+            .val()
+            .permute([2, 1, 0])
+            .reshape([k * channels, filters]);
+        let y = windows.matmul(kernel) + self.bias.val().unsqueeze_dim(0);
+        apply(self.activation, y.reshape([batch, out, filters]))
     }
 }
 
