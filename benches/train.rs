@@ -17,10 +17,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use ofit::data::stats::{SplitStats, Stats};
 use ofit::data::{self, Encoded, Features, LabelRule, Padded, Split};
 use ofit::ir::{Activation, Dense, Embedding, Input, Layer, Model, Optimizer, Training};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use ofit::source::Source;
 use ofit::train::fit::Trainer;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use std::time::Duration;
 
 /// Ids per row and words of the text tutorial.

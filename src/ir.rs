@@ -798,10 +798,9 @@ impl Layer {
             (Layer::Dense(_), Sequence { .. }) => Err(Misfit::NeedsFlat),
             (Layer::Dropout { .. } | Layer::BatchNorm(_), shape) => Ok(shape),
             (_, Flat(_)) => Err(Misfit::NeedsSequence),
-            (
-                Layer::GlobalAveragePooling | Layer::GlobalMaxPooling,
-                Sequence { channels, .. },
-            ) => Ok(Flat(channels)),
+            (Layer::GlobalAveragePooling | Layer::GlobalMaxPooling, Sequence { channels, .. }) => {
+                Ok(Flat(channels))
+            }
             (Layer::Flatten, Sequence { length, channels }) => {
                 Ok(Flat(length.saturating_mul(channels)))
             }

@@ -1,94 +1,71 @@
-//! The README's tutorial figures are those of the committed run: rendering the docs again
-//! from `docs/tutorial-run/` gives `docs/*.svg` and `docs/tutorial.md` byte for byte, and
-//! the README holds exactly that table. `ofit report --docs` refreshes them all.
+//! The README's figures are those of the committed runs: rendering the docs again from
+//! `docs/tutorial-run/` (and `docs/text_classification-run/`) gives `docs/*.svg` and
+//! `docs/<name>.md` byte for byte, and the README holds exactly those tables. `ofit report --docs` refreshes them all.
 
 use crate::support;
 use ofit::report::docs::{readme_begin, readme_end, render_docs};
 
-#[test]
-fn the_committed_docs_are_rendered_from_the_committed_run() {
+/// Renders `docs/<name>-run/` again beside Keras's `docs/keras_<name>.json`, checks that it
+/// gives `files` (the last one the table) and that each committed file, and the README's
+/// block, is what it renders; returns the table.
+fn committed_docs_render_again(name: &str, files: &[&str], spec: &str) -> String {
     let root = support::root();
     let docs = render_docs(
-        &root.join("docs/tutorial-run"),
-        &root.join("docs/keras_tutorial.json"),
+        &root.join(format!("docs/{name}-run")),
+        &root.join(format!("docs/keras_{name}.json")),
     )
     .expect("the committed run renders");
-    assert_eq!(docs.name, "tutorial");
+    assert_eq!(docs.name, name);
     let names: Vec<&str> = docs.files.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(
-        names,
-        [
+    assert_eq!(names, files);
+    for (file, text) in &docs.files {
+        let committed = std::fs::read_to_string(root.join("docs").join(file))
+            .unwrap_or_else(|e| panic!("docs/{file}: {e}"));
+        assert!(
+            committed == *text,
+            "docs/{file} is not what the committed run renders; refresh the docs with \
+             `ofit run {spec}` and `ofit report runs/{name} --docs docs --readme README.md` \
+             and review the diff"
+        );
+    }
+    let table = docs.files.last().unwrap().1.clone();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let block = format!("{}{table}{}", readme_begin(name), readme_end(name));
+    assert!(
+        readme.contains(&block),
+        "README.md does not hold docs/{name}.md between its markers"
+    );
+    table
+}
+
+#[test]
+fn the_committed_docs_are_rendered_from_the_committed_run() {
+    committed_docs_render_again(
+        "tutorial",
+        &[
             "sizes-binary_crossentropy.svg",
             "l2-binary_crossentropy.svg",
             "dropout-binary_crossentropy.svg",
-            "tutorial.md"
-        ]
-    );
-    for (name, text) in &docs.files {
-        let committed = std::fs::read_to_string(root.join("docs").join(name))
-            .unwrap_or_else(|e| panic!("docs/{name}: {e}"));
-        assert!(
-            committed == *text,
-            "docs/{name} is not what the committed run renders; refresh the docs with the \
-             README's two commands (`ofit run …`, `ofit report runs/tutorial --docs docs \
-             --readme README.md`) and review the diff"
-        );
-    }
-    let table = &docs.files.last().unwrap().1;
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let block = format!(
-        "{}{table}{}",
-        readme_begin("tutorial"),
-        readme_end("tutorial")
-    );
-    assert!(
-        readme.contains(&block),
-        "README.md does not hold docs/tutorial.md between its markers"
+            "tutorial.md",
+        ],
+        "examples/tutorial.ofit",
     );
 }
 
 #[test]
 fn the_committed_text_classification_docs_are_rendered_from_its_committed_run() {
-    let root = support::root();
-    let docs = render_docs(
-        &root.join("docs/text_classification-run"),
-        &root.join("docs/keras_text_classification.json"),
-    )
-    .expect("the committed run renders");
-    assert_eq!(docs.name, "text_classification");
-    let names: Vec<&str> = docs.files.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(
-        names,
-        [
+    let table = committed_docs_render_again(
+        "text_classification",
+        &[
             "movie_reviews-loss.svg",
             "movie_reviews-accuracy.svg",
-            "text_classification.md"
-        ]
+            "text_classification.md",
+        ],
+        "examples/text_classification.ofit",
     );
-    for (name, text) in &docs.files {
-        let committed = std::fs::read_to_string(root.join("docs").join(name))
-            .unwrap_or_else(|e| panic!("docs/{name}: {e}"));
-        assert!(
-            committed == *text,
-            "docs/{name} is not what the committed run renders; refresh it with `ofit run \
-             examples/text_classification.ofit` and `ofit report runs/text_classification \
-             --docs docs --readme README.md`"
-        );
-    }
-    let table = &docs.files.last().unwrap().1;
     assert!(
         table.contains("| ofit: test accuracy | Keras |"),
         "the test figures stand beside Keras's: {table}"
-    );
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let block = format!(
-        "{}{table}{}",
-        readme_begin("text_classification"),
-        readme_end("text_classification")
-    );
-    assert!(
-        readme.contains(&block),
-        "README.md does not hold docs/text_classification.md between its markers"
     );
 }
 

@@ -118,7 +118,12 @@ fn the_pipeline_at_small_scale_is_pinned() {
 fn the_text_pipeline_at_small_scale_is_pinned() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().to_str().unwrap();
-    let run = ofit(&["run", "tests/fixtures/report/text_pipeline.ofit", "--out", dir]);
+    let run = ofit(&[
+        "run",
+        "tests/fixtures/report/text_pipeline.ofit",
+        "--out",
+        dir,
+    ]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     // Each model is tested once, after its epochs, and says so in its log.
@@ -127,15 +132,25 @@ fn the_text_pipeline_at_small_scale_is_pinned() {
     insta::assert_json_snapshot!("text-report", rounded(&report));
     for model in report["experiments"][0]["models"].as_array().unwrap() {
         assert!(model["test"]["accuracy"].is_number(), "{model}");
-        let history = json(&out.path().join(model["folder"].as_str().unwrap()).join("history.json"));
-        assert_eq!(history["test"], model["test"], "report.json has the history's test figures");
+        let history = json(
+            &out.path()
+                .join(model["folder"].as_str().unwrap())
+                .join("history.json"),
+        );
+        assert_eq!(
+            history["test"], model["test"],
+            "report.json has the history's test figures"
+        );
         insta::assert_json_snapshot!(
             format!("text-history-{}", model["name"].as_str().unwrap()),
             rounded(&history["history"])
         );
     }
     let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
-    assert!(html.contains("<th>test (once, after training)</th>"), "{html}");
+    assert!(
+        html.contains("<th>test (once, after training)</th>"),
+        "{html}"
+    );
 }
 
 #[test]

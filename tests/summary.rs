@@ -196,7 +196,12 @@ fn text_models_have_keras_output_shapes() {
     );
     assert_eq!(
         shapes("gru"),
-        ["(None, 256, 16)", "(None, 256, 32)", "(None, 8192)", "(None, 1)"]
+        [
+            "(None, 256, 16)",
+            "(None, 256, 32)",
+            "(None, 8192)",
+            "(None, 1)"
+        ]
     );
     let text = program.model("text").unwrap();
     assert_eq!(

@@ -12,10 +12,10 @@ use ofit::ir::{Activation, Dense, Embedding, Input, Layer, Model, Program, Train
 use ofit::source::Source;
 use ofit::train::checkpoint;
 use ofit::train::fit::Trainer;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use ofit::train::folder::{FolderError, ModelFolder};
 use ofit::train::{self, Outcome, Progress, TrainError};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 /// The fixture's optimizer, which [`spec`] replaces.
 const ADAM: &str = "adam(lr = 0.05)";
@@ -278,10 +278,18 @@ fn sequences(rng: &mut ChaCha8Rng, rows: usize) -> Split {
     let mut ids = Vec::with_capacity(rows * LENGTH);
     let mut labels = Vec::with_capacity(rows);
     for r in 0..rows {
-        let words = if r % 17 == 5 { 0 } else { rng.random_range(1..=LENGTH) };
-        let row: Vec<u32> = (0..words).map(|_| rng.random_range(1..VOCABULARY as u32)).collect();
+        let words = if r % 17 == 5 {
+            0
+        } else {
+            rng.random_range(1..=LENGTH)
+        };
+        let row: Vec<u32> = (0..words)
+            .map(|_| rng.random_range(1..VOCABULARY as u32))
+            .collect();
         let count = |w| row.iter().filter(|&&id| id == w).count();
-        labels.push(f32::from(u8::from(count(3) + rng.random_range(0..2) > count(4))));
+        labels.push(f32::from(u8::from(
+            count(3) + rng.random_range(0..2) > count(4),
+        )));
         ids.extend_from_slice(&row);
         ids.extend(std::iter::repeat_n(0, LENGTH - words));
     }
@@ -340,7 +348,12 @@ fn a_pooled_gather_resumed_from_a_checkpoint_trains_the_same_history_bit_for_bit
         };
         let run = |trainer: &mut Trainer, epochs: std::ops::RangeInclusive<usize>| {
             epochs
-                .map(|e| trainer.epoch(e, &mut |_, _, _| true).expect("trains").values)
+                .map(|e| {
+                    trainer
+                        .epoch(e, &mut |_, _, _| true)
+                        .expect("trains")
+                        .values
+                })
                 .collect::<Vec<_>>()
         };
         let mut whole = Trainer::new(&model, &training, &data, &device, true);
@@ -352,7 +365,10 @@ fn a_pooled_gather_resumed_from_a_checkpoint_trains_the_same_history_bit_for_bit
         let mut resumed = run(&mut first, 1..=2);
         let dir = tempfile::tempdir().unwrap();
         first.snapshot().write(dir.path()).unwrap();
-        assert!(dir.path().join(checkpoint::GATHERED).exists(), "{optimizer}");
+        assert!(
+            dir.path().join(checkpoint::GATHERED).exists(),
+            "{optimizer}"
+        );
         let mut second = Trainer::new(&model, &training, &data, &device, true);
         second.restore(dir.path()).unwrap();
         resumed.extend(run(&mut second, 3..=4));
@@ -380,8 +396,13 @@ fn a_pooled_gather_measures_a_split_it_has_not_seen_as_its_own() {
     let data = text_data();
     let (program, _) = spec(ADAM);
     for mask_zero in [false, true] {
-        let mut trainer =
-            Trainer::new(&text_model(mask_zero), &program.trainings[0], &data, &device, true);
+        let mut trainer = Trainer::new(
+            &text_model(mask_zero),
+            &program.trainings[0],
+            &data,
+            &device,
+            true,
+        );
         trainer.epoch(1, &mut |_, _, _| true).expect("trains");
         let copy = data.validation.clone();
         let measured = trainer.evaluate(&copy);

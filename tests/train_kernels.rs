@@ -589,7 +589,8 @@ fn the_pooled_gather_equals_burns_embedding_then_mean() {
             let first = usize::from(mask_zero);
             upstream[..first * dim].fill(0.0);
             let kept = out.slice([first..rows, 0..dim]);
-            let loss = (kept * matrix(upstream[first * dim..].to_vec(), rows - first, dim, &device)).sum();
+            let loss =
+                (kept * matrix(upstream[first * dim..].to_vec(), rows - first, dim, &device)).sum();
             let grads = loss.backward();
             let expected = values(w.grad(&grads).expect("the table has a gradient"));
             layer.backward(bags.as_rows(), &upstream);
@@ -637,8 +638,8 @@ fn the_pooled_gathers_fused_step_equals_burns_optimizer_on_the_embedding() {
                 ids[..length].fill(7);
                 let bags = Bags::new(&ids, length, vocabulary, mask_zero).unwrap();
                 let upstream = uniform(&mut rng, rows * dim, [1.0, 0.01, 3.0, 0.5][step - 1]);
-                let w = matrix(values(embedding.weight.val()), vocabulary, dim, &device)
-                    .require_grad();
+                let w =
+                    matrix(values(embedding.weight.val()), vocabulary, dim, &device).require_grad();
                 let out = burn_pooled(w.clone(), &ids, length, mask_zero);
                 let loss = (out * matrix(upstream.clone(), rows, dim, &device)).sum();
                 let grads = loss.backward();
@@ -675,7 +676,10 @@ fn rows_of_ids_that_are_not_bags_are_refused() {
     );
     let error = Bags::new(&[1, 2, 3], 2, 10, true).unwrap_err();
     assert_eq!(error, BagError::Length { ids: 3, length: 2 });
-    assert_eq!(error.to_string(), "3 ids do not make whole rows of length 2");
+    assert_eq!(
+        error.to_string(),
+        "3 ids do not make whole rows of length 2"
+    );
     assert!(Bags::new(&[1], 0, 10, false).is_err());
     assert_eq!(Bags::new(&[], 0, 10, false).unwrap().rows(), 0);
 
@@ -706,7 +710,9 @@ fn the_embedding_init_is_keras_uniform_and_seeded() {
     let draw = |seed| bag::embedding_init(100, 16, &mut ChaCha8Rng::seed_from_u64(seed));
     let table = draw(3);
     assert_eq!(table.len(), 1600);
-    assert!(table.iter().all(|v| (-bag::INIT_LIMIT..bag::INIT_LIMIT).contains(v)));
+    assert!(table
+        .iter()
+        .all(|v| (-bag::INIT_LIMIT..bag::INIT_LIMIT).contains(v)));
     assert!(table.iter().any(|&v| v < -0.045) && table.iter().any(|&v| v > 0.045));
     assert_eq!(table, draw(3));
     assert_ne!(table, draw(4));

@@ -167,7 +167,10 @@ fn embedding_looks_up_rows_and_the_masked_average_skips_padding_as_keras() {
         vec![2., 3., 6., 7., 0., 1., 4., 5., 0., 1., 0., 1., 0., 1., 0., 1., 0., 1.]
     );
     let mask = mask.expect("mask_zero gives a mask");
-    assert_eq!(floats(mask.clone()), vec![1., 1., 0., 1., 0., 0., 0., 0., 0.]);
+    assert_eq!(
+        floats(mask.clone()),
+        vec![1., 1., 0., 1., 0., 0., 0., 0., 0.]
+    );
     let average = ReduceBlock {
         reduce: Reduce::Average,
     };
@@ -186,7 +189,10 @@ fn embedding_looks_up_rows_and_the_masked_average_skips_padding_as_keras() {
     let max = ReduceBlock {
         reduce: Reduce::Max,
     };
-    assert_eq!(floats(max.forward(x.clone(), None)), vec![6., 7., 4., 5., 0., 1.]);
+    assert_eq!(
+        floats(max.forward(x.clone(), None)),
+        vec![6., 7., 4., 5., 0., 1.]
+    );
     let flatten = ReduceBlock {
         reduce: Reduce::Flatten,
     };
@@ -300,9 +306,19 @@ fn max_pooling1d_has_keras_lengths_and_values() {
     let x: Vec<f32> = values.iter().flat_map(|v| [*v, -*v]).collect();
     let cases: [(usize, usize, ConvPadding, Vec<[f32; 2]>); 5] = [
         // pool 2, strides 2, valid: windows [0,1] [2,3] [4,5].
-        (2, 2, ConvPadding::Valid, vec![[3., 1.], [4., -1.], [9., 5.]]),
+        (
+            2,
+            2,
+            ConvPadding::Valid,
+            vec![[3., 1.], [4., -1.], [9., 5.]],
+        ),
         // same: ⌈7/2⌉ = 4, one padding step at the end: [6] alone.
-        (2, 2, ConvPadding::Same, vec![[3., 1.], [4., -1.], [9., 5.], [2., -2.]]),
+        (
+            2,
+            2,
+            ConvPadding::Same,
+            vec![[3., 1.], [4., -1.], [9., 5.], [2., -2.]],
+        ),
         // pool 3, strides 1, valid: 5 windows.
         (
             3,
@@ -315,11 +331,24 @@ fn max_pooling1d_has_keras_lengths_and_values() {
             3,
             1,
             ConvPadding::Same,
-            vec![[3., 1.], [4., 1.], [4., 1.], [4., 5.], [9., 5.], [9., 5.], [9., -2.]],
+            vec![
+                [3., 1.],
+                [4., 1.],
+                [4., 1.],
+                [4., 5.],
+                [9., 5.],
+                [9., 5.],
+                [9., -2.],
+            ],
         ),
         // pool 3, strides 2, same: ⌈7/2⌉ = 4 outputs, total padding 2 (one each side):
         // windows {0,1} {1,2,3} {3,4,5} {5,6}.
-        (3, 2, ConvPadding::Same, vec![[3., 1.], [4., 1.], [9., 5.], [9., -2.]]),
+        (
+            3,
+            2,
+            ConvPadding::Same,
+            vec![[3., 1.], [4., 1.], [9., 5.], [9., -2.]],
+        ),
     ];
     for (pool_size, strides, padding, expected) in cases {
         let block = MaxPoolBlock {
@@ -350,7 +379,12 @@ fn sigmoid(x: f64) -> f64 {
 /// `x · W` for a row `x` and `W` `[x.len(), cols]` row-major.
 fn row_times(x: &[f64], w: &[f32], cols: usize) -> Vec<f64> {
     (0..cols)
-        .map(|j| x.iter().enumerate().map(|(i, v)| v * w[i * cols + j] as f64).sum())
+        .map(|j| {
+            x.iter()
+                .enumerate()
+                .map(|(i, v)| v * w[i * cols + j] as f64)
+                .sum()
+        })
         .collect()
 }
 
@@ -370,7 +404,9 @@ fn lstm_reference(
         if m {
             let zx = row_times(xt, kernel, 4 * units);
             let zh = row_times(&h, recurrent, 4 * units);
-            let z: Vec<f64> = (0..4 * units).map(|j| zx[j] + zh[j] + bias[j] as f64).collect();
+            let z: Vec<f64> = (0..4 * units)
+                .map(|j| zx[j] + zh[j] + bias[j] as f64)
+                .collect();
             for u in 0..units {
                 let i = sigmoid(z[u]);
                 let f = sigmoid(z[units + u]);
@@ -416,9 +452,12 @@ fn gru_reference(
     out
 }
 
+/// Per row, per step, the input values (for the f64 references).
+type Steps = Vec<Vec<Vec<f64>>>;
+
 /// A batch of two sequences of 4 steps and 3 channels, the second masked after 2 steps,
 /// with the per-row inputs and masks for the references.
-fn recurrent_input() -> (Tensor<3>, Tensor<2>, Vec<Vec<Vec<f64>>>, Vec<Vec<bool>>) {
+fn recurrent_input() -> (Tensor<3>, Tensor<2>, Steps, Vec<Vec<bool>>) {
     let (batch, length, channels) = (2, 4, 3);
     let x = wave(batch * length * channels, 0.7);
     let mask = vec![1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0];
@@ -577,7 +616,10 @@ fn batch_norm_on_sequences_normalizes_the_last_axis_over_unmasked_steps() {
     let x = tensor(values.clone(), [batch, length, 2]);
     let step_mask = [true, true, false, true, false, false];
     let mask = tensor(
-        step_mask.iter().map(|&m| if m { 1.0 } else { 0.0 }).collect(),
+        step_mask
+            .iter()
+            .map(|&m| if m { 1.0 } else { 0.0 })
+            .collect(),
         [batch, length],
     );
     for masked in [false, true] {
@@ -590,7 +632,12 @@ fn batch_norm_on_sequences_normalizes_the_last_axis_over_unmasked_steps() {
             // Keras: the moments of channel c over batch and steps (population variance),
             // under a mask over the unmasked steps only, divided by (count + 1e-7); every
             // step is normalized with them.
-            let xs: Vec<f64> = values.iter().skip(c).step_by(2).map(|v| *v as f64).collect();
+            let xs: Vec<f64> = values
+                .iter()
+                .skip(c)
+                .step_by(2)
+                .map(|v| *v as f64)
+                .collect();
             let weights: Vec<f64> = step_mask
                 .iter()
                 .map(|&m| if m || !masked { 1.0 } else { 0.0 })
@@ -603,9 +650,17 @@ fn batch_norm_on_sequences_normalizes_the_last_axis_over_unmasked_steps() {
                 .map(|(v, w)| (w * (v - mean)).powi(2))
                 .sum::<f64>()
                 / count;
-            let expected: Vec<f64> = xs.iter().map(|v| (v - mean) / (var + 1e-3).sqrt()).collect();
+            let expected: Vec<f64> = xs
+                .iter()
+                .map(|v| (v - mean) / (var + 1e-3).sqrt())
+                .collect();
             let actual: Vec<f32> = y.iter().skip(c).step_by(2).copied().collect();
-            assert_close(&actual, &expected, 1e-4, &format!("masked {masked}, channel {c}"));
+            assert_close(
+                &actual,
+                &expected,
+                1e-4,
+                &format!("masked {masked}, channel {c}"),
+            );
         }
     }
 }
@@ -700,7 +755,10 @@ fn initial_weights_follow_keras_initializers() {
     };
     let table = floats(e.table.val());
     assert!(table.iter().all(|w| w.abs() <= 0.05), "uniform ±0.05");
-    assert!(table.iter().any(|w| w.abs() > 0.04), "spread over the range");
+    assert!(
+        table.iter().any(|w| w.abs() > 0.04),
+        "spread over the range"
+    );
     // Glorot with Keras's fans for a kernel of 3 steps: in 3·8, out 3·6.
     let limit = (6.0f32 / (3.0 * 8.0 + 3.0 * 6.0)).sqrt();
     let kernel = floats(conv.kernel.val());
@@ -709,7 +767,9 @@ fn initial_weights_follow_keras_initializers() {
     assert!(floats(conv.bias.val()).iter().all(|b| *b == 0.0));
     // LSTM: unit_forget_bias.
     let bias = floats(lstm.bias.val());
-    let expected: Vec<f32> = (0..4 * u).map(|j| if (u..2 * u).contains(&j) { 1.0 } else { 0.0 }).collect();
+    let expected: Vec<f32> = (0..4 * u)
+        .map(|j| if (u..2 * u).contains(&j) { 1.0 } else { 0.0 })
+        .collect();
     assert_eq!(bias, expected);
     assert!(floats(gru.bias.val()).iter().all(|b| *b == 0.0));
     // Orthogonal recurrent kernels `[U, g·U]`: orthonormal rows, R · Rᵀ = I.
@@ -750,14 +810,22 @@ fn fit(layers: Vec<Layer>, epochs: usize, lr: f64) -> Vec<Vec<f64>> {
     let t = training(epochs, lr);
     let mut trainer = Trainer::new(&m, &t, &data, &device(), true);
     (1..=epochs)
-        .map(|e| trainer.epoch(e, &mut |_, _, _| true).expect("trains").values)
+        .map(|e| {
+            trainer
+                .epoch(e, &mut |_, _, _| true)
+                .expect("trains")
+                .values
+        })
         .collect()
 }
 
 /// The training loss fell by a fifth and the validation accuracy beat chance.
 fn assert_learns(history: &[Vec<f64>], what: &str) {
     let (first, last) = (&history[0], history.last().unwrap());
-    assert!(last[0] < 0.8 * first[0], "{what}: loss {first:?} → {last:?}");
+    assert!(
+        last[0] < 0.8 * first[0],
+        "{what}: loss {first:?} → {last:?}"
+    );
     assert!(last[3] > 0.6, "{what}: validation accuracy {last:?}");
     assert!(history.iter().flatten().all(|v| v.is_finite()), "{what}");
 }
@@ -881,11 +949,21 @@ fn an_interrupted_sequence_training_resumes_to_the_same_history() {
             batches: 0,
             stop_after,
         };
-        train::train(&m, &t, &data, folder, train::Options::default(), &mut progress)
-            .expect("trains")
+        train::train(
+            &m,
+            &t,
+            &data,
+            folder,
+            train::Options::default(),
+            &mut progress,
+        )
+        .expect("trains")
     };
     let whole = tempfile::tempdir().unwrap();
-    let uninterrupted = history(run(&ModelFolder::new(whole.path().to_path_buf()), usize::MAX));
+    let uninterrupted = history(run(
+        &ModelFolder::new(whole.path().to_path_buf()),
+        usize::MAX,
+    ));
     let split = tempfile::tempdir().unwrap();
     let folder = ModelFolder::new(split.path().to_path_buf());
     // 5 batches an epoch: stop in the middle of the third epoch.

@@ -88,11 +88,12 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
             let path = args.get("path").map(|v| reader.string(v));
             // Validation carved from the training reviews leaves the test reviews free to
             // be the test split; otherwise they validate, as Keras's tutorials do.
-            let validation = match validation(reader, &args, &VALIDATION_KEYS[..2], Some(IMDB_TRAIN)) {
-                Chosen::One(v) => Some(v),
-                Chosen::None => Some(Validation::TestSplit),
-                Chosen::Bad => None,
-            };
+            let validation =
+                match validation(reader, &args, &VALIDATION_KEYS[..2], Some(IMDB_TRAIN)) {
+                    Chosen::One(v) => Some(v),
+                    Chosen::None => Some(Validation::TestSplit),
+                    Chosen::Bad => None,
+                };
             let test = match validation {
                 Some(Validation::TestSplit) => None,
                 _ => Some(Test::TestSplit),
@@ -135,10 +136,9 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
                 }
                 Chosen::Bad => None,
             };
-            let test = match args.get("test") {
-                Some(v) => Some(reader.string(v).map(|path| Test::File { path })),
-                None => None,
-            };
+            let test = args
+                .get("test")
+                .map(|v| reader.string(v).map(|path| Test::File { path }));
             (
                 DataSource::Csv {
                     path: path?,
@@ -392,7 +392,9 @@ fn validation(reader: &mut Reader, args: &Bound, keys: &[&str], rows: Option<i64
                 "validation_split" => {
                     fraction(reader, value).map(|fraction| Validation::Fraction { fraction })
                 }
-                "validation_first" => first(reader, value, rows).map(|rows| Validation::First { rows }),
+                "validation_first" => {
+                    first(reader, value, rows).map(|rows| Validation::First { rows })
+                }
                 _ => reader.string(value).map(|path| Validation::File { path }),
             };
             read.map_or(Chosen::Bad, Chosen::One)

@@ -81,27 +81,17 @@ const CONV1D: Signature = Signature {
 const MAX_POOLING1D: Signature = Signature {
     what: "layer `max_pooling1d`",
     noun: "parameter",
-    params: &[
-        positional("pool_size"),
-        named("strides"),
-        named("padding"),
-    ],
+    params: &[positional("pool_size"), named("strides"), named("padding")],
 };
 const LSTM: Signature = Signature {
     what: "layer `lstm`",
     noun: "parameter",
-    params: &[
-        positional("units").required(),
-        named("return_sequences"),
-    ],
+    params: &[positional("units").required(), named("return_sequences")],
 };
 const GRU: Signature = Signature {
     what: "layer `gru`",
     noun: "parameter",
-    params: &[
-        positional("units").required(),
-        named("return_sequences"),
-    ],
+    params: &[positional("units").required(), named("return_sequences")],
 };
 const LAYERS: [&str; 12] = [
     "dense",
@@ -118,7 +108,8 @@ const LAYERS: [&str; 12] = [
     "gru",
 ];
 /// Keras's `padding` of convolutions and poolings.
-const PADDINGS: [(&str, ConvPadding); 2] = [("valid", ConvPadding::Valid), ("same", ConvPadding::Same)];
+const PADDINGS: [(&str, ConvPadding); 2] =
+    [("valid", ConvPadding::Valid), ("same", ConvPadding::Same)];
 /// Keras's default `pool_size` of `MaxPooling1D`.
 const POOL_SIZE: usize = 2;
 

@@ -85,9 +85,7 @@ pub fn datasets(
                         (column, &train, &columns, spans.path)
                     {
                         if columns != train {
-                            out.push(different_columns(
-                                role, columns, train, at, train_at, path,
-                            ));
+                            out.push(different_columns(role, columns, train, at, train_at, path));
                         }
                     }
                 }

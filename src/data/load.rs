@@ -428,7 +428,10 @@ fn encode_imdb(
             let order = keras_order::shuffled(corpus.train.len(), keras_order::SEED);
             let (keep, held_out) = first(corpus.train.len(), *rows, origin, "training reviews")?;
             let pick = |rows: &[usize]| rows.iter().map(|&r| order[r]).collect::<Vec<_>>();
-            (corpus.train.select(&pick(&keep)), corpus.train.select(&pick(&held_out)))
+            (
+                corpus.train.select(&pick(&keep)),
+                corpus.train.select(&pick(&held_out)),
+            )
         }
         Validation::TestSplit => (corpus.train.clone(), corpus.test.clone()),
         Validation::File { .. } => return Err(no_file_for_imdb(origin)),

@@ -100,7 +100,7 @@ impl Bags {
         vocabulary: usize,
         mask_zero: bool,
     ) -> Result<Bags, BagError> {
-        if (length == 0 && !ids.is_empty()) || (length > 0 && ids.len() % length != 0) {
+        if (length == 0 && !ids.is_empty()) || (length > 0 && !ids.len().is_multiple_of(length)) {
             return Err(BagError::Length {
                 ids: ids.len(),
                 length,
@@ -114,7 +114,7 @@ impl Bags {
                 vocabulary,
             });
         }
-        let rows = if length == 0 { 0 } else { ids.len() / length };
+        let rows = ids.len().checked_div(length).unwrap_or(0);
         let mut bags = Bags {
             vocabulary,
             offsets: Vec::with_capacity(rows + 1),

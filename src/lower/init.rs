@@ -6,7 +6,9 @@ use rand_chacha::ChaCha8Rng;
 
 /// `count` values uniform in `[-limit, limit)` (Keras's `RandomUniform(-limit, limit)`).
 pub fn uniform(count: usize, limit: f32, rng: &mut ChaCha8Rng) -> Vec<f32> {
-    (0..count).map(|_| rng.random_range(-limit..limit)).collect()
+    (0..count)
+        .map(|_| rng.random_range(-limit..limit))
+        .collect()
 }
 
 /// `count` values of Keras's `GlorotUniform` for the given fans: uniform in

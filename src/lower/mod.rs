@@ -17,11 +17,11 @@ use burn::module::{Module, Param};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::tensor::activation;
 use burn::tensor::{Device, Int, Tensor, TensorData};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use sequence::{
     ConvBlock, EmbeddingBlock, GruBlock, LstmBlock, MaxPoolBlock, Reduce, ReduceBlock, Sequenced,
 };
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 /// The CPU backends ofit can train on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -346,9 +346,7 @@ impl Network {
                     mask = m;
                     Value::Sequence(x)
                 }
-                (Block::Reduce(r), Value::Sequence(x)) => {
-                    Value::Flat(r.forward(x, mask.take()))
-                }
+                (Block::Reduce(r), Value::Sequence(x)) => Value::Flat(r.forward(x, mask.take())),
                 (Block::Conv1d(c), Value::Sequence(x)) => {
                     // Keras's convolutions do not support masking: the mask ends here.
                     mask = None;
@@ -472,8 +470,8 @@ fn masked_batch_norm(norm: &BatchNorm, x: Tensor<3>, mask: Tensor<2>) -> Tensor<
     let weight = m.clone().sum().add_scalar(KERAS_EPSILON); // [1]
     let mean = (x.clone() * m.clone()).sum_dims(&[0, 1]) / weight.clone().reshape([1, 1, 1]);
     let centred = x - mean.clone();
-    let variance = (centred.clone() * m).powi_scalar(2).sum_dims(&[0, 1])
-        / weight.reshape([1, 1, 1]);
+    let variance =
+        (centred.clone() * m).powi_scalar(2).sum_dims(&[0, 1]) / weight.reshape([1, 1, 1]);
     let out = centred / variance.clone().add_scalar(norm.epsilon).sqrt()
         * norm.gamma.val().reshape([1, 1, channels])
         + norm.beta.val().reshape([1, 1, channels]);

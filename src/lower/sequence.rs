@@ -302,7 +302,9 @@ impl LstmBlock {
         let [units, _] = self.recurrent.dims();
         let device = x.device();
         // The input's contribution to every step at once: one matrix product.
-        let projected = (x.reshape([batch * length, inputs]).matmul(self.kernel.val())
+        let projected = (x
+            .reshape([batch * length, inputs])
+            .matmul(self.kernel.val())
             + self.bias.val().unsqueeze_dim::<2>(0))
         .reshape([batch, length, 4 * units]);
         let recurrent = self.recurrent.val();
@@ -361,7 +363,9 @@ impl GruBlock {
         let biases = self.bias.val().chunk(2, 0);
         let input_bias = biases[0].clone().reshape([1, 3 * units]);
         let recurrent_bias = biases[1].clone().reshape([1, 3 * units]);
-        let projected = (x.reshape([batch * length, inputs]).matmul(self.kernel.val())
+        let projected = (x
+            .reshape([batch * length, inputs])
+            .matmul(self.kernel.val())
             + input_bias)
             .reshape([batch, length, 3 * units]);
         let recurrent = self.recurrent.val();

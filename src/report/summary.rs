@@ -103,7 +103,11 @@ fn forward_cost(layer: &Layer, input: Shape, output: Shape) -> (f64, bool) {
             true,
         ),
         Layer::Lstm(r) | Layer::Gru(r) => {
-            let gates = if matches!(layer, Layer::Lstm(_)) { 4.0 } else { 3.0 };
+            let gates = if matches!(layer, Layer::Lstm(_)) {
+                4.0
+            } else {
+                3.0
+            };
             let u = r.units as f64;
             (length * gates * (channels * u + u * u), true)
         }

@@ -418,7 +418,10 @@ impl<'a> Trainer<'a> {
                     let bags = bags.expect("a pooled gather has its split's bags");
                     bags.select_into(chunk, &mut batch);
                     let pre = Tensor::from_data(
-                        TensorData::new(batch.pool(&gather.layer), [chunk.len(), gather.layer.units]),
+                        TensorData::new(
+                            batch.pool(&gather.layer),
+                            [chunk.len(), gather.layer.units],
+                        ),
                         &device,
                     );
                     network.forward_from(1, apply(gather.activation, pre), None)

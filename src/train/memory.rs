@@ -51,7 +51,11 @@ pub fn needed(model: &Model, training: &Training) -> Option<u64> {
         let output = u64::try_from(output?.size()).ok()?;
         let kept = match (layer, input?) {
             (Layer::Lstm(r) | Layer::Gru(r), Shape::Sequence { length, .. }) => {
-                let gates = if matches!(layer, Layer::Lstm(_)) { 4 } else { 3 };
+                let gates = if matches!(layer, Layer::Lstm(_)) {
+                    4
+                } else {
+                    3
+                };
                 (length as u64)
                     .checked_mul(r.units as u64)?
                     .checked_mul(gates)?
