@@ -569,8 +569,9 @@ fn shapes_fit(
             if let Some(d) = mask_diagnostic(layer, *span, embedding) {
                 return Some(d);
             }
-            // Keras: dropout passes the mask on; global average pooling consumes it.
-            if !matches!(layer, Layer::Dropout { .. }) {
+            // Keras: dropout and batch normalization pass the mask on; global average
+            // pooling and the recurrent layers consume it.
+            if !matches!(layer, Layer::Dropout { .. } | Layer::BatchNorm(_)) {
                 mask = None;
             }
         }
@@ -744,13 +745,17 @@ fn misfit_diagnostic(
 /// averages over the unmasked steps and ends it. `Flatten`, `Conv1D` and `MaxPooling1D`
 /// do not support masking: Keras drops the mask with a warning, so `mask_zero` would
 /// have no effect. `GlobalMaxPooling1D` ignores it (its `call` takes no mask), so the
-/// padding takes part in the maximum. `LSTM` and `GRU` skip masked steps and
-/// `BatchNormalization` computes masked moments: ofit does not compute those yet, and
-/// refuses them rather than train something else.
+/// padding takes part in the maximum. `LSTM` and `GRU` skip masked steps (keeping the
+/// state) and end the mask; `BatchNormalization` computes masked moments and passes it
+/// on: `lower::sequence` does the same.
 fn mask_diagnostic(layer: &Layer, span: Span, embedding: Span) -> Option<Diagnostic> {
     let name = layer_name(layer);
     let (message, help) = match layer {
-        Layer::Dropout { .. } | Layer::GlobalAveragePooling => return None,
+        Layer::Dropout { .. }
+        | Layer::GlobalAveragePooling
+        | Layer::BatchNorm(_)
+        | Layer::Lstm(_)
+        | Layer::Gru(_) => return None,
         Layer::Flatten | Layer::Conv1d(_) | Layer::MaxPooling1d(_) => (
             format!(
                 "`{name}` cannot take the mask of `mask_zero = true`: Keras drops it here, so the padding would count as words"
