@@ -7,130 +7,43 @@
 //! Run with `cargo bench --bench train` (one case: `cargo bench --bench train --
 //! 'baseline rmsprop'`); medians are in the README.
 //!
-//! First, the text classification tutorial's model (`Embedding(10000, 16)` →
-//! `GlobalAveragePooling1D` → `Dense(16, relu)` → `Dense(1, sigmoid)`, Adam, batch 512)
-//! on synthetic rows shaped like IMDB's (15,000 training and 10,000 validation rows of 256
-//! ids, Zipf-distributed, lengths of median ~230 padded post): one epoch with the
-//! embedding and pooling as a pooled gather. It needs no data files, so it runs first.
+//! First, the text classification tutorial's model, `examples/text_classification.ofit`
+//! (`Embedding(10000, 16)` → `GlobalAveragePooling1D` → `Dense(16, relu)` → `Dense(1,
+//! sigmoid)`, Adam, batch 512) on its real data (15,000 training and 10,000 validation
+//! reviews of 256 ids): one epoch with the embedding and pooling as a pooled gather, as
+//! `ofit run` trains it (`cargo bench --bench train -- text`).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ofit::data::stats::{SplitStats, Stats};
-use ofit::data::{self, Encoded, Features, LabelRule, Padded, Split};
-use ofit::ir::{Activation, Dense, Embedding, Input, Layer, Model, Optimizer, Training};
+use ofit::data::{self, Encoded, LabelRule};
+use ofit::ir::{Model, Optimizer, Program, Training};
 use ofit::source::Source;
 use ofit::train::fit::Trainer;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use std::time::Duration;
 
-/// Ids per row and words of the text tutorial.
-const LENGTH: usize = 256;
-const WORDS: usize = 10_000;
-
-/// `rows` IMDB-like rows: 1 (the start mark) then words of Zipf-distributed rank
-/// (`P(id) ∝ 1/id`), as many as a log-normal length of median 230 (capped at 256), padded
-/// post with 0; labels half and half.
-fn imdb_like(rng: &mut ChaCha8Rng, rows: usize) -> Split {
-    let mut ids = Vec::with_capacity(rows * LENGTH);
-    for _ in 0..rows {
-        // Box–Muller: a standard normal.
-        let (u, v): (f64, f64) = (rng.random_range(1e-12..1.0), rng.random_range(0.0..1.0));
-        let normal = (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos();
-        let words = ((230f64.ln() + 0.4 * normal).exp() as usize).clamp(2, LENGTH);
-        ids.push(1);
-        for _ in 1..words {
-            let rank = (WORDS as f64).powf(rng.random_range(0.0..1.0)) as u32;
-            ids.push(rank.clamp(2, WORDS as u32 - 1));
-        }
-        ids.extend(std::iter::repeat_n(0, LENGTH - words));
-    }
-    let labels = (0..rows).map(|r| (r % 2) as f32).collect();
-    Split {
-        features: Features::Sequences(Padded {
-            length: LENGTH,
-            vocabulary: WORDS,
-            ids,
-        }),
-        labels,
-    }
+/// The checked spec `examples/NAME` and the data of its first experiment, loaded as
+/// `ofit run` loads it.
+fn example(name: &str) -> (Program, Encoded) {
+    let spec = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&spec).expect("the example");
+    let program = ofit::compile(&Source::new(&spec, text))
+        .program
+        .expect("the example checks");
+    let experiment = &program.experiments[0];
+    let ctx = ofit::cli::data_context(std::path::Path::new("examples"));
+    let rule = LabelRule::for_dataset(&program, experiment.dataset, &program.experiments);
+    let loaded = data::load(&program.datasets[experiment.dataset], &rule, &ctx)
+        .unwrap_or_else(|e| panic!("the real IMDB data is needed: {e}"));
+    (program, loaded.data)
 }
 
 fn text(c: &mut Criterion) {
-    let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let (train, validation) = (imdb_like(&mut rng, 15_000), imdb_like(&mut rng, 10_000));
-    let stats = |split: &Split| SplitStats {
-        examples: split.labels.len(),
-        label_counts: Vec::new(),
-        mean_length: None,
-        median_length: None,
-        length_range: None,
-        mean_ids_per_row: None,
-        truncated: None,
-    };
-    let data = Encoded {
-        stats: Stats {
-            train: stats(&train),
-            validation: stats(&validation),
-            test: None,
-            classes: None,
-            input_width: LENGTH,
-            vocabulary: Some(WORDS),
-            top_words: Vec::new(),
-            files: Vec::new(),
-        },
-        train,
-        validation,
-        test: None,
-        classes: Some(2),
-    };
-    let dense = |units, activation| {
-        Layer::Dense(Dense {
-            units,
-            activation,
-            use_bias: true,
-            kernel_regularizer: None,
-            bias_regularizer: None,
-        })
-    };
-    let model = Model {
-        name: "text".to_string(),
-        template: "text".to_string(),
-        arguments: Vec::new(),
-        input: Input {
-            width: Some(LENGTH),
-            multi_hot: false,
-            vocabulary: Some(WORDS),
-        },
-        layers: vec![
-            Layer::Embedding(Embedding {
-                dim: 16,
-                mask_zero: false,
-            }),
-            Layer::GlobalAveragePooling,
-            dense(16, Activation::Relu),
-            dense(1, Activation::Sigmoid),
-        ],
-    };
-    let training = Training {
-        name: "text".to_string(),
-        optimizer: Optimizer::Adam {
-            lr: 0.001,
-            beta_1: 0.9,
-            beta_2: 0.999,
-            epsilon: 1e-7,
-        },
-        loss: ofit::ir::Loss::BinaryCrossentropy,
-        metrics: vec![ofit::ir::Metric::Accuracy],
-        epochs: 40,
-        batch_size: 512,
-        seed: 42,
-        early_stopping: None,
-    };
+    let (program, data) = example("text_classification.ofit");
+    let (model, training) = (&program.models[0], &program.trainings[0]);
     let device = ofit::lower::Backend::default().device();
     let mut group = c.benchmark_group("epoch");
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(5));
-    let mut trainer = Trainer::new(&model, &training, &data, &device, true);
+    let mut trainer = Trainer::new(model, training, &data, &device, true);
     let mut epoch = 0;
     group.bench_function("text (pooled gather)", |b| {
         b.iter(|| {
@@ -144,16 +57,8 @@ fn text(c: &mut Criterion) {
 }
 
 fn train(c: &mut Criterion) {
-    let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/tutorial.ofit");
-    let text = std::fs::read_to_string(spec).expect("tutorial example");
-    let program = ofit::compile(&Source::new(spec, text))
-        .program
-        .expect("tutorial checks");
+    let (program, data) = example("tutorial.ofit");
     let training = &program.trainings[0];
-    let ctx = ofit::cli::data_context(std::path::Path::new("examples"));
-    let rule = LabelRule::for_dataset(&program, 0, &program.experiments);
-    let loaded = data::load(&program.datasets[0], &rule, &ctx)
-        .unwrap_or_else(|e| panic!("the real IMDB data is needed: {e}"));
     let device = ofit::lower::Backend::default().device();
 
     let mut group = c.benchmark_group("epoch");
@@ -187,7 +92,7 @@ fn train(c: &mut Criterion) {
     }
     for (model, optimizer, training) in cases {
         for (form, gather) in [("gather", true), ("dense", false)] {
-            let mut trainer = Trainer::new(model, training, &loaded.data, &device, gather);
+            let mut trainer = Trainer::new(model, training, &data, &device, gather);
             let mut epoch = 0;
             group.bench_function(format!("{}{optimizer} ({form})", model.name), |b| {
                 b.iter(|| {

@@ -72,9 +72,11 @@ pub enum DataSource {
         /// A local copy (`aclImdb/` directory or `imdb.npz`) instead of the npm package.
         path: Option<String>,
     },
-    /// A CSV file with a header and a label column: numeric feature columns, or one text
-    /// column tokenized as IMDB's reviews are.
-    Csv {
+    /// A table file (CSV, or JSON Lines) with a label column: numeric feature columns, or
+    /// one text column tokenized as IMDB's reviews are.
+    Table {
+        /// How the file writes its rows.
+        format: TableFormat,
         /// The training file, relative to the spec's folder.
         path: String,
         /// The label column's header.
@@ -85,7 +87,36 @@ pub enum DataSource {
     },
 }
 
-/// A CSV file's text column and how its text becomes word ids: tokenized with Keras's rule
+/// How a table file writes its header and rows; its validation and test files are
+/// written the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableFormat {
+    /// Comma-separated values with a header line (`csv(…)`).
+    Csv,
+    /// One JSON object per line, the first object's keys the columns (`jsonl(…)`).
+    JsonLines,
+}
+
+impl TableFormat {
+    /// The dataset source that reads it in a spec.
+    pub fn source(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::JsonLines => "jsonl",
+        }
+    }
+
+    /// Its name for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "CSV",
+            TableFormat::JsonLines => "JSON Lines",
+        }
+    }
+}
+
+/// A table file's text column and how its text becomes word ids: tokenized with Keras's rule
 /// (as IMDB's reviews), words ranked by frequency over the training split only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextColumn {
@@ -178,7 +209,7 @@ impl Dataset {
                 encoding,
                 ..
             } => Some((*num_words, *encoding)),
-            DataSource::Csv { text, .. } => text.as_ref().map(|t| (t.num_words, t.encoding)),
+            DataSource::Table { text, .. } => text.as_ref().map(|t| (t.num_words, t.encoding)),
         }
     }
 
@@ -780,6 +811,21 @@ pub fn window_length(
 }
 
 impl Layer {
+    /// Whether the mask of an `embedding(…, mask_zero = true)` reaches the layer after this
+    /// one, as in Keras 3.15 (the release the references run): dropout and batch
+    /// normalization pass it on (`supports_masking`, no `compute_mask`), and so does an LSTM
+    /// or GRU with `return_sequences` (`RNN.compute_mask` returns the input mask for the
+    /// sequence, `None` for the last state). Whether a layer can *take* the mask is the
+    /// checker's rule (E0407). Keras's main branch after 3.15 stops RNNs passing it on
+    /// (keras-team/keras#23235); ofit follows the release.
+    pub fn passes_mask(&self) -> bool {
+        match self {
+            Layer::Dropout { .. } | Layer::BatchNorm(_) => true,
+            Layer::Lstm(r) | Layer::Gru(r) => r.return_sequences,
+            _ => false,
+        }
+    }
+
     /// The shape this layer gives for `input`, or why it cannot take it. Keras's rules:
     /// dense, dropout and batch normalization work on the last axis (dense only on flat
     /// rows here: on a sequence Keras would apply it per step, which no tutorial model

@@ -2,8 +2,9 @@
 //! column.
 
 use crate::support::root;
-use ofit::data::csv::{self, Table};
+use ofit::data::table::{self, Table};
 use ofit::data::{Context, DataError, Dense, Features, LabelRule};
+use ofit::ir::TableFormat::Csv;
 use std::path::PathBuf;
 
 /// A fixture of `tests/fixtures/data/csv/`.
@@ -28,13 +29,13 @@ fn context() -> Context {
 /// A fixture's path and the error reading it with label column `label` gives.
 fn failure(name: &str, rule: LabelRule) -> (PathBuf, DataError) {
     let path = fixture(name);
-    let error = csv::read(&path, "label", &rule).expect_err("the fixture is wrong");
+    let error = table::read(&path, Csv, "label", &rule).expect_err("the fixture is wrong");
     (path, error)
 }
 
 #[test]
 fn a_good_file_reads_features_without_the_label_column() {
-    let table = csv::read(&fixture("good.csv"), "label", &binary()).unwrap();
+    let table = table::read(&fixture("good.csv"), Csv, "label", &binary()).unwrap();
     assert_eq!(
         table,
         Table {
@@ -51,18 +52,36 @@ fn a_good_file_reads_features_without_the_label_column() {
 }
 
 #[test]
+fn a_json_lines_file_reads_as_its_csv_twin_with_keys_in_any_order() {
+    let jsonl = ofit::ir::TableFormat::JsonLines;
+    let path = fixture("good.jsonl");
+    assert_eq!(
+        table::read(&path, jsonl, "label", &binary()).unwrap(),
+        table::read(&fixture("good.csv"), Csv, "label", &binary()).unwrap()
+    );
+    assert_eq!(table::width(&path, jsonl, "label").unwrap(), 2);
+    assert_eq!(table::columns(&path, jsonl).unwrap(), ["x", "label", "y"]);
+}
+
+#[test]
 fn the_width_comes_from_the_header() {
-    assert_eq!(csv::width(&fixture("good.csv"), "label").unwrap(), 2);
+    assert_eq!(table::width(&fixture("good.csv"), Csv, "label").unwrap(), 2);
     // Only the header is read: rows that `read` refuses do not matter here.
-    assert_eq!(csv::width(&fixture("ragged.csv"), "label").unwrap(), 2);
-    assert_eq!(csv::width(&fixture("header_only.csv"), "label").unwrap(), 2);
+    assert_eq!(
+        table::width(&fixture("ragged.csv"), Csv, "label").unwrap(),
+        2
+    );
+    assert_eq!(
+        table::width(&fixture("header_only.csv"), Csv, "label").unwrap(),
+        2
+    );
 }
 
 #[test]
 fn the_width_checks_the_header_as_read_does() {
     let path = fixture("no_label.csv");
     assert_eq!(
-        csv::width(&path, "label").unwrap_err().to_string(),
+        table::width(&path, Csv, "label").unwrap_err().to_string(),
         format!(
             "`{}`: no column `label`; the columns are `x`, `lable` and `y` — did you mean `lable`?",
             path.display()
@@ -70,7 +89,7 @@ fn the_width_checks_the_header_as_read_does() {
     );
     let path = fixture("empty.csv");
     assert_eq!(
-        csv::width(&path, "label").unwrap_err().to_string(),
+        table::width(&path, Csv, "label").unwrap_err().to_string(),
         format!("`{}`: has no header line", path.display())
     );
 }
@@ -128,7 +147,7 @@ fn a_missing_label_column_suggests_the_closest() {
 #[test]
 fn a_missing_label_column_lists_the_columns_when_none_is_close() {
     let path = fixture("good.csv");
-    let error = csv::read(&path, "target", &LabelRule::any_number()).unwrap_err();
+    let error = table::read(&path, Csv, "target", &LabelRule::any_number()).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -141,7 +160,7 @@ fn a_missing_label_column_lists_the_columns_when_none_is_close() {
 #[test]
 fn the_label_column_can_be_any_column() {
     // With `y` as the label, `label` is an ordinary feature.
-    let table = csv::read(&fixture("good.csv"), "y", &LabelRule::any_number()).unwrap();
+    let table = table::read(&fixture("good.csv"), Csv, "y", &LabelRule::any_number()).unwrap();
     assert_eq!(table.columns, ["x", "label"]);
     assert_eq!(table.features.values, [1.5, 1.0, -0.25, 0.0, 4.0, 1.0]);
     assert_eq!(table.labels, [2.0, 300.0, 0.5]);
@@ -170,8 +189,9 @@ fn a_label_the_loss_cannot_take_is_an_error_at_its_cell() {
 
 #[test]
 fn class_labels_are_accepted_for_categorical() {
-    let table = csv::read(
+    let table = table::read(
         &fixture("classes.csv"),
+        Csv,
         "label",
         &LabelRule::classes(3, "the test"),
     )
@@ -213,8 +233,8 @@ fn an_empty_file_or_header_only_file_is_invalid() {
 fn a_missing_file_is_an_io_error_naming_it() {
     let path = fixture("missing.csv");
     for error in [
-        csv::read(&path, "label", &binary()).unwrap_err(),
-        csv::width(&path, "label").unwrap_err(),
+        table::read(&path, Csv, "label", &binary()).unwrap_err(),
+        table::width(&path, Csv, "label").unwrap_err(),
     ] {
         assert!(matches!(&error, DataError::Io(e) if e.action == "read"));
         assert_eq!(
@@ -348,7 +368,7 @@ fn the_rules_of_the_losses_and_metrics() {
 #[test]
 fn a_file_with_many_problems_reports_the_first_twenty_and_counts_the_rest() {
     let path = fixture("many_problems.csv");
-    let error = csv::read(&path, "label", &binary()).unwrap_err();
+    let error = table::read(&path, Csv, "label", &binary()).unwrap_err();
     let DataError::Many { errors, more, .. } = &error else {
         panic!("{error}")
     };
@@ -376,7 +396,7 @@ fn a_huge_cell_is_quoted_cut_short() {
     let huge = "7".repeat(5_000_000);
     for cell in [format!("x{huge}"), format!("\"x{huge}\"")] {
         std::fs::write(&path, format!("x,label\n{cell},0\n1,{huge}\n")).unwrap();
-        let error = csv::read(&path, "label", &binary())
+        let error = table::read(&path, Csv, "label", &binary())
             .unwrap_err()
             .to_string();
         assert!(error.len() < 600, "{} bytes", error.len());
@@ -398,7 +418,8 @@ fn a_huge_cell_is_quoted_cut_short() {
 fn a_split_that_rounds_to_nothing_is_an_error() {
     let dataset = |validation| ofit::ir::Dataset {
         name: "table".to_string(),
-        source: ofit::ir::DataSource::Csv {
+        source: ofit::ir::DataSource::Table {
+            format: ofit::ir::TableFormat::Csv,
             path: "csv/good.csv".to_string(),
             label: "label".to_string(),
             text: None,
@@ -445,7 +466,8 @@ fn a_split_that_rounds_to_nothing_is_an_error() {
     let ctx = Context::new(dir.path(), dir.path(), "/no/such/npm");
     let in_dir = ofit::ir::Dataset {
         name: "table".to_string(),
-        source: ofit::ir::DataSource::Csv {
+        source: ofit::ir::DataSource::Table {
+            format: ofit::ir::TableFormat::Csv,
             path: "train.csv".to_string(),
             label: "label".to_string(),
             text: None,
@@ -609,7 +631,8 @@ fn the_cli_prints_each_of_many_problems_and_how_many_more() {
 fn good(validation: ofit::ir::Validation, test: Option<&str>) -> ofit::ir::Dataset {
     ofit::ir::Dataset {
         name: "table".to_string(),
-        source: ofit::ir::DataSource::Csv {
+        source: ofit::ir::DataSource::Table {
+            format: ofit::ir::TableFormat::Csv,
             path: "csv/good.csv".to_string(),
             label: "label".to_string(),
             text: None,

@@ -5,8 +5,9 @@
 use crate::support;
 use ofit::data::cache;
 use ofit::data::corpus::{OOV, START};
-use ofit::data::csv::{self, Labels};
+use ofit::data::table::{self, Labels};
 use ofit::data::{self, Context, DataError, Features, LabelRule, Loaded};
+use ofit::ir::TableFormat::Csv;
 use ofit::ir::{DataSource, Dataset, Encoding, Padding, Side, Test, TextColumn, Validation};
 use std::path::{Path, PathBuf};
 
@@ -35,7 +36,8 @@ fn sequence(length: usize) -> Encoding {
 fn reviews(encoding: Encoding, validation: Validation, test: Option<&str>) -> Dataset {
     Dataset {
         name: "reviews".to_string(),
-        source: DataSource::Csv {
+        source: DataSource::Table {
+            format: ofit::ir::TableFormat::Csv,
             path: "reviews.csv".to_string(),
             label: "sentiment".to_string(),
             text: Some(TextColumn {
@@ -77,8 +79,9 @@ fn words(features: &Features) -> Vec<Vec<u32>> {
 
 #[test]
 fn quoted_commas_and_line_breaks_are_read_and_other_columns_ignored() {
-    let table = csv::read_text(
+    let table = table::read_text(
         &fixture("reviews.csv"),
+        Csv,
         "review",
         "sentiment",
         &binary(),
@@ -232,7 +235,7 @@ fn a_label_not_among_the_training_classes_names_file_line_and_column() {
 fn an_empty_text_is_an_error_at_its_line_after_a_multi_line_one() {
     let path = fixture("reviews_empty.csv");
     let error =
-        csv::read_text(&path, "review", "sentiment", &binary(), Labels::Decide).unwrap_err();
+        table::read_text(&path, Csv, "review", "sentiment", &binary(), Labels::Decide).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -246,7 +249,7 @@ fn an_empty_text_is_an_error_at_its_line_after_a_multi_line_one() {
 fn text_that_is_not_utf8_is_an_error_at_its_field() {
     let path = fixture("reviews_latin1.csv");
     let error =
-        csv::read_text(&path, "review", "sentiment", &binary(), Labels::Decide).unwrap_err();
+        table::read_text(&path, Csv, "review", "sentiment", &binary(), Labels::Decide).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!("{}:3:1: the field is not valid UTF-8 text", path.display())
@@ -257,7 +260,7 @@ fn text_that_is_not_utf8_is_an_error_at_its_field() {
 fn a_missing_text_column_lists_the_columns() {
     let path = fixture("reviews.csv");
     let error =
-        csv::read_text(&path, "reveiw", "sentiment", &binary(), Labels::Decide).unwrap_err();
+        table::read_text(&path, Csv, "reveiw", "sentiment", &binary(), Labels::Decide).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -266,8 +269,15 @@ fn a_missing_text_column_lists_the_columns() {
             path.display()
         )
     );
-    let error =
-        csv::read_text(&path, "sentiment", "sentiment", &binary(), Labels::Decide).unwrap_err();
+    let error = table::read_text(
+        &path,
+        Csv,
+        "sentiment",
+        "sentiment",
+        &binary(),
+        Labels::Decide,
+    )
+    .unwrap_err();
     assert!(error
         .to_string()
         .ends_with("column `sentiment` cannot be both the text and the label"));
@@ -276,7 +286,7 @@ fn a_missing_text_column_lists_the_columns() {
 #[test]
 fn string_labels_are_classes_in_byte_order() {
     let path = fixture("genres.csv");
-    let table = csv::read(&path, "genre", &LabelRule::classes(3, "the test")).unwrap();
+    let table = table::read(&path, Csv, "genre", &LabelRule::classes(3, "the test")).unwrap();
     // Upper case sorts before lower case.
     assert_eq!(
         table.classes.as_deref(),
@@ -298,7 +308,7 @@ fn string_labels_are_classes_in_byte_order() {
 #[test]
 fn a_binary_model_on_three_string_classes_says_so() {
     let path = fixture("genres.csv");
-    let error = csv::read(&path, "genre", &binary()).unwrap_err();
+    let error = table::read(&path, Csv, "genre", &binary()).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -315,7 +325,8 @@ fn a_binary_model_on_three_string_classes_says_so() {
 fn a_numeric_test_file_follows_the_training_files_classes() {
     let dataset = Dataset {
         name: "genres".to_string(),
-        source: DataSource::Csv {
+        source: DataSource::Table {
+            format: ofit::ir::TableFormat::Csv,
             path: "genres.csv".to_string(),
             label: "genre".to_string(),
             text: None,
@@ -364,7 +375,8 @@ fn a_numeric_test_file_follows_the_training_files_classes() {
 fn numeric_labels_of_text_are_numbers() {
     let dataset = Dataset {
         name: "stars".to_string(),
-        source: DataSource::Csv {
+        source: DataSource::Table {
+            format: ofit::ir::TableFormat::Csv,
             path: "stars.csv".to_string(),
             label: "stars".to_string(),
             text: Some(TextColumn {
@@ -399,5 +411,69 @@ fn numeric_labels_of_text_are_numbers() {
             .to_string()
             .contains("label `5` in column `stars`"),
         "{error}"
+    );
+}
+
+/// `reviews` with every file its JSON Lines twin (`reviews.jsonl`, …).
+fn as_json_lines(mut dataset: Dataset) -> Dataset {
+    let twin = |path: &mut String| *path = path.replace(".csv", ".jsonl");
+    if let DataSource::Table { format, path, .. } = &mut dataset.source {
+        *format = ofit::ir::TableFormat::JsonLines;
+        twin(path);
+    }
+    if let Validation::File { path } = &mut dataset.validation {
+        twin(path);
+    }
+    if let Some(Test::File { path }) = &mut dataset.test {
+        twin(path);
+    }
+    dataset
+}
+
+#[test]
+fn a_json_lines_file_gives_what_its_csv_twin_gives() {
+    // The same reviews with keys in another order on some lines, a blank line, CRLF line
+    // ends in the validation file and numbers as JSON numbers.
+    for encoding in [sequence(8), Encoding::MultiHot] {
+        let csv = reviews(encoding, val_file(), Some("reviews_test.csv"));
+        let jsonl = as_json_lines(csv.clone());
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let from_csv = load(&csv, a.path()).unwrap().data;
+        let from_jsonl = load(&jsonl, b.path()).unwrap().data;
+        assert_eq!(from_jsonl.train, from_csv.train);
+        assert_eq!(from_jsonl.validation, from_csv.validation);
+        assert_eq!(from_jsonl.test, from_csv.test);
+        assert_eq!(from_jsonl.classes, from_csv.classes);
+        assert_eq!(from_jsonl.stats.top_words, from_csv.stats.top_words);
+        assert!(from_jsonl.stats.files[0].ends_with("reviews.jsonl"));
+    }
+}
+
+#[test]
+fn json_lines_mistakes_are_each_named_by_line_and_column() {
+    let path = fixture("reviews_mistakes.jsonl");
+    let error = table::read_text(
+        &path,
+        ofit::ir::TableFormat::JsonLines,
+        "review",
+        "sentiment",
+        &binary(),
+        Labels::Decide,
+    )
+    .unwrap_err();
+    let p = path.display();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{p}` has 8 problems:\n\
+             {p}:2:42: the line is not one JSON object: EOF while parsing an object\n\
+             {p}:3:1: the line is a list, not one JSON object\n\
+             {p}:4:33: the value of `sentiment` is null\n\
+             {p}:5:53: key `stars` is not one of the first line's keys, `review` and `sentiment`\n\
+             {p}:6:1: no key `sentiment`: every line has the first line's keys, `review` and `sentiment`\n\
+             {p}:7:12: the value of `review` is a list, not a number or a text\n\
+             {p}:8:56: key `review` is written twice\n\
+             {p}:9:12: the text in column `review` is empty"
+        )
     );
 }

@@ -3,10 +3,11 @@
 //! `report.json` is valid, and `ofit report` redoes it byte for byte. A spec `check`
 //! refuses is refused by `run` too, without a panic.
 //!
-//! The specs are drawn from everything the language has — layers, activations,
-//! regularizers, optimizers (with learning rates that diverge), losses, metrics, early
-//! stopping, batch sizes larger than the data, sweeps, validation splits that round to
-//! nothing — over the committed datasets, and trained for one or two epochs. The draw is
+//! The specs are drawn from everything the language has — layers (the sequence layers on
+//! text encoded as sequences, masks included), activations, regularizers, optimizers (with
+//! learning rates that diverge), losses, metrics, early stopping, batch sizes larger than
+//! the data, sweeps, validation splits that round to nothing — over the committed datasets
+//! (CSV, JSON Lines and a small IMDB folder), and trained for one or two epochs. The draw is
 //! seeded, so CI sees the same cases every time; `OFIT_PROPERTY_CASES` asks for more.
 
 use crate::support;
@@ -26,11 +27,14 @@ const METRICS: [&str; 4] = [
     "mse",
 ];
 
-/// A dataset declaration (with `ROOT` for the repository) and the losses and output
-/// layers that make sense on it.
-const DATASETS: [(&str, &[(&str, &str)]); 3] = [
+/// A dataset declaration (with `ROOT` for the repository), whether it gives sequences of
+/// word ids, and the losses and output layers that make sense on it.
+type Declaration = (&'static str, bool, &'static [(&'static str, &'static str)]);
+
+const DATASETS: [Declaration; 5] = [
     (
         r#"csv("ROOT/examples/data/moons.csv", label = "label", validation_split = SPLIT)"#,
+        false,
         &[
             ("binary_crossentropy", "dense(1, sigmoid)"),
             ("mse", "dense(1, OUT)"),
@@ -38,7 +42,8 @@ const DATASETS: [(&str, &[(&str, &str)]); 3] = [
         ],
     ),
     (
-        r#"csv("ROOT/examples/data/spirals_train.csv", label = "class", test = "ROOT/examples/data/spirals_test.csv")"#,
+        r#"csv("ROOT/examples/data/spirals_train.csv", label = "class", validation = "ROOT/examples/data/spirals_test.csv")"#,
+        false,
         &[
             ("categorical_crossentropy", "dense(3, softmax)"),
             ("categorical_crossentropy", "dense(5, softmax)"),
@@ -48,12 +53,83 @@ const DATASETS: [(&str, &[(&str, &str)]); 3] = [
     ),
     (
         r#"imdb(num_words = 30, path = "ROOT/tests/fixtures/data/aclImdb")"#,
+        false,
+        &[
+            ("binary_crossentropy", "dense(1, sigmoid)"),
+            ("mse", "dense(1, OUT)"),
+        ],
+    ),
+    (
+        r#"imdb(num_words = 30, path = "ROOT/tests/fixtures/data/aclImdb", encode = sequence(length = LENGTH, padding = post))"#,
+        true,
+        &[
+            ("binary_crossentropy", "dense(1, sigmoid)"),
+            ("categorical_crossentropy", "dense(2, softmax)"),
+        ],
+    ),
+    (
+        r#"jsonl("ROOT/examples/data/reviews.jsonl", text = "review", label = "sentiment", num_words = 60, encode = sequence(length = LENGTH, truncating = post), validation_first = 100, test = "ROOT/examples/data/reviews_test.jsonl")"#,
+        true,
         &[
             ("binary_crossentropy", "dense(1, sigmoid)"),
             ("mse", "dense(1, OUT)"),
         ],
     ),
 ];
+
+/// A layer that takes and gives sequences.
+fn sequence_layer() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (
+            prop::sample::select(&[1usize, 3, 9][..]),
+            prop::sample::select(&ACTIVATIONS[..]),
+            prop::sample::select(&["valid", "same"][..]),
+            1..=2usize,
+        )
+            .prop_map(|(kernel, activation, padding, strides)| format!(
+                "conv1d(3, {kernel}, {activation}, padding = {padding}, strides = {strides})"
+            )),
+        (
+            prop::sample::select(&[2usize, 5][..]),
+            prop::sample::select(&["valid", "same"][..])
+        )
+            .prop_map(|(pool, padding)| format!("max_pooling1d({pool}, padding = {padding})")),
+        prop::sample::select(&["lstm", "gru"][..])
+            .prop_map(|cell| format!("{cell}(3, return_sequences = true)")),
+        Just("dropout(0.5)".to_string()),
+        Just("batch_norm()".to_string()),
+    ]
+}
+
+/// The layers of a model on sequences up to its dense layers: an embedding (masking or
+/// not), sequence layers, then what makes the rows flat (or nothing, which the checker
+/// must refuse).
+fn sequence_front() -> impl Strategy<Value = Vec<String>> {
+    (
+        // A mask mostly refuses what follows (as Keras would drop it): one case in four.
+        (
+            1..=4usize,
+            prop::sample::select(&[false, false, false, true][..]),
+        ),
+        prop::collection::vec(sequence_layer(), 0..3),
+        prop::sample::select(
+            &[
+                "global_average_pooling()",
+                "global_max_pooling()",
+                "flatten()",
+                "lstm(2)",
+                "gru(2)",
+                "",
+            ][..],
+        ),
+    )
+        .prop_map(|((dim, mask_zero), layers, flat)| {
+            std::iter::once(format!("embedding({dim}, mask_zero = {mask_zero})"))
+                .chain(layers)
+                .chain((!flat.is_empty()).then(|| flat.to_string()))
+                .collect()
+        })
+}
 
 fn hidden_layer() -> impl Strategy<Value = String> {
     let regularizer = prop_oneof![
@@ -97,8 +173,13 @@ fn optimizer() -> impl Strategy<Value = String> {
 /// A whole spec, with `ROOT` still to be replaced.
 fn spec() -> impl Strategy<Value = String> {
     (
-        (0..DATASETS.len(), 0..4usize, prop::sample::select(&[0.25, 0.0004, 0.9996][..])),
-        prop::collection::vec(hidden_layer(), 0..4),
+        (
+            0..DATASETS.len(),
+            0..4usize,
+            prop::sample::select(&[0.25, 0.0004, 0.9996][..]),
+            prop::sample::select(&[1usize, 6, 24][..]),
+        ),
+        (prop::collection::vec(hidden_layer(), 0..4), sequence_front()),
         prop::sample::select(&ACTIVATIONS[..]),
         optimizer(),
         prop::sample::subsequence(&METRICS[..], 0..=4),
@@ -114,8 +195,8 @@ fn spec() -> impl Strategy<Value = String> {
     )
         .prop_map(
             |(
-                (data, pair, split),
-                hidden,
+                (data, pair, split, length),
+                (hidden, front),
                 out,
                 optimizer,
                 metrics,
@@ -124,7 +205,7 @@ fn spec() -> impl Strategy<Value = String> {
                 units,
                 (plot_all, plot_pick),
             )| {
-                let (declaration, pairs) = DATASETS[data];
+                let (declaration, sequences, pairs) = DATASETS[data];
                 let (loss, output) = pairs[pair % pairs.len()];
                 // Mostly metrics that fit this loss and output, sometimes any (which the
                 // checker must refuse or train).
@@ -146,9 +227,13 @@ fn spec() -> impl Strategy<Value = String> {
                 } else {
                     vec![computed[plot_pick % computed.len()]]
                 };
-                let declaration = declaration.replace("SPLIT", &format!("{split:?}"));
-                let layers: Vec<String> = hidden
+                let declaration = declaration
+                    .replace("SPLIT", &format!("{split:?}"))
+                    .replace("LENGTH", &length.to_string());
+                let front = if sequences { front } else { Vec::new() };
+                let layers: Vec<String> = front
                     .iter()
+                    .chain(&hidden)
                     .chain(std::iter::once(&output.replace("OUT", out)))
                     .map(|l| format!("  {l}"))
                     .collect();
@@ -190,6 +275,8 @@ struct Tally {
     refused_by_check: usize,
     refused_by_data: usize,
     trained: usize,
+    /// Of those trained, the models on sequences (an embedding first).
+    trained_sequences: usize,
     diverged: usize,
 }
 
@@ -246,6 +333,7 @@ fn case(text: &str, tally: &mut Tally) {
         return;
     }
     tally.trained += 1;
+    tally.trained_sequences += usize::from(text.contains("embedding("));
     let out = dir.path().join("run");
     let report = std::fs::read(out.join("report.json")).expect("report.json");
     let _: serde_json::Value = serde_json::from_slice(&report)
@@ -309,7 +397,7 @@ fn accepted_specs_train_and_report_truthfully() {
         panic!("{e}");
     }
     assert!(
-        tally.trained >= cases as usize / 4,
+        tally.trained >= cases as usize / 4 && tally.trained_sequences >= cases as usize / 10,
         "too few specs trained: {tally:?}"
     );
 }

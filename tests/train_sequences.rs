@@ -594,6 +594,47 @@ fn a_mask_reaches_the_recurrent_layer_through_dropout_and_ends_at_a_convolution(
 }
 
 #[test]
+fn a_recurrent_layer_returning_sequences_passes_the_mask_on_as_keras_3_15() {
+    // Keras 3.15's RNN.compute_mask gives the input mask with return_sequences, so the
+    // next layer skips the padding steps too: [a, b, 0, 0] gives what [a, b] gives, for
+    // an average over the steps and for a second recurrent layer.
+    let padded_and_short = |mask_zero: bool, then: Layer| {
+        let layers = vec![
+            embedding(4, mask_zero),
+            Layer::Gru(Recurrent {
+                units: 3,
+                return_sequences: true,
+            }),
+            Layer::Dropout { rate: 0.5 },
+            then,
+            dense(1, Activation::Sigmoid),
+        ];
+        let mut long = model(layers.clone());
+        long.input.width = Some(4);
+        let mut short = model(layers);
+        short.input.width = Some(2);
+        let long = lower::lower(&long, 3, &device())
+            .forward(Value::Ids(ids(vec![3, 7, 0, 0], [1, 4])), None);
+        let short =
+            lower::lower(&short, 3, &device()).forward(Value::Ids(ids(vec![3, 7], [1, 2])), None);
+        (floats(long)[0], floats(short)[0])
+    };
+    let lstm = Layer::Lstm(Recurrent {
+        units: 2,
+        return_sequences: false,
+    });
+    for then in [Layer::GlobalAveragePooling, lstm] {
+        let (long, short) = padded_and_short(true, then.clone());
+        assert!(
+            (long - short).abs() <= 1e-6,
+            "{then:?} after the mask: {long} ≠ {short}"
+        );
+        let (long, short) = padded_and_short(false, then.clone());
+        assert_ne!(long, short, "{then:?} without a mask counts the padding");
+    }
+}
+
+#[test]
 fn batch_norm_on_sequences_normalizes_the_last_axis_over_unmasked_steps() {
     let mut m = model(vec![
         embedding(2, false),

@@ -1,12 +1,13 @@
-"""Writes reviews.csv and reviews_test.csv: short movie-review-like sentences labelled
-positive or negative, for ofit's own-text example. Seeded, so it writes the same files
+"""Writes reviews.csv and reviews_test.csv, and their JSON Lines twins reviews.jsonl and
+reviews_test.jsonl: short movie-review-like sentences labelled positive or negative, for
+ofit's own-text example. Seeded, so it writes the same files
 every time: python3 make_reviews.py
 
 The words overlap on purpose: both sentiments talk about the plot, the cast and the music;
 negations ("not great"), contrasts ("a slow start, but a wonderful ending": the last
 clause decides) and lukewarm words make a bag of words good but not perfect.
 """
-import csv, random
+import csv, json, random
 
 rng = random.Random(17)
 subjects = ["the plot", "the acting", "the cast", "the script", "the music", "the ending",
@@ -65,14 +66,19 @@ def review(positive):
     return text[0].upper() + text[1:]
 
 
-def write(path, rows):
-    with open(path, "w", newline="") as f:
+def write(name, rows):
+    labelled = []
+    for _ in range(rows):
+        positive = rng.random() < 0.5
+        labelled.append((review(positive), "positive" if positive else "negative"))
+    with open(f"{name}.csv", "w", newline="") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(["review", "sentiment"])
-        for _ in range(rows):
-            positive = rng.random() < 0.5
-            out.writerow([review(positive), "positive" if positive else "negative"])
+        out.writerows(labelled)
+    with open(f"{name}.jsonl", "w") as f:
+        for text, sentiment in labelled:
+            f.write(json.dumps({"review": text, "sentiment": sentiment}) + "\n")
 
 
-write("reviews.csv", 400)
-write("reviews_test.csv", 120)
+write("reviews", 400)
+write("reviews_test", 120)

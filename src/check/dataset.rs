@@ -1,11 +1,12 @@
-//! `dataset NAME = imdb(...)` and `dataset NAME = csv(...)`.
+//! `dataset NAME = imdb(...)`, `dataset NAME = csv(...)` and `dataset NAME = jsonl(...)`.
 
-use super::bind::{bind_call, named, positional, Bound, Signature};
+use super::bind::{bind_call, named, positional, Bound, Param, Signature};
 use super::value::{Env, Got, Reader};
 use crate::data::lint::DatasetSpans;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{
-    DataSource, Dataset, Encoding, Padding, Side, Test, TextColumn, Validation, MAX_WIDTH,
+    DataSource, Dataset, Encoding, Padding, Side, TableFormat, Test, TextColumn, Validation,
+    MAX_WIDTH,
 };
 use crate::source::Span;
 use crate::suggest;
@@ -23,20 +24,29 @@ const IMDB: Signature = Signature {
     ],
 };
 
+/// The parameters of a table file's source, `csv` or `jsonl`.
+const TABLE_PARAMS: &[Param] = &[
+    positional("path").required(),
+    named("label").required(),
+    named("text"),
+    named("num_words"),
+    named("encode"),
+    named("validation_split"),
+    named("validation_first"),
+    named("validation"),
+    named("test"),
+];
+
 const CSV: Signature = Signature {
     what: "dataset source `csv`",
     noun: "parameter",
-    params: &[
-        positional("path").required(),
-        named("label").required(),
-        named("text"),
-        named("num_words"),
-        named("encode"),
-        named("validation_split"),
-        named("validation_first"),
-        named("validation"),
-        named("test"),
-    ],
+    params: TABLE_PARAMS,
+};
+
+const JSONL: Signature = Signature {
+    what: "dataset source `jsonl`",
+    noun: "parameter",
+    params: TABLE_PARAMS,
 };
 
 const SEQUENCE: Signature = Signature {
@@ -50,7 +60,7 @@ const SEQUENCE: Signature = Signature {
     ],
 };
 
-const SOURCES: [&str; 2] = ["imdb", "csv"];
+const SOURCES: [&str; 3] = ["imdb", "csv", "jsonl"];
 const ENCODINGS: [&str; 2] = ["multi_hot", "sequence"];
 const SIDES: [(&str, Side); 2] = [("pre", Side::Pre), ("post", Side::Post)];
 
@@ -105,8 +115,13 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
             };
             (source, validation?, test)
         }
-        "csv" => {
-            let args = bind_call(call, CSV, reader.diagnostics);
+        source @ ("csv" | "jsonl") => {
+            let (format, signature, file) = if source == "csv" {
+                (TableFormat::Csv, CSV, "csv")
+            } else {
+                (TableFormat::JsonLines, JSONL, "jsonl")
+            };
+            let args = bind_call(call, signature, reader.diagnostics);
             spans.path = args.get("path").map(|v| v.span);
             spans.label = args.get("label").map(|v| v.span);
             spans.text = args.get("text").map(|v| v.span);
@@ -119,15 +134,15 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
                 Chosen::One(v) => Some(v),
                 Chosen::None => {
                     let help = if args.given("test").is_some() {
-                        "`test` is evaluated once after training; name the validation file with `validation = \"validation.csv\"`, or hold out a fraction with `validation_split = 0.2`"
+                        format!("`test` is evaluated once after training; name the validation file with `validation = \"validation.{file}\"`, or hold out a fraction with `validation_split = 0.2`")
                     } else {
-                        "add `validation_split = 0.2`, `validation_first = 100` or `validation = \"validation.csv\"`"
+                        format!("add `validation_split = 0.2`, `validation_first = 100` or `validation = \"validation.{file}\"`")
                     };
                     reader.diagnostics.push(
                         Diagnostic::error(
                             Code::MissingArgument,
                             call.callee.span,
-                            "a csv dataset needs validation data",
+                            format!("a {source} dataset needs validation data"),
                         )
                         .with_label("no `validation_split`, `validation_first` or `validation`")
                         .with_help(help),
@@ -140,7 +155,8 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
                 .get("test")
                 .map(|v| reader.string(v).map(|path| Test::File { path }));
             (
-                DataSource::Csv {
+                DataSource::Table {
+                    format,
                     path: path?,
                     label: label?,
                     text: text?,

@@ -569,9 +569,7 @@ fn shapes_fit(
             if let Some(d) = mask_diagnostic(layer, *span, embedding) {
                 return Some(d);
             }
-            // Keras: dropout and batch normalization pass the mask on; global average
-            // pooling and the recurrent layers consume it.
-            if !matches!(layer, Layer::Dropout { .. } | Layer::BatchNorm(_)) {
+            if !layer.passes_mask() {
                 mask = None;
             }
         }
@@ -746,8 +744,9 @@ fn misfit_diagnostic(
 /// do not support masking: Keras drops the mask with a warning, so `mask_zero` would
 /// have no effect. `GlobalMaxPooling1D` ignores it (its `call` takes no mask), so the
 /// padding takes part in the maximum. `LSTM` and `GRU` skip masked steps (keeping the
-/// state) and end the mask; `BatchNormalization` computes masked moments and passes it
-/// on: `lower::sequence` does the same.
+/// state and output) and pass the mask on with `return_sequences` only;
+/// `BatchNormalization` computes masked moments and passes it on
+/// ([`Layer::passes_mask`]): `lower::sequence` does the same.
 fn mask_diagnostic(layer: &Layer, span: Span, embedding: Span) -> Option<Diagnostic> {
     let name = layer_name(layer);
     let (message, help) = match layer {

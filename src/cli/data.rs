@@ -162,11 +162,16 @@ fn describe(name: &str, stats: &Stats, program: &Program) -> String {
     };
     let kind = match &dataset.source {
         DataSource::Imdb { encoding: e, .. } => format!("IMDB movie reviews, {}", encoding(e)),
-        DataSource::Csv { text: None, .. } => "CSV, dense features".to_string(),
-        DataSource::Csv {
-            text: Some(text), ..
+        DataSource::Table {
+            format, text: None, ..
+        } => format!("{}, dense features", format.name()),
+        DataSource::Table {
+            format,
+            text: Some(text),
+            ..
         } => format!(
-            "CSV text column `{}`, {}",
+            "{} text column `{}`, {}",
+            format.name(),
             text.column,
             encoding(&text.encoding)
         ),

@@ -7,9 +7,9 @@
 //! arguments are written ([`DatasetSpans`], in `check::Checked::datasets`), and this
 //! lint, run by the command line after the checker, points there.
 
-use super::{csv, Context, DataError};
+use super::{table, Context, DataError};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{DataSource, Program, Test, Validation};
+use crate::ir::{DataSource, Program, TableFormat, Test, Validation};
 use crate::source::Span;
 use crate::suggest::{did_you_mean, quoted_list};
 use std::path::Path;
@@ -46,9 +46,15 @@ pub fn datasets(
             continue;
         };
         match &dataset.source {
-            DataSource::Csv { path, label, text } => {
+            DataSource::Table {
+                format,
+                path,
+                label,
+                text,
+            } => {
                 let column = text.as_ref().map(|t| t.column.as_str());
                 let names = Names {
+                    format: *format,
                     label,
                     label_at: spans.label,
                     text: column,
@@ -56,7 +62,7 @@ pub fn datasets(
                 };
                 let train = spans
                     .path
-                    .and_then(|at| csv_file(path, &names, at, ctx, &mut out));
+                    .and_then(|at| table_file(path, &names, at, ctx, &mut out));
                 let validation = match &dataset.validation {
                     Validation::File { path } => Some(path.as_str()),
                     _ => None,
@@ -78,7 +84,7 @@ pub fn datasets(
                         text_at: names.text_at.filter(|_| train.is_some()),
                         ..names
                     };
-                    let columns = csv_file(file, &names, at, ctx, &mut out);
+                    let columns = table_file(file, &names, at, ctx, &mut out);
                     // A text file's other columns are not read, so only numeric files
                     // must agree column for column.
                     if let (None, Some(train), Some(columns), Some(train_at)) =
@@ -104,18 +110,19 @@ pub fn datasets(
     out
 }
 
-/// The columns a CSV dataset names, and where (`None`: do not report them missing).
+/// The columns a table dataset names, and where (`None`: do not report them missing).
 #[derive(Clone, Copy)]
 struct Names<'a> {
+    format: TableFormat,
     label: &'a str,
     label_at: Option<Span>,
     text: Option<&'a str>,
     text_at: Option<Span>,
 }
 
-/// Lints one CSV file (written `written` at `at`) for the columns `names`: its columns
+/// Lints one table file (written `written` at `at`) for the columns `names`: its columns
 /// without the label when its header is usable.
-fn csv_file(
+fn table_file(
     written: &str,
     names: &Names,
     at: Span,
@@ -125,14 +132,14 @@ fn csv_file(
     let label = names.label;
     let label_at = names.label_at;
     let path = ctx.resolve(written);
-    let columns = match csv::columns(&path) {
+    let columns = match table::columns(&path, names.format) {
         Ok(columns) => columns,
         Err(DataError::Io(e)) => {
             out.push(unreadable(written, &e.reason, &path, at));
             return None;
         }
         Err(other) => {
-            out.push(bad_header(written, &other, at));
+            out.push(bad_header(written, names.format, &other, at));
             return None;
         }
     };
@@ -153,11 +160,11 @@ fn csv_file(
     // The rest of the header's rules (names, repeats, a feature column or the text
     // column), as `read` and `read_text` have them.
     let checked = match names.text {
-        None => csv::width(&path, label).map(|_| ()),
-        Some(text) => csv::check_text_header(&path, text, label),
+        None => table::width(&path, names.format, label).map(|_| ()),
+        Some(text) => table::check_text_header(&path, names.format, text, label),
     };
     if let Err(error) = checked {
-        out.push(bad_header(written, &error, at));
+        out.push(bad_header(written, names.format, &error, at));
         return None;
     }
     Some(columns.into_iter().filter(|c| c != label).collect())
@@ -250,7 +257,7 @@ fn no_label(written: &str, label: &str, columns: &[String], at: Span, file_at: S
 }
 
 /// E0602: a header that cannot be used, in the data stage's words without the path.
-fn bad_header(written: &str, error: &DataError, at: Span) -> Diagnostic {
+fn bad_header(written: &str, format: TableFormat, error: &DataError, at: Span) -> Diagnostic {
     let what = match error {
         DataError::Syntax {
             line,
@@ -267,10 +274,16 @@ fn bad_header(written: &str, error: &DataError, at: Span) -> Diagnostic {
         format!("`{written}` cannot be used: {what}"),
     )
     .with_label("this file")
-    .with_help(
-        "the first line of a CSV file names its columns, each once, separated by commas; \
-         one of them is the label column",
-    )
+    .with_help(match format {
+        TableFormat::Csv => {
+            "the first line of a CSV file names its columns, each once, separated by commas; \
+             one of them is the label column"
+        }
+        TableFormat::JsonLines => {
+            "each line of a JSON Lines file is one object, and the first object's keys are the \
+             columns, each once; one of them is the label column"
+        }
+    })
 }
 
 /// E0602: a validation or test file whose feature columns are not the training file's.

@@ -3,12 +3,12 @@
 
 use super::cache;
 use super::corpus::{Corpus, Review, Sequences};
-use super::csv::Labels;
 use super::fetch::{self, Package};
 use super::stats::{SplitStats, Stats};
-use super::{acl_imdb, csv, keras_npz, keras_order, text_csv};
+use super::table::{self, Labels};
+use super::{acl_imdb, keras_npz, keras_order, text_table};
 use super::{DataError, Dense, Encoded, Features, LabelRule, Split};
-use crate::ir::{DataSource, Dataset, Encoding, Program, Test, Validation};
+use crate::ir::{DataSource, Dataset, Encoding, Program, TableFormat, Test, Validation};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::path::{Path, PathBuf};
@@ -93,30 +93,33 @@ pub fn load(dataset: &Dataset, rule: &LabelRule, ctx: &Context) -> Result<Loaded
             let data = encode_imdb(&corpus, *num_words, *encoding, dataset, files)?;
             Ok(Loaded { data, notes })
         }
-        DataSource::Csv {
+        DataSource::Table {
+            format,
             path,
             label,
             text: None,
-        } => load_table(dataset, path, label, rule, ctx),
-        DataSource::Csv {
+        } => load_table(dataset, *format, path, label, rule, ctx),
+        DataSource::Table {
+            format,
             path,
             label,
             text: Some(text),
-        } => text_csv::load(dataset, path, label, text, rule, ctx),
+        } => text_table::load(dataset, *format, path, label, text, rule, ctx),
     }
 }
 
-/// A numeric CSV dataset: the training file, its validation (a file, or carved from it)
+/// A numeric table dataset: the training file, its validation (a file, or carved from it)
 /// and its test file.
 fn load_table(
     dataset: &Dataset,
+    format: TableFormat,
     written: &str,
     label: &str,
     rule: &LabelRule,
     ctx: &Context,
 ) -> Result<Loaded, DataError> {
     let path = ctx.resolve(written);
-    let train = csv::read(&path, label, rule)?;
+    let train = table::read(&path, format, label, rule)?;
     let follow = match &train.classes {
         Some(classes) => Labels::Classes(classes),
         None => Labels::Numbers,
@@ -124,7 +127,7 @@ fn load_table(
     let mut files = vec![path.display().to_string()];
     let mut other = |written: &str| -> Result<Split, DataError> {
         let other_path = ctx.resolve(written);
-        let table = csv::read_labelled(&other_path, label, rule, follow)?;
+        let table = table::read_labelled(&other_path, format, label, rule, follow)?;
         if table.columns != train.columns {
             return Err(DataError::Invalid {
                 path: other_path,
@@ -190,11 +193,11 @@ fn load_table(
     })
 }
 
-/// A CSV file has no test split of its own (the checker never asks for one).
+/// A table file has no test split of its own (the checker never asks for one).
 pub(super) fn no_test_split(path: &Path) -> DataError {
     DataError::Invalid {
         path: path.to_path_buf(),
-        message: "a CSV file has no test split of its own: name a `validation` or `test` file"
+        message: "a table file has no test split of its own: name a `validation` or `test` file"
             .to_string(),
     }
 }
@@ -230,7 +233,13 @@ pub fn resolve_input_widths(
     for &e in experiments {
         let experiment = &program.experiments[e];
         let dataset = &program.datasets[experiment.dataset];
-        let DataSource::Csv { path, label, .. } = &dataset.source else {
+        let DataSource::Table {
+            format,
+            path,
+            label,
+            ..
+        } = &dataset.source
+        else {
             continue;
         };
         let path = ctx.resolve(path);
@@ -238,7 +247,7 @@ pub fn resolve_input_widths(
         // the file is not read for it.
         let width = match dataset.input_width() {
             Some(width) => width,
-            None => csv::width(&path, label)?,
+            None => table::width(&path, *format, label)?,
         };
         for &m in &experiment.models {
             let model = &mut program.models[m];

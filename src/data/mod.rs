@@ -5,9 +5,10 @@
 //! they are tokenized and indexed exactly as Keras's `imdb.load_data` does ([`tokenize`],
 //! [`corpus`]) and kept sparse: a multi-hot row is its sorted distinct ids ([`MultiHot`]).
 //! A review becomes a multi-hot row or a row of word ids padded as Keras's `pad_sequences`
-//! ([`padding`]). CSV files give dense features ([`csv`]), or a text column tokenized as
-//! IMDB's reviews with the words ranked over the training split only ([`text_csv`]); a
-//! label column that is not all numbers holds class names, ids in byte order.
+//! ([`padding`]). Table files, CSV ([`csv`]) or JSON Lines ([`json_lines`]), give dense
+//! features ([`table`]), or a text column tokenized as IMDB's reviews with the words
+//! ranked over the training split only ([`text_table`]); a label column that is not all
+//! numbers holds class names, ids in byte order.
 //!
 //! Every failure is a [`DataError`] that names the file and, where there is one, the line
 //! and column.
@@ -18,6 +19,7 @@ pub mod corpus;
 pub mod csv;
 pub mod error;
 pub mod fetch;
+pub mod json_lines;
 pub mod keras_npz;
 pub mod keras_order;
 pub mod labels;
@@ -25,7 +27,8 @@ pub mod lint;
 pub mod load;
 pub mod padding;
 pub mod stats;
-pub mod text_csv;
+pub mod table;
+pub mod text_table;
 pub mod tokenize;
 
 pub use error::DataError;

@@ -1,20 +1,23 @@
-//! A CSV dataset file read strictly: a header line, then one row of numbers per example.
+//! A table file read strictly: a header, then one row per example, as CSV ([`csv`](super::csv))
+//! or JSON Lines ([`json_lines`](super::json_lines)) write them; the formats give the
+//! cells, this reads them as numeric features or a text column, and labels.
 //!
-//! Every column but the label column is a numeric feature. Nothing is guessed or skipped:
-//! a ragged row, a cell that is not a number or a label the experiments cannot take is an
-//! error naming the file, the line (the header is line 1) and the column (the 1-based
-//! field number), because a silently dropped or zero-filled example would change what is
-//! trained without anyone noticing. The whole file is read, so that every such problem is
-//! reported at once (the first [`MAX_REPORTED`] of them, then how many more); a value
+//! Every column but the label column is a numeric feature, unless a text column is named.
+//! Nothing is guessed or skipped: a ragged row, a cell that is not a number or a label the
+//! experiments cannot take is an error naming the file, the line (the header is line 1 of
+//! a CSV file) and the column (a CSV cell's 1-based field number, a JSON Lines value's
+//! character column), because a silently dropped or zero-filled example would change what
+//! is trained without anyone noticing. The whole file is read, so that every such problem
+//! is reported at once (the first [`MAX_REPORTED`] of them, then how many more); a value
 //! quoted in a message is cut to [`MAX_QUOTED`](super::error::MAX_QUOTED) characters.
 
 use super::error::{shown, MAX_REPORTED};
-use super::{DataError, Dense, LabelRule};
+use super::{csv, json_lines, DataError, Dense, LabelRule};
+use crate::ir::TableFormat;
 use crate::suggest::{did_you_mean, quoted_list};
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// A CSV file read as numeric features plus a label column.
+/// A table file read as numeric features plus a label column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     /// The feature columns' headers, in file order (the label column removed).
@@ -27,7 +30,7 @@ pub struct Table {
     pub classes: Option<Vec<String>>,
 }
 
-/// A CSV file's text column and label column (its other columns are not read).
+/// A table file's text column and label column (its other columns are not read).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextTable {
     /// One text per row, as written.
@@ -52,29 +55,69 @@ pub enum Labels<'a> {
     Classes(&'a [String]),
 }
 
-/// Reads `path`: a header line, then one row per example; every column but `label` is a
+/// A file's header and rows as its format gives them, before they are read as numbers,
+/// text and labels.
+#[derive(Debug)]
+pub(super) struct Records {
+    /// The header (CSV's first line, JSON Lines' first object's keys); `None` for a file
+    /// with nothing but blank lines.
+    pub header: Option<Row>,
+    /// Every row in file order, or what made it unreadable.
+    pub rows: Vec<Result<Row, DataError>>,
+}
+
+/// One row's cells and where they are written.
+#[derive(Debug, Clone)]
+pub(super) struct Row {
+    /// The cells, as text.
+    pub cells: Vec<String>,
+    /// The 1-based line the row starts on.
+    pub line: usize,
+    /// Each cell's 1-based column; empty when a cell's column is its field number (CSV).
+    pub columns: Vec<usize>,
+}
+
+impl Row {
+    /// The column of cell `index` (or of the first missing cell, past the last).
+    fn column(&self, index: usize) -> usize {
+        self.columns.get(index).copied().unwrap_or(index + 1)
+    }
+}
+
+/// Reads `path`: a header, then one row per example; every column but `label` is a
 /// numeric feature. The file is a training file ([`Labels::Decide`]). Labels are checked
 /// against what the experiments need (`rule`).
 ///
 /// Header names and cells are trimmed of surrounding spaces; a cell is a number when
 /// Rust's `f32` parser accepts it and it is finite. A UTF-8 byte-order mark, CRLF line
 /// ends, blank lines and a trailing newline are accepted.
-pub fn read(path: &Path, label: &str, rule: &LabelRule) -> Result<Table, DataError> {
-    read_labelled(path, label, rule, Labels::Decide)
+pub fn read(
+    path: &Path,
+    format: TableFormat,
+    label: &str,
+    rule: &LabelRule,
+) -> Result<Table, DataError> {
+    read_labelled(path, format, label, rule, Labels::Decide)
 }
 
 /// [`read`] with the labels read as `labels` says (a validation or test file follows the
 /// training file's labels).
 pub fn read_labelled(
     path: &Path,
+    format: TableFormat,
     label: &str,
     rule: &LabelRule,
     labels: Labels,
 ) -> Result<Table, DataError> {
-    // The whole file is read first: its values are kept in memory anyway, and the bytes
-    // are needed to give an error its true line (see [`line_at`]).
-    let bytes = std::fs::read(path).map_err(|e| DataError::io("read", path, &e))?;
-    let parsed = parse(&bytes, path, label, None, rule, labels)?;
+    let parsed = parse(
+        records(path, format)?,
+        path,
+        format,
+        label,
+        None,
+        rule,
+        labels,
+    )?;
     let mut columns = parsed.names;
     columns.remove(parsed.label);
     Ok(Table {
@@ -88,18 +131,26 @@ pub fn read_labelled(
     })
 }
 
-/// Reads the text column `text` and the label column `label` of `path` (a header line,
-/// then one row per example; other columns are ignored). A text cell must hold more than
+/// Reads the text column `text` and the label column `label` of `path` (a header, then
+/// one row per example; other columns are ignored). A text cell must hold more than
 /// spaces. Labels are read as `labels` says and checked against `rule`.
 pub fn read_text(
     path: &Path,
+    format: TableFormat,
     text: &str,
     label: &str,
     rule: &LabelRule,
     labels: Labels,
 ) -> Result<TextTable, DataError> {
-    let bytes = std::fs::read(path).map_err(|e| DataError::io("read", path, &e))?;
-    let parsed = parse(&bytes, path, label, Some(text), rule, labels)?;
+    let parsed = parse(
+        records(path, format)?,
+        path,
+        format,
+        label,
+        Some(text),
+        rule,
+        labels,
+    )?;
     Ok(TextTable {
         texts: parsed.texts,
         labels: parsed.labels,
@@ -112,48 +163,78 @@ pub fn read_text(
 ///
 /// The header is checked as [`read`] checks it, so a file that `width` accepts fails in
 /// `read` only because of its rows.
-pub fn width(path: &Path, label: &str) -> Result<usize, DataError> {
-    Ok(read_header(path, label, None)?.names.len() - 1)
+pub fn width(path: &Path, format: TableFormat, label: &str) -> Result<usize, DataError> {
+    Ok(read_header(path, format, label, None)?.names.len() - 1)
 }
 
 /// Checks the header of a text file as [`read_text`] checks it (the text column and the
 /// label column present, not the same), from the header alone (for `ofit check`).
-pub fn check_text_header(path: &Path, text: &str, label: &str) -> Result<(), DataError> {
-    read_header(path, label, Some(text)).map(|_| ())
+pub fn check_text_header(
+    path: &Path,
+    format: TableFormat,
+    text: &str,
+    label: &str,
+) -> Result<(), DataError> {
+    read_header(path, format, label, Some(text)).map(|_| ())
+}
+
+/// The names in the file's header, trimmed, in file order, read from the header alone
+/// (for `ofit check`'s lint). Only an unreadable file, one without a header or with a
+/// header that is not UTF-8 text is an error here; [`width`] checks the rest.
+pub fn columns(path: &Path, format: TableFormat) -> Result<Vec<String>, DataError> {
+    match header_row(path, format)? {
+        Some(row) => Ok(row
+            .cells
+            .iter()
+            .map(|name| name.trim().to_string())
+            .collect()),
+        None => Err(no_header(path, format)),
+    }
+}
+
+/// The whole file's records.
+fn records(path: &Path, format: TableFormat) -> Result<Records, DataError> {
+    // The whole file is read first: its values are kept in memory anyway, and the bytes
+    // give an error its true line.
+    let bytes = std::fs::read(path).map_err(|e| DataError::io("read", path, &e))?;
+    match format {
+        TableFormat::Csv => csv::records(&bytes, path),
+        TableFormat::JsonLines => json_lines::records(&bytes, path),
+    }
+}
+
+/// The header alone, read from the start of the file.
+fn header_row(path: &Path, format: TableFormat) -> Result<Option<Row>, DataError> {
+    match format {
+        TableFormat::Csv => csv::header(path),
+        TableFormat::JsonLines => json_lines::header(path),
+    }
 }
 
 /// The checked header of `path`, read from the header alone.
-fn read_header(path: &Path, label: &str, text: Option<&str>) -> Result<Header, DataError> {
-    let file = std::fs::File::open(path).map_err(|e| DataError::io("read", path, &e))?;
-    // Only what the csv reader takes from the file is kept: the header and at most one
-    // buffer more, enough to count the header's line.
-    let mut recorder = Recorder {
-        inner: file,
-        seen: Vec::new(),
-    };
-    let record = reader(&mut recorder).headers().cloned();
-    let record = record.map_err(|e| csv_error(path, &recorder.seen, e))?;
-    header(&record, &recorder.seen, path, label, text)
+fn read_header(
+    path: &Path,
+    format: TableFormat,
+    label: &str,
+    text: Option<&str>,
+) -> Result<Header, DataError> {
+    let row = header_row(path, format)?.ok_or_else(|| no_header(path, format))?;
+    header(&row, path, label, text)
 }
 
-/// The names in the file's header line, trimmed, in file order, read from the header
-/// alone (for `ofit check`'s lint). Only an unreadable file, one without a header line or
-/// with a header that is not UTF-8 text is an error here; [`width`] checks the rest.
-pub fn columns(path: &Path) -> Result<Vec<String>, DataError> {
-    let file = std::fs::File::open(path).map_err(|e| DataError::io("read", path, &e))?;
-    let mut recorder = Recorder {
-        inner: file,
-        seen: Vec::new(),
-    };
-    let record = reader(&mut recorder).headers().cloned();
-    let record = record.map_err(|e| csv_error(path, &recorder.seen, e))?;
-    if record.is_empty() {
-        return Err(invalid(path, "has no header line".into()));
-    }
-    Ok(record.iter().map(|name| name.trim().to_string()).collect())
+/// A file with nothing to read a header from.
+fn no_header(path: &Path, format: TableFormat) -> DataError {
+    invalid(
+        path,
+        match format {
+            TableFormat::Csv => "has no header line",
+            TableFormat::JsonLines => "has no lines, not even one object",
+        }
+        .into(),
+    )
 }
 
-/// The header line, checked: named columns, no name twice, the label column present and
+/// The header, checked: named columns, no name twice, the label column present and
 /// at least one feature column besides it (or, for text, the text column).
 struct Header {
     /// Every column's name, trimmed, in file order (the label column included).
@@ -162,30 +243,6 @@ struct Header {
     label: usize,
     /// The text column's index in `names`, for a text file.
     text: Option<usize>,
-}
-
-/// The csv crate's reader, set up so that ragged rows reach us: with `flexible(false)` it
-/// would report them without the column, and we want the same error shape everywhere.
-/// (It strips a UTF-8 byte-order mark and skips blank lines by itself.)
-fn reader<R: Read>(input: R) -> csv::Reader<R> {
-    csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(input)
-}
-
-/// A reader that keeps a copy of everything read through it.
-struct Recorder<R> {
-    inner: R,
-    seen: Vec<u8>,
-}
-
-impl<R: Read> Read for Recorder<R> {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buffer)?;
-        self.seen.extend_from_slice(&buffer[..n]);
-        Ok(n)
-    }
 }
 
 /// A file's rows as read: numeric features or texts, and labels.
@@ -199,49 +256,47 @@ struct Parsed {
     classes: Option<Vec<String>>,
 }
 
-/// Reads the file's bytes (`path` names it in errors): numeric features (`text` `None`)
-/// or the text column `text`, and the labels as `labels` says.
+/// Reads the file's `records` (`path` names it in errors): numeric features (`text`
+/// `None`) or the text column `text`, and the labels as `labels` says.
 fn parse(
-    bytes: &[u8],
+    records: Records,
     path: &Path,
+    format: TableFormat,
     label: &str,
     text: Option<&str>,
     rule: &LabelRule,
     labels: Labels,
 ) -> Result<Parsed, DataError> {
-    let mut reader = reader(bytes);
-    let record = reader.headers().map_err(|e| csv_error(path, bytes, e))?;
-    let header = header(record, bytes, path, label, text)?;
+    let Some(header_row) = records.header else {
+        return Err(no_header(path, format));
+    };
+    let header = header(&header_row, path, label, text)?;
     let fields = header.names.len();
+    let rows = records.rows;
 
-    // Every record first: whether labels are numbers or class names depends on all of
-    // them. A record that is not UTF-8 text is kept as its error, in file order.
-    let records: Vec<Result<csv::StringRecord, DataError>> = reader
-        .records()
-        .map(|r| r.map_err(|e| csv_error(path, bytes, e)))
-        .collect();
+    // Whether labels are numbers or class names depends on every row.
     let label_cells = || {
-        records
-            .iter()
+        rows.iter()
             .filter_map(|r| r.as_ref().ok())
-            .filter(|r| r.len() == fields)
-            .map(|r| r[header.label].trim())
+            .filter(|r| r.cells.len() == fields)
+            .map(|r| r.cells[header.label].trim())
             .filter(|cell| !cell.is_empty())
     };
     let decided: Option<Vec<String>>;
-    let (classes, first_name): (Option<&[String]>, Option<&csv::StringRecord>) = match labels {
+    let (classes, first_name): (Option<&[String]>, Option<(usize, String)>) = match labels {
         Labels::Numbers => (None, None),
         Labels::Classes(classes) => (Some(classes), None),
         Labels::Decide => {
-            let named = records
+            let named = rows
                 .iter()
                 .filter_map(|r| r.as_ref().ok())
-                .filter(|r| r.len() == fields)
+                .filter(|r| r.cells.len() == fields)
                 .find(|r| {
-                    let cell = r[header.label].trim();
+                    let cell = r.cells[header.label].trim();
                     !cell.is_empty() && cell.parse::<f32>().is_err()
-                });
-            decided = named.map(|_| {
+                })
+                .map(|r| (r.line, r.cells[header.label].trim().to_string()));
+            decided = named.as_ref().map(|_| {
                 let mut all: Vec<String> = label_cells().map(str::to_string).collect();
                 all.sort_unstable();
                 all.dedup();
@@ -255,54 +310,53 @@ fn parse(
     let mut texts = Vec::new();
     let mut labels = Vec::new();
     let mut problems = Problems::default();
-    for record in &records {
-        let record = match record {
-            Ok(record) => record,
+    for row in rows {
+        let row = match row {
+            Ok(row) => row,
             Err(error @ DataError::Syntax { .. }) => {
-                // The reader moves past a record that is not UTF-8 text: go on.
-                problems.push(clone_syntax(error));
+                // A row that cannot be read is one problem: go on with the others.
+                problems.push(error);
                 continue;
             }
-            Err(other) => return Err(clone_syntax(other)),
+            Err(other) => return Err(other),
         };
-        // The line is only counted for an error, so a good file is not scanned twice.
-        let at = |column: usize, message: String| DataError::Syntax {
+        let at = |index: usize, message: String| DataError::Syntax {
             path: path.to_path_buf(),
-            line: line_at(bytes, record.position()),
-            column,
+            line: row.line,
+            column: row.column(index),
             message,
         };
-        if record.len() != fields {
+        if row.cells.len() != fields {
             // The first field that is missing, or the first one too many.
             problems.push(at(
-                record.len().min(fields) + 1,
+                row.cells.len().min(fields),
                 format!(
                     "row has {}, the header has {fields}",
-                    count(record.len(), "field")
+                    count(row.cells.len(), "field")
                 ),
             ));
             continue;
         }
         let mut row_label = 0.0;
-        for (index, cell) in record.iter().enumerate() {
+        for (index, cell) in row.cells.iter().enumerate() {
             let name = &header.names[index];
             if index == header.label {
                 match label_value(cell, name, classes, rule) {
                     Ok(value) => row_label = value,
-                    Err(message) => problems.push(at(index + 1, message)),
+                    Err(message) => problems.push(at(index, message)),
                 }
             } else if header.text == Some(index) {
                 if cell.trim().is_empty() {
                     problems.push(at(
-                        index + 1,
+                        index,
                         format!("the text in column `{}` is empty", shown(name)),
                     ));
                 }
-                texts.push(cell.to_string());
+                texts.push(cell.clone());
             } else if header.text.is_none() {
                 match number(cell) {
                     Ok(value) => values.push(value),
-                    Err(bad) => problems.push(at(index + 1, bad.message(cell, name))),
+                    Err(bad) => problems.push(at(index, bad.message(cell, name))),
                 }
             }
         }
@@ -316,18 +370,17 @@ fn parse(
     if labels.is_empty() {
         return Err(invalid(path, "has no examples, only a header line".into()));
     }
-    if let (Some(classes), Some(first)) = (classes, first_name) {
+    if let (Some(classes), Some((line, first))) = (classes, first_name) {
         // Class ids run from 0 to k − 1: the largest is the one a rule can refuse.
         let largest = classes.len().saturating_sub(1);
         if let Err(why) = rule.check(largest as f32) {
             return Err(invalid(
                 path,
                 format!(
-                    "the labels in column `{}` are not all numbers (line {} has `{}`), so they \
-                     name {}: {}, class ids 0 to {largest} in byte order; but {why}",
+                    "the labels in column `{}` are not all numbers (line {line} has `{}`), so \
+                     they name {}: {}, class ids 0 to {largest} in byte order; but {why}",
                     shown(label),
-                    line_at(bytes, first.position()),
-                    shown(first[header.label].trim()),
+                    shown(&first),
                     if classes.len() == 1 {
                         "1 class".to_string()
                     } else {
@@ -401,31 +454,6 @@ fn class_names(classes: &[String]) -> String {
     }
 }
 
-/// A record's error again (records are kept, their errors reported in order).
-fn clone_syntax(error: &DataError) -> DataError {
-    match error {
-        DataError::Syntax {
-            path,
-            line,
-            column,
-            message,
-        } => DataError::Syntax {
-            path: path.clone(),
-            line: *line,
-            column: *column,
-            message: message.clone(),
-        },
-        DataError::Invalid { path, message } => DataError::Invalid {
-            path: path.clone(),
-            message: message.clone(),
-        },
-        other => DataError::Invalid {
-            path: PathBuf::new(),
-            message: other.to_string(),
-        },
-    }
-}
-
 /// The problems found in a file: the first [`MAX_REPORTED`], and a count of all.
 #[derive(Default)]
 struct Problems {
@@ -455,28 +483,21 @@ impl Problems {
     }
 }
 
-/// Checks the header `record`, read from `bytes` (the file, or at least its start).
-fn header(
-    record: &csv::StringRecord,
-    bytes: &[u8],
-    path: &Path,
-    label: &str,
-    text: Option<&str>,
-) -> Result<Header, DataError> {
-    // The csv crate skips blank lines, so an empty file and one of blank lines both give
-    // an empty header record.
-    if record.is_empty() {
-        return Err(invalid(path, "has no header line".into()));
-    }
-    let names: Vec<String> = record.iter().map(|name| name.trim().to_string()).collect();
+/// Checks the header `row`.
+fn header(row: &Row, path: &Path, label: &str, text: Option<&str>) -> Result<Header, DataError> {
+    let names: Vec<String> = row
+        .cells
+        .iter()
+        .map(|name| name.trim().to_string())
+        .collect();
 
     let mut seen = std::collections::HashSet::new();
     for (index, name) in names.iter().enumerate() {
         if name.is_empty() {
             return Err(DataError::Syntax {
                 path: path.to_path_buf(),
-                line: line_at(bytes, record.position()),
-                column: index + 1,
+                line: row.line,
+                column: row.column(index),
                 message: format!("column {} has no name in the header", index + 1),
             });
         }
@@ -591,31 +612,6 @@ fn number(cell: &str) -> Result<f32, NotANumber> {
     }
 }
 
-/// The 1-based line of the record at `position` in `bytes`.
-///
-/// The csv crate's own line count (and byte offset) leaves out the blank lines it skips
-/// before a record: its position is where it began looking for the record. So the record
-/// starts past any line ends there (and past a byte-order mark at the very start), and
-/// its line is one more than the line ends before that. A line end is `\n`, `\r\n` or a
-/// lone `\r`, as for the csv crate; a line end inside a quoted field counts too, as it
-/// does in an editor.
-fn line_at(bytes: &[u8], position: Option<&csv::Position>) -> usize {
-    let mut start = position.map_or(0, |p| p.byte() as usize).min(bytes.len());
-    if start == 0 && bytes.starts_with(b"\xEF\xBB\xBF") {
-        start = 3;
-    }
-    while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
-        start += 1;
-    }
-    let before = &bytes[..start];
-    let ends = before
-        .iter()
-        .enumerate()
-        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')))
-        .count();
-    1 + ends
-}
-
 /// "1 field", "2 fields".
 fn count(n: usize, noun: &str) -> String {
     if n == 1 {
@@ -633,22 +629,6 @@ fn invalid(path: &Path, message: String) -> DataError {
     }
 }
 
-/// A csv crate error as ours: I/O stays I/O; text that is not UTF-8 is a mistake at its
-/// line and field. The other kinds need options we do not use (strict lengths, seeking,
-/// serde), so they are reported whole rather than assumed impossible.
-fn csv_error(path: &Path, bytes: &[u8], error: csv::Error) -> DataError {
-    match error.into_kind() {
-        csv::ErrorKind::Io(e) => DataError::io("read", path, &e),
-        csv::ErrorKind::Utf8 { pos, err } => DataError::Syntax {
-            path: path.to_path_buf(),
-            line: line_at(bytes, pos.as_ref()),
-            column: err.field() + 1,
-            message: "the field is not valid UTF-8 text".to_string(),
-        },
-        other => invalid(path, format!("cannot be read as CSV: {other:?}")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -658,15 +638,19 @@ mod tests {
         LabelRule::binary("model `m` of experiment `e` trains with binary_crossentropy")
     }
 
+    fn read_as(format: TableFormat, bytes: &[u8], rule: LabelRule) -> Result<Parsed, DataError> {
+        let (path, records) = match format {
+            TableFormat::Csv => (Path::new("t.csv"), csv::records(bytes, Path::new("t.csv"))),
+            TableFormat::JsonLines => (
+                Path::new("t.jsonl"),
+                json_lines::records(bytes, Path::new("t.jsonl")),
+            ),
+        };
+        parse(records?, path, format, "label", None, &rule, Labels::Decide)
+    }
+
     fn read_test(bytes: &[u8], rule: LabelRule) -> Result<Parsed, DataError> {
-        parse(
-            bytes,
-            Path::new("t.csv"),
-            "label",
-            None,
-            &rule,
-            Labels::Decide,
-        )
+        read_as(TableFormat::Csv, bytes, rule)
     }
 
     fn error(bytes: &[u8], rule: LabelRule) -> String {
@@ -739,7 +723,9 @@ mod tests {
     fn the_width_places_a_header_mistake_at_its_line() {
         let path = std::env::temp_dir().join(format!("ofit-csv-width-{}.csv", std::process::id()));
         std::fs::write(&path, b"\r\n\r\nx,,label\r\n1,2,0\r\n").unwrap();
-        let error = width(&path, "label").unwrap_err().to_string();
+        let error = width(&path, TableFormat::Csv, "label")
+            .unwrap_err()
+            .to_string();
         std::fs::remove_file(&path).unwrap();
         assert_eq!(
             error,

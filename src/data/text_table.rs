@@ -1,4 +1,4 @@
-//! A CSV file's text column as a text dataset: tokenized with Keras's rule (as IMDB's
+//! A table file's text column (CSV or JSON Lines) as a text dataset: tokenized with Keras's rule (as IMDB's
 //! reviews), the words ranked over the training split only, encoded multi-hot or as
 //! padded sequences.
 //!
@@ -10,18 +10,19 @@
 
 use super::cache;
 use super::corpus::{TextCorpus, TextSplit, WordIndex};
-use super::csv::{self, Labels};
 use super::load::{first, hold_out, no_test_split, text_stats, Context, Loaded};
 use super::stats::Stats;
+use super::table::{self, Labels};
 use super::{DataError, Encoded, Features, LabelRule, Split};
-use crate::ir::{Dataset, Encoding, Test, TextColumn, Validation};
+use crate::ir::{Dataset, Encoding, TableFormat, Test, TextColumn, Validation};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-/// Loads dataset `dataset`, whose training file is `written` (as the spec writes it) with
-/// the label column `label` and the text column `column`.
+/// Loads dataset `dataset`, whose training file is `written` (as the spec writes it, in
+/// `format`) with the label column `label` and the text column `column`.
 pub fn load(
     dataset: &Dataset,
+    format: TableFormat,
     written: &str,
     label: &str,
     column: &TextColumn,
@@ -39,16 +40,17 @@ pub fn load(
         Some(Test::File { path }) => Some(ctx.resolve(path)),
         Some(Test::TestSplit) => return Err(no_test_split(&path)),
     };
+    let files = Files {
+        format,
+        train: &path,
+        validation: validation_file.as_deref(),
+        test: test_file.as_deref(),
+        text: &column.column,
+        label,
+    };
     let corpus_path = ctx.cache_dir.join("corpus").join(format!(
-        "csv-{}.corpus",
-        &key(
-            &path,
-            &column.column,
-            label,
-            &dataset.validation,
-            validation_file.as_deref(),
-            test_file.as_deref()
-        )?[..16]
+        "text-{}.corpus",
+        &key(&files, &dataset.validation)?[..16]
     ));
     // Creating the cache first makes an unusable cache directory the error a user sees.
     cache::ensure_dir(&ctx.cache_dir)?;
@@ -66,39 +68,34 @@ pub fn load(
     let corpus = match cached.filter(|c| labels_fit(c, rule)) {
         Some(corpus) => corpus,
         None => {
-            let corpus = build(
-                &path,
-                &column.column,
-                label,
-                &dataset.validation,
-                validation_file.as_deref(),
-                test_file.as_deref(),
-                rule,
-            )?;
+            let corpus = build(&files, &dataset.validation, rule)?;
             cache::save_text_corpus(&corpus_path, &corpus)?;
             corpus
         }
     };
-    let mut files = vec![path.display().to_string()];
-    files.extend(validation_file.iter().map(|p| p.display().to_string()));
-    files.extend(test_file.iter().map(|p| p.display().to_string()));
-    files.push(corpus_path.display().to_string());
+    let mut read = vec![path.display().to_string()];
+    read.extend(validation_file.iter().map(|p| p.display().to_string()));
+    read.extend(test_file.iter().map(|p| p.display().to_string()));
+    read.push(corpus_path.display().to_string());
     Ok(Loaded {
-        data: encode(corpus, column, rule, files),
+        data: encode(corpus, column, rule, read),
         notes,
     })
 }
 
-/// The cache key: SHA-256 (hex) of the format, the columns, each file's SHA-256 and the
-/// validation split.
-fn key(
-    train: &Path,
-    text: &str,
-    label: &str,
-    validation: &Validation,
-    validation_file: Option<&Path>,
-    test_file: Option<&Path>,
-) -> Result<String, DataError> {
+/// A text dataset's files, their format and the columns read.
+struct Files<'a> {
+    format: TableFormat,
+    train: &'a Path,
+    validation: Option<&'a Path>,
+    test: Option<&'a Path>,
+    text: &'a str,
+    label: &'a str,
+}
+
+/// The cache key: SHA-256 (hex) of the cache's layout, the file format, the columns, each
+/// file's SHA-256 and the validation split.
+fn key(files: &Files, validation: &Validation) -> Result<String, DataError> {
     let file_hash = |path: &Path| -> Result<String, DataError> {
         let bytes = std::fs::read(path).map_err(|e| DataError::io("read", path, &e))?;
         Ok(crate::file::sha256_hex(&bytes))
@@ -108,10 +105,11 @@ fn key(
         hash.update((bytes.len() as u64).to_le_bytes());
         hash.update(bytes);
     };
-    part(b"ofit text csv 1");
-    part(text.as_bytes());
-    part(label.as_bytes());
-    part(file_hash(train)?.as_bytes());
+    part(b"ofit text table 2");
+    part(files.format.source().as_bytes());
+    part(files.text.as_bytes());
+    part(files.label.as_bytes());
+    part(file_hash(files.train)?.as_bytes());
     match validation {
         Validation::Fraction { fraction } => {
             part(b"fraction");
@@ -123,7 +121,7 @@ fn key(
         }
         Validation::File { .. } | Validation::TestSplit => part(b"file"),
     }
-    for file in [validation_file, test_file] {
+    for file in [files.validation, files.test] {
         match file {
             Some(path) => part(file_hash(path)?.as_bytes()),
             None => part(b"none"),
@@ -149,20 +147,23 @@ fn labels_fit(corpus: &TextCorpus, rule: &LabelRule) -> bool {
 
 /// Reads the files, splits, ranks the training split's words and encodes every split.
 fn build(
-    path: &Path,
-    text: &str,
-    label: &str,
+    files: &Files,
     validation: &Validation,
-    validation_file: Option<&Path>,
-    test_file: Option<&Path>,
     rule: &LabelRule,
 ) -> Result<TextCorpus, DataError> {
-    let train = csv::read_text(path, text, label, rule, Labels::Decide)?;
+    let Files {
+        format,
+        train: path,
+        text,
+        label,
+        ..
+    } = *files;
+    let train = table::read_text(path, format, text, label, rule, Labels::Decide)?;
     let follow = match &train.classes {
         Some(classes) => Labels::Classes(classes),
         None => Labels::Numbers,
     };
-    let other = |path: &Path| csv::read_text(path, text, label, rule, follow);
+    let other = |path: &Path| table::read_text(path, format, text, label, rule, follow);
     let pick = |rows: &[usize]| -> (Vec<String>, Vec<f32>) {
         (
             rows.iter().map(|&r| train.texts[r].clone()).collect(),
@@ -171,7 +172,7 @@ fn build(
     };
     let rows = train.texts.len();
     let ((train_texts, train_labels), (validation_texts, validation_labels)) =
-        match (validation, validation_file) {
+        match (validation, files.validation) {
             (_, Some(file)) => {
                 let held = other(file)?;
                 (
@@ -189,7 +190,7 @@ fn build(
             }
             (_, None) => return Err(no_test_split(path)),
         };
-    let test = test_file.map(other).transpose()?;
+    let test = files.test.map(other).transpose()?;
     // The training split alone decides the ranking.
     let index = WordIndex::rank(&train_texts);
     Ok(TextCorpus {

@@ -356,8 +356,12 @@ impl Network {
                     mask = None;
                     Value::Sequence(p.forward(x))
                 }
-                (Block::Lstm(l), Value::Sequence(x)) => sequenced(l.forward(x, mask.take())),
-                (Block::Gru(g), Value::Sequence(x)) => sequenced(g.forward(x, mask.take())),
+                (Block::Lstm(l), Value::Sequence(x)) => {
+                    sequenced(l.forward(x, mask.clone()), &mut mask)
+                }
+                (Block::Gru(g), Value::Sequence(x)) => {
+                    sequenced(g.forward(x, mask.clone()), &mut mask)
+                }
                 (block, x) => panic!("the checker refuses {block:?} on {x:?}"),
             };
         }
@@ -438,9 +442,14 @@ fn drop<const D: usize>(x: Tensor<D>, rate: f64, rng: &mut ChaCha8Rng) -> Tensor
 }
 
 /// A recurrent layer's output as a value.
-fn sequenced(out: Sequenced) -> Value {
+/// A recurrent layer's output as the next block's value. Every step's output keeps the
+/// mask for the next layer (`ir::Layer::passes_mask`); the last state ends it.
+fn sequenced(out: Sequenced, mask: &mut Option<Tensor<2>>) -> Value {
     match out {
-        Sequenced::Last(h) => Value::Flat(h),
+        Sequenced::Last(h) => {
+            *mask = None;
+            Value::Flat(h)
+        }
         Sequenced::All(hs) => Value::Sequence(hs),
     }
 }

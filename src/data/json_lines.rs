@@ -1,0 +1,376 @@
+//! A JSON Lines file (one JSON object per line, as jsonlines.org defines it) as a table's
+//! header and rows of cells: the JSON Lines half of [`table`](super::table), which reads
+//! the cells as features, text and labels.
+//!
+//! The first object's keys are the columns, in the order written; every later object has
+//! the same keys, in any order. A string value is its text, a number is its digits as
+//! written, `true` and `false` are those words (so they can be class names); `null`, a
+//! list or a nested object is refused, as is a line that is not one object. A cell's
+//! column is the 1-based character column where its value starts on its line, so that an
+//! editor can jump to it. A UTF-8 byte-order mark, CRLF line ends and blank lines are
+//! accepted. Each line's first problem is reported; the table reports every line's.
+
+use super::table::{Records, Row};
+use super::DataError;
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+
+/// Every line of the file's `bytes` (`path` names it in errors): the first object's keys
+/// as the header, then one row per object, its cells in the header's order.
+pub(super) fn records(bytes: &[u8], path: &Path) -> Result<Records, DataError> {
+    let mut lines = text_lines(bytes);
+    let Some((first, line)) = lines.next() else {
+        return Ok(Records {
+            header: None,
+            rows: Vec::new(),
+        });
+    };
+    let (line, object) = parse(line, first, path)?;
+    let header = header_of(&object, line, first, path)?;
+    let index: HashMap<&str, usize> = header
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, key)| (key.as_str(), i))
+        .collect();
+    let mut rows = vec![cells(&object, line, first, &header, &index, path)];
+    rows.extend(lines.map(|(number, line)| {
+        let (line, object) = parse(line, number, path)?;
+        cells(&object, line, number, &header, &index, path)
+    }));
+    Ok(Records {
+        header: Some(header),
+        rows,
+    })
+}
+
+/// The first object's keys alone, read from the file's first line that is not blank (for
+/// `ofit check` and shape inference, which must not read a big file's rows).
+pub(super) fn header(path: &Path) -> Result<Option<Row>, DataError> {
+    let file = std::fs::File::open(path).map_err(|e| DataError::io("read", path, &e))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut buffer = Vec::new();
+    let mut number = 0;
+    loop {
+        buffer.clear();
+        let read = reader
+            .read_until(b'\n', &mut buffer)
+            .map_err(|e| DataError::io("read", path, &e))?;
+        if read == 0 {
+            return Ok(None);
+        }
+        number += 1;
+        let Some((_, line)) = text_lines(&buffer).next() else {
+            continue;
+        };
+        let (line, object) = parse(line, number, path)?;
+        return header_of(&object, line, number, path).map(Some);
+    }
+}
+
+/// A line's text, or where its bytes stop being UTF-8 (the column of the first bad byte).
+type Line<'a> = Result<&'a str, BadText>;
+
+/// The lines of `bytes` that are not blank, with their 1-based numbers, a byte-order mark
+/// and `\r` line ends taken off.
+fn text_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, Line<'_>)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+        .map(|(number, line)| {
+            let text = std::str::from_utf8(line).map_err(|e| {
+                let valid = std::str::from_utf8(&line[..e.valid_up_to()]).unwrap_or_default();
+                BadText {
+                    column: valid.chars().count() + 1,
+                }
+            });
+            (number, text)
+        })
+}
+
+/// Bytes that are not UTF-8 text, from this column of their line on.
+#[derive(Debug, Clone, Copy)]
+struct BadText {
+    column: usize,
+}
+
+impl BadText {
+    fn error(self, line: usize, path: &Path) -> DataError {
+        syntax(
+            path,
+            line,
+            self.column,
+            "the line is not valid UTF-8 text".to_string(),
+        )
+    }
+}
+
+/// One line's object: its keys and values as written, in the order written.
+struct Object<'a>(Vec<Pair<'a>>);
+
+/// A key, its value as written and the value's byte offset in the line.
+struct Pair<'a> {
+    key: String,
+    value: &'a str,
+    offset: usize,
+}
+
+impl Pair<'_> {
+    /// The 1-based character column where the value starts on `line`.
+    fn column(&self, line: &str) -> usize {
+        line[..self.offset].chars().count() + 1
+    }
+}
+
+/// Line `number` as text and as one object.
+fn parse<'a>(
+    line: Line<'a>,
+    number: usize,
+    path: &Path,
+) -> Result<(&'a str, Object<'a>), DataError> {
+    let line = line.map_err(|at| at.error(number, path))?;
+    let at = |byte: usize, message: String| {
+        let column = line.char_indices().take_while(|&(i, _)| i < byte).count() + 1;
+        syntax(path, number, column, message)
+    };
+    // serde_json says whether the line is one JSON value (and where it is not); the pairs
+    // are then read off the valid text, in order and with their places.
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(line) {
+        // serde_json's column counts bytes, and its message ends with the position.
+        let message = e.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m);
+        return Err(at(
+            e.column().saturating_sub(1),
+            format!("the line is not one JSON object: {message}"),
+        ));
+    }
+    let start = line.len() - line.trim_start().len();
+    let what = match line.as_bytes()[start] {
+        b'{' => None,
+        b'[' => Some("a list"),
+        b'"' => Some("a text"),
+        b'n' => Some("null"),
+        b't' | b'f' => Some("a truth value"),
+        _ => Some("a number"),
+    };
+    if let Some(what) = what {
+        return Err(at(
+            start,
+            format!("the line is {what}, not one JSON object"),
+        ));
+    }
+    match pairs(line, start) {
+        Some(pairs) => Ok((line, Object(pairs))),
+        None => Err(at(start, "the line is not one JSON object".to_string())),
+    }
+}
+
+/// The pairs of the valid JSON object that starts at byte `start` of `line`.
+fn pairs(line: &str, start: usize) -> Option<Vec<Pair<'_>>> {
+    let b = line.as_bytes();
+    let mut pairs = Vec::new();
+    let mut i = whitespace(b, start + 1);
+    if b.get(i) == Some(&b'}') {
+        return Some(pairs);
+    }
+    loop {
+        let key_end = value_end(b, i)?;
+        let key: String = serde_json::from_str(line.get(i..key_end)?).ok()?;
+        i = whitespace(b, whitespace(b, key_end) + 1);
+        let end = value_end(b, i)?;
+        pairs.push(Pair {
+            key,
+            value: line.get(i..end)?,
+            offset: i,
+        });
+        i = whitespace(b, end);
+        match b.get(i)? {
+            b',' => i = whitespace(b, i + 1),
+            _ => return Some(pairs),
+        }
+    }
+}
+
+/// The first byte at or after `i` that is not JSON whitespace.
+fn whitespace(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the valid JSON value that starts at byte `i`.
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => {
+            let mut j = i + 1;
+            loop {
+                match b.get(j)? {
+                    b'"' => return Some(j + 1),
+                    b'\\' => j += 2,
+                    _ => j += 1,
+                }
+            }
+        }
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match b.get(j)? {
+                    b'"' => j = value_end(b, j)?,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        j += 1;
+                    }
+                    b'}' | b']' => {
+                        depth -= 1;
+                        j += 1;
+                        if depth == 0 {
+                            return Some(j);
+                        }
+                    }
+                    _ => j += 1,
+                }
+            }
+        }
+        _ => {
+            let mut j = i;
+            while !matches!(
+                b.get(j),
+                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n')
+            ) {
+                j += 1;
+            }
+            Some(j)
+        }
+    }
+}
+
+/// The header: the first object's keys, each at its value's column; a key that is empty
+/// or written twice is an error.
+fn header_of(object: &Object, text: &str, number: usize, path: &Path) -> Result<Row, DataError> {
+    let mut seen = std::collections::HashSet::new();
+    for pair in &object.0 {
+        let (key, column) = (&pair.key, pair.column(text));
+        if key.trim().is_empty() {
+            return Err(syntax(path, number, column, "a key is empty".to_string()));
+        }
+        if !seen.insert(key.as_str()) {
+            return Err(syntax(
+                path,
+                number,
+                column,
+                format!("key `{}` is written twice", super::error::shown(key)),
+            ));
+        }
+    }
+    if object.0.is_empty() {
+        return Err(syntax(
+            path,
+            number,
+            1,
+            "the object has no keys".to_string(),
+        ));
+    }
+    Ok(Row {
+        cells: object.0.iter().map(|pair| pair.key.clone()).collect(),
+        line: number,
+        columns: object.0.iter().map(|pair| pair.column(text)).collect(),
+    })
+}
+
+/// The cells of `object` in the order of `header` (`index`: a key's position in it).
+fn cells(
+    object: &Object,
+    text: &str,
+    number: usize,
+    header: &Row,
+    index: &HashMap<&str, usize>,
+    path: &Path,
+) -> Result<Row, DataError> {
+    let mut cells: Vec<Option<(String, usize)>> = vec![None; header.cells.len()];
+    for pair in &object.0 {
+        let (key, column) = (&pair.key, pair.column(text));
+        let shown = super::error::shown(key);
+        let Some(&at) = index.get(key.as_str()) else {
+            return Err(syntax(
+                path,
+                number,
+                column,
+                format!(
+                    "key `{shown}` is not one of the first line's keys, {}",
+                    keys(header)
+                ),
+            ));
+        };
+        if cells[at].is_some() {
+            return Err(syntax(
+                path,
+                number,
+                column,
+                format!("key `{shown}` is written twice"),
+            ));
+        }
+        let value = cell(pair.value, &shown).map_err(|m| syntax(path, number, column, m))?;
+        cells[at] = Some((value, column));
+    }
+    if let Some(missing) = cells.iter().position(Option::is_none) {
+        return Err(syntax(
+            path,
+            number,
+            1,
+            format!(
+                "no key `{}`: every line has the first line's keys, {}",
+                super::error::shown(&header.cells[missing]),
+                keys(header)
+            ),
+        ));
+    }
+    let (cells, columns) = cells.into_iter().flatten().unzip();
+    Ok(Row {
+        cells,
+        line: number,
+        columns,
+    })
+}
+
+/// A value as a cell's text: a string's text, a number as written, `true` or `false`.
+fn cell(written: &str, key: &str) -> Result<String, String> {
+    match written.as_bytes().first() {
+        Some(b'"') => serde_json::from_str::<String>(written).map_err(|e| e.to_string()),
+        Some(b'n') => Err(format!("the value of `{key}` is null")),
+        Some(b'[') => Err(format!(
+            "the value of `{key}` is a list, not a number or a text"
+        )),
+        Some(b'{') => Err(format!(
+            "the value of `{key}` is an object, not a number or a text"
+        )),
+        _ => Ok(written.to_string()),
+    }
+}
+
+/// "`text` and `label`", the header's keys.
+fn keys(header: &Row) -> String {
+    let shown: Vec<std::borrow::Cow<str>> = header
+        .cells
+        .iter()
+        .map(|k| super::error::shown(k))
+        .collect();
+    let shown: Vec<&str> = shown.iter().map(|k| k.as_ref()).collect();
+    crate::suggest::quoted_list(&shown, "and")
+}
+
+fn syntax(path: &Path, line: usize, column: usize, message: String) -> DataError {
+    DataError::Syntax {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }
+}
