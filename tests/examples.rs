@@ -1,4 +1,4 @@
-//! The examples check clean, and their IR is pinned.
+//! The examples check clean, and their IR is pinned; those on committed data train.
 
 use crate::support;
 
@@ -116,4 +116,35 @@ fn a_model_shared_by_experiments_appears_once() {
     let program = checked.program.expect("tutorial checks");
     let baseline: Vec<usize> = program.experiments.iter().map(|e| e.models[0]).collect();
     assert_eq!(baseline, [0, 0, 0]);
+}
+
+#[test]
+fn the_examples_on_committed_data_train_and_report() {
+    // `own_text` reads its reviews as CSV and as JSON Lines; `csv` reads numeric tables.
+    for example in ["own_text.ofit", "csv.ofit"] {
+        let out = tempfile::tempdir().unwrap();
+        let ran = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
+            .args([
+                "run",
+                &format!("examples/{example}"),
+                "--epochs",
+                "2",
+                "--out",
+            ])
+            .arg(out.path())
+            .current_dir(support::root())
+            .output()
+            .expect("ofit runs");
+        let stderr = String::from_utf8_lossy(&ran.stderr);
+        assert_eq!(ran.status.code(), Some(0), "{example}: {stderr}");
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap())
+                .unwrap();
+        for experiment in report["experiments"].as_array().unwrap() {
+            for model in experiment["models"].as_array().unwrap() {
+                assert_eq!(model["state"], "finished", "{example}: {model}");
+                assert_eq!(model["epochs"], 2, "{example}: {model}");
+            }
+        }
+    }
 }
