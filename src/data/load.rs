@@ -160,17 +160,11 @@ fn load_table(
         Some(Test::File { path: written }) => Some(other(written)?),
         Some(Test::TestSplit) => return Err(no_test_split(&path)),
     };
-    let classes = match &train.classes {
-        Some(names) => Some(names.len()),
-        None => {
-            let all_labels: Vec<f32> = [Some(&train_split), Some(&validation), test.as_ref()]
-                .into_iter()
-                .flatten()
-                .flat_map(|s| s.labels.iter().copied())
-                .collect();
-            rule.counted_classes(&all_labels)
-        }
-    };
+    let classes = class_count(
+        train.classes.as_deref(),
+        [Some(&train_split), Some(&validation), test.as_ref()],
+        rule,
+    );
     let stats = Stats {
         train: dense_stats(&train_split, classes),
         validation: dense_stats(&validation, classes),
@@ -191,6 +185,26 @@ fn load_table(
         },
         notes: Vec::new(),
     })
+}
+
+/// How many classes a table dataset has: its string labels' names, else what `rule` counts
+/// in the labels of every split.
+pub(super) fn class_count(
+    names: Option<&[String]>,
+    splits: [Option<&Split>; 3],
+    rule: &LabelRule,
+) -> Option<usize> {
+    match names {
+        Some(names) => Some(names.len()),
+        None => {
+            let all: Vec<f32> = splits
+                .into_iter()
+                .flatten()
+                .flat_map(|s| s.labels.iter().copied())
+                .collect();
+            rule.counted_classes(&all)
+        }
+    }
 }
 
 /// A table file has no test split of its own (the checker never asks for one).

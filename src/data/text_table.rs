@@ -10,7 +10,7 @@
 
 use super::cache;
 use super::corpus::{TextCorpus, TextSplit, WordIndex};
-use super::load::{first, hold_out, no_test_split, text_stats, Context, Loaded};
+use super::load::{class_count, first, hold_out, no_test_split, text_stats, Context, Loaded};
 use super::stats::Stats;
 use super::table::{self, Labels};
 use super::{DataError, Encoded, Features, LabelRule, Split};
@@ -229,17 +229,11 @@ fn encode(
     let train = split(&corpus.train);
     let validation = split(&corpus.validation);
     let test = corpus.test.as_ref().map(split);
-    let classes = match &corpus.classes {
-        Some(names) => Some(names.len()),
-        None => {
-            let all: Vec<f32> = [Some(&train), Some(&validation), test.as_ref()]
-                .into_iter()
-                .flatten()
-                .flat_map(|s| s.labels.iter().copied())
-                .collect();
-            rule.counted_classes(&all)
-        }
-    };
+    let classes = class_count(
+        corpus.classes.as_deref(),
+        [Some(&train), Some(&validation), test.as_ref()],
+        rule,
+    );
     let stats_of = |s: &TextSplit, encoded: &Split| {
         text_stats((0..s.len()).map(|r| s.row(r).len()), encoded, classes)
     };
