@@ -151,12 +151,12 @@ fn parse<'a>(
         ));
     }
     let start = line.len() - line.trim_start().len();
-    let what = match line.as_bytes()[start] {
-        b'{' => None,
-        b'[' => Some("a list"),
-        b'"' => Some("a text"),
-        b'n' => Some("null"),
-        b't' | b'f' => Some("a truth value"),
+    let what = match line.as_bytes().get(start) {
+        Some(b'{') => None,
+        Some(b'[') => Some("a list"),
+        Some(b'"') => Some("a text"),
+        Some(b'n') => Some("null"),
+        Some(b't' | b'f') => Some("a truth value"),
         _ => Some("a number"),
     };
     if let Some(what) = what {
@@ -229,7 +229,7 @@ fn value_end(b: &[u8], i: usize) -> Option<usize> {
                         j += 1;
                     }
                     b'}' | b']' => {
-                        depth -= 1;
+                        depth = depth.saturating_sub(1);
                         j += 1;
                         if depth == 0 {
                             return Some(j);
@@ -372,5 +372,56 @@ fn syntax(path: &Path, line: usize, column: usize, message: String) -> DataError
         line,
         column,
         message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read(text: &str) -> Result<Records, DataError> {
+        records(text.as_bytes(), Path::new("t.jsonl"))
+    }
+
+    #[test]
+    fn values_are_read_as_written_with_escapes_and_nesting_skipped_right() {
+        let records = read(concat!(
+            r#"{"a": "x\"y\u00e9", "b": -1.5e3, "c": true, "d": "}{,"}"#,
+            "\n",
+            r#"{"d": "", "c": false, "b": 2, "a": "é"}"#,
+        ))
+        .unwrap();
+        let header = records.header.unwrap();
+        assert_eq!(header.cells, ["a", "b", "c", "d"]);
+        assert_eq!(header.columns, [7, 26, 39, 50]);
+        let rows: Vec<Vec<String>> = records.rows.into_iter().map(|r| r.unwrap().cells).collect();
+        assert_eq!(rows[0], ["x\"yé", "-1.5e3", "true", "}{,"]);
+        assert_eq!(rows[1], ["é", "2", "false", ""]);
+    }
+
+    proptest! {
+        /// Any text made of JSON's pieces, valid or not, is read or refused without a
+        /// panic, and a row always has the header's cells.
+        #[test]
+        fn any_text_is_read_or_refused_without_a_panic(
+            pieces in prop::collection::vec(
+                prop::sample::select(vec![
+                    "{", "}", "[", "]", "\"a\"", "\"b\"", "\"\\\"\"", ":", ",", " ", "\n",
+                    "\r\n", "1", "-2.5e1", "null", "true", "\"é\"", "\u{a0}", "\u{feff}",
+                    "{\"a\": 1, \"b\": \"x\"}",
+                ]),
+                0..40,
+            )
+        ) {
+            let text: String = pieces.concat();
+            if let Ok(records) = read(&text) {
+                let width = records.header.as_ref().map_or(0, |h| h.cells.len());
+                for row in records.rows.into_iter().flatten() {
+                    prop_assert_eq!(row.cells.len(), width);
+                    prop_assert_eq!(row.columns.len(), width);
+                }
+            }
+        }
     }
 }
