@@ -428,16 +428,34 @@ pub enum Activation {
     Softmax,
     /// x
     Linear,
+    /// Keras's `elu` (α = 1): x for x > 0, e^x − 1 otherwise
+    Elu,
+    /// Keras's `selu`: λ·elu with α ≈ 1.6733 and λ ≈ 1.0507 (Klambauer et al. 2017)
+    Selu,
+    /// Keras's `gelu` (exact, `approximate = False`): x·Φ(x) = x/2·(1 + erf(x/√2))
+    Gelu,
+    /// ln(1 + e^x)
+    Softplus,
+    /// Keras's `leaky_relu` (negative slope 0.2): x for x ≥ 0, 0.2·x otherwise
+    LeakyRelu,
+    /// Keras's `swish` (also called `silu`): x·sigmoid(x)
+    Swish,
 }
 
 impl Activation {
     /// Every activation, in the order docs list them.
-    pub const ALL: [Activation; 5] = [
+    pub const ALL: [Activation; 11] = [
         Activation::Relu,
         Activation::Sigmoid,
         Activation::Tanh,
         Activation::Softmax,
         Activation::Linear,
+        Activation::Elu,
+        Activation::Selu,
+        Activation::Gelu,
+        Activation::Softplus,
+        Activation::LeakyRelu,
+        Activation::Swish,
     ];
 
     /// The name used in specs.
@@ -448,6 +466,12 @@ impl Activation {
             Activation::Tanh => "tanh",
             Activation::Softmax => "softmax",
             Activation::Linear => "linear",
+            Activation::Elu => "elu",
+            Activation::Selu => "selu",
+            Activation::Gelu => "gelu",
+            Activation::Softplus => "softplus",
+            Activation::LeakyRelu => "leaky_relu",
+            Activation::Swish => "swish",
         }
     }
 }

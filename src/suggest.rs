@@ -29,6 +29,7 @@ const ALIASES: &[(&str, &str)] = &[
         "categorical_crossentropy",
     ),
     ("mean_squared_error", "mse"),
+    ("silu", "swish"),
     ("input_layer", "input"),
     ("batchnorm", "batch_norm"),
     ("batch_normalization", "batch_norm"),
@@ -172,6 +173,7 @@ mod tests {
     fn keras_class_names_are_aliases_too() {
         assert_eq!(alias("MeanSquaredError", ["mse", "accuracy"]), Some("mse"));
         assert_eq!(help("mean_squared_error", ["mse"]), "ofit spells it `mse`");
+        assert_eq!(help("silu", ["relu", "swish"]), "ofit spells it `swish`");
     }
 
     #[test]

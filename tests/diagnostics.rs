@@ -182,19 +182,22 @@ fn mse_wants_one_output_unit_that_is_not_a_softmax() {
 #[test]
 fn keras_names_ofit_lacks_are_not_supported_yet_rather_than_typos() {
     let (_, checked) = fixture("not_supported.ofit");
-    let elu = checked
+    let mish = checked
         .diagnostics
         .iter()
-        .find(|d| d.message.starts_with("`elu`"))
-        .expect("elu is reported");
-    assert_eq!(elu.code, Code::NotSupported);
+        .find(|d| d.message.starts_with("`mish`"))
+        .expect("mish is reported");
+    assert_eq!(mish.code, Code::NotSupported);
     assert_eq!(
-        elu.message,
-        "`elu` is a Keras activation that ofit does not support yet"
+        mish.message,
+        "`mish` is a Keras activation that ofit does not support yet"
     );
     assert_eq!(
-        elu.help.as_deref(),
-        Some("ofit's activations are `relu`, `sigmoid`, `tanh`, `softmax` and `linear`")
+        mish.help.as_deref(),
+        Some(
+            "ofit's activations are `relu`, `sigmoid`, `tanh`, `softmax`, `linear`, `elu`, \
+             `selu`, `gelu`, `softplus`, `leaky_relu` and `swish`"
+        )
     );
     for d in with_code(&checked, Code::NotSupported) {
         let help = d.help.as_deref().unwrap_or_default();

@@ -13,6 +13,7 @@ mod data_text;
 mod diagnostics;
 mod examples;
 mod layers;
+mod lower_activations;
 mod positions;
 mod properties;
 mod properties_run;

@@ -91,7 +91,7 @@ fn a_duplicate_points_at_the_second_and_labels_the_first() {
 
 #[test]
 fn a_keras_activation_ofit_lacks_is_marked_at_its_name() {
-    let text = format!("{PRELUDE}model m {{\n  dense(16, gelu)\n  dense(1, sigmoid)\n}}\nexperiment e {{ data = d  train = t  models = {{ a: m }} }}\n");
+    let text = format!("{PRELUDE}model m {{\n  dense(16, mish)\n  dense(1, sigmoid)\n}}\nexperiment e {{ data = d  train = t  models = {{ a: m }} }}\n");
     assert_eq!(positions(&text), [(Code::NotSupported, 4, 13, 4)]);
 }
 

@@ -19,7 +19,19 @@ use std::process::{Command, Output};
 /// Cases per test run unless `OFIT_PROPERTY_CASES` says otherwise.
 const CASES: u32 = 40;
 
-const ACTIVATIONS: [&str; 5] = ["relu", "sigmoid", "tanh", "softmax", "linear"];
+const ACTIVATIONS: [&str; 11] = [
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "linear",
+    "elu",
+    "selu",
+    "gelu",
+    "softplus",
+    "leaky_relu",
+    "swish",
+];
 const METRICS: [&str; 4] = [
     "accuracy",
     "binary_crossentropy",

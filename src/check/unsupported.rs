@@ -69,14 +69,7 @@ const KERAS: &[(Vocabulary, &[&str])] = &[
     (
         Vocabulary::Activation,
         &[
-            "elu",
-            "selu",
-            "gelu",
-            "softplus",
             "softsign",
-            "swish",
-            "silu",
-            "leaky_relu",
             "relu6",
             "exponential",
             "hard_sigmoid",

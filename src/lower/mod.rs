@@ -418,15 +418,46 @@ fn penalty(w: Tensor<1>, r: Regularizer) -> Tensor<1> {
     p
 }
 
-/// Applies an activation (softmax over the last axis).
+/// Applies an activation (softmax over the last axis), as Keras defines it.
 pub fn apply<const D: usize>(activation: Activation, x: Tensor<D>) -> Tensor<D> {
+    // Keras's `selu` constants (`keras.ops.selu`), as float64 literals.
+    const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
+    const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
     match activation {
         Activation::Relu => activation::relu(x),
         Activation::Sigmoid => activation::sigmoid(x),
         Activation::Tanh => x.tanh(),
         Activation::Softmax => activation::softmax(x, D - 1),
         Activation::Linear => x,
+        Activation::Elu => elu(x, 1.0),
+        Activation::Selu => elu(x, SELU_ALPHA).mul_scalar(SELU_SCALE),
+        // x·Φ(x) from `erf`: burn's `gelu` has a gradient 3 % off at x = −3.
+        Activation::Gelu => {
+            let phi = x
+                .clone()
+                .div_scalar(std::f64::consts::SQRT_2)
+                .erf()
+                .add_scalar(1.0);
+            x * phi.mul_scalar(0.5)
+        }
+        Activation::Softplus => activation::softplus(x, 1.0),
+        Activation::LeakyRelu => activation::leaky_relu(x, 0.2),
+        Activation::Swish => activation::silu(x),
     }
+}
+
+/// `x` for x > 0, `α·(e^x − 1)` otherwise, written as `relu(x) + α·(e^min(x, 0) − 1)`: the
+/// exponential never sees a large positive x, so neither it nor its gradient overflows
+/// (burn's `elu` takes `exp` of every element and masks afterwards, so a large x gives a
+/// NaN gradient: 0 · ∞).
+fn elu<const D: usize>(x: Tensor<D>, alpha: f64) -> Tensor<D> {
+    let negative = x
+        .clone()
+        .clamp_max(0.0)
+        .exp()
+        .sub_scalar(1.0)
+        .mul_scalar(alpha);
+    activation::relu(x) + negative
 }
 
 /// Inverted dropout of every element of `x`, the mask drawn from `rng` in row-major order.
