@@ -358,7 +358,7 @@ mod tests {
 
     #[test]
     fn keras_class_names_match_function_names() {
-        assert!(is_keras(Vocabulary::Activation, "LeakyReLU"));
+        assert!(is_keras(Vocabulary::Activation, "HardSigmoid"));
         assert!(is_keras(Vocabulary::Layer, "Conv2D"));
         assert!(is_keras(Vocabulary::Optimizer, "AdamW"));
         assert!(!is_keras(Vocabulary::Activation, "relu6x"));
