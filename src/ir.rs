@@ -582,6 +582,10 @@ pub enum Loss {
     CategoricalCrossentropy,
     /// Mean squared error.
     Mse,
+    /// Mean absolute error.
+    Mae,
+    /// Keras's `huber` (δ = 1): ½e² where |e| ≤ δ, δ·(|e| − ½δ) beyond, averaged.
+    Huber,
 }
 
 impl Loss {
@@ -591,6 +595,8 @@ impl Loss {
             Loss::BinaryCrossentropy => Metric::BinaryCrossentropy,
             Loss::CategoricalCrossentropy => Metric::CategoricalCrossentropy,
             Loss::Mse => Metric::Mse,
+            Loss::Mae => Metric::Mae,
+            Loss::Huber => Metric::Huber,
         }
     }
 
@@ -600,8 +606,8 @@ impl Loss {
     /// - `binary_crossentropy` wants one sigmoid unit (the probability of class 1);
     /// - `categorical_crossentropy` wants a softmax over `units ≥ 2` classes (the
     ///   targets are the one-hot vectors of the class indices);
-    /// - `mse` wants one unit, of any activation but softmax (a softmax over one unit
-    ///   is the constant 1, which nothing can train).
+    /// - `mse`, `mae` and `huber` want one unit, of any activation but softmax (a softmax
+    ///   over one unit is the constant 1, which nothing can train).
     ///
     /// The checker refuses every model whose output does not fit its loss, so the
     /// later stages may rely on this.
@@ -609,7 +615,7 @@ impl Loss {
         match self {
             Loss::BinaryCrossentropy => units == 1 && activation == Activation::Sigmoid,
             Loss::CategoricalCrossentropy => units >= 2 && activation == Activation::Softmax,
-            Loss::Mse => units == 1 && activation != Activation::Softmax,
+            Loss::Mse | Loss::Mae | Loss::Huber => units == 1 && activation != Activation::Softmax,
         }
     }
 }
@@ -628,16 +634,26 @@ pub enum Metric {
     CategoricalCrossentropy,
     /// Mean squared error, without penalties.
     Mse,
+    /// Mean absolute error.
+    Mae,
+    /// Keras's Huber loss (δ = 1) as a metric.
+    Huber,
+    /// Root mean squared error: the square root of the mean over all the epoch's examples
+    /// (Keras's `RootMeanSquaredError`), not a mean of batches' roots.
+    Rmse,
 }
 
 impl Metric {
     /// Every metric.
-    pub const ALL: [Metric; 5] = [
+    pub const ALL: [Metric; 8] = [
         Metric::Loss,
         Metric::Accuracy,
         Metric::BinaryCrossentropy,
         Metric::CategoricalCrossentropy,
         Metric::Mse,
+        Metric::Mae,
+        Metric::Huber,
+        Metric::Rmse,
     ];
 
     /// The name used in specs and histories.
@@ -648,6 +664,9 @@ impl Metric {
             Metric::BinaryCrossentropy => "binary_crossentropy",
             Metric::CategoricalCrossentropy => "categorical_crossentropy",
             Metric::Mse => "mse",
+            Metric::Mae => "mae",
+            Metric::Huber => "huber",
+            Metric::Rmse => "rmse",
         }
     }
 }
@@ -693,19 +712,27 @@ impl Metric {
     /// | `accuracy` | ✓ output > 0.5 against the 0/1 label | ✓ argmax against the class index | ✓ output > 0.5 against the label |
     /// | `binary_crossentropy` | ✓ | ✗ needs one output unit | ✓ |
     /// | `categorical_crossentropy` | ✗ needs k ≥ 2 softmax units | ✓ | ✗ needs k ≥ 2 softmax units |
-    /// | `mse` | ✓ on the probability | ✓ against the one-hot target, mean over examples and classes (Keras's `mse` of one-hot labels and the softmax) | ✓ |
+    /// | `mse`, `mae`, `huber`, `rmse` | ✓ on the probability | ✓ against the one-hot target, mean over examples and classes (Keras's `mse` of one-hot labels and the softmax) | ✓ |
     ///
-    /// Under `mse`, `accuracy` and `binary_crossentropy` need 0/1 labels; the data stage
-    /// checks the labels, not this rule.
+    /// The regression losses (`mae`, `huber`) are `mse`'s column. Under them, `accuracy`
+    /// and `binary_crossentropy` need 0/1 labels; the data stage checks the labels, not
+    /// this rule.
     pub fn fits(self, loss: Loss, output_units: usize) -> bool {
         let for_loss = match loss {
-            Loss::BinaryCrossentropy | Loss::Mse => self != Metric::CategoricalCrossentropy,
+            Loss::BinaryCrossentropy | Loss::Mse | Loss::Mae | Loss::Huber => {
+                self != Metric::CategoricalCrossentropy
+            }
             Loss::CategoricalCrossentropy => self != Metric::BinaryCrossentropy,
         };
         let for_units = match self {
             Metric::BinaryCrossentropy => output_units == 1,
             Metric::CategoricalCrossentropy => output_units >= 2,
-            Metric::Loss | Metric::Accuracy | Metric::Mse => true,
+            Metric::Loss
+            | Metric::Accuracy
+            | Metric::Mse
+            | Metric::Mae
+            | Metric::Huber
+            | Metric::Rmse => true,
         };
         for_loss && for_units
     }

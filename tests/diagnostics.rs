@@ -109,7 +109,8 @@ fn a_metric_that_cannot_be_computed_is_reported_once_per_experiment_not_per_swee
         unfit[0].help.as_deref(),
         Some(
             "with `binary_crossentropy` and one sigmoid unit, ofit can compute: accuracy, \
-             binary_crossentropy, mse; remove `categorical_crossentropy` from `metrics`"
+             binary_crossentropy, mse, mae, huber, rmse; remove `categorical_crossentropy` \
+             from `metrics`"
         )
     );
     // Where it is plotted and monitored is shown with the one report.
@@ -137,22 +138,27 @@ fn the_metric_rule_is_keras_table() {
             .map(Metric::name)
             .collect()
     };
+    let regression = ["mse", "mae", "huber", "rmse"];
+    let with = |first: [&'static str; 2]| -> Vec<&'static str> {
+        first.into_iter().chain(regression).collect()
+    };
     assert_eq!(
         names(Loss::BinaryCrossentropy, 1),
-        ["accuracy", "binary_crossentropy", "mse"]
+        with(["accuracy", "binary_crossentropy"])
     );
     assert_eq!(
         names(Loss::CategoricalCrossentropy, 3),
-        ["accuracy", "categorical_crossentropy", "mse"]
+        with(["accuracy", "categorical_crossentropy"])
     );
-    assert_eq!(
-        names(Loss::Mse, 1),
-        ["accuracy", "binary_crossentropy", "mse"]
-    );
+    for loss in [Loss::Mse, Loss::Mae, Loss::Huber] {
+        assert_eq!(names(loss, 1), with(["accuracy", "binary_crossentropy"]));
+    }
     for loss in [
         Loss::BinaryCrossentropy,
         Loss::CategoricalCrossentropy,
         Loss::Mse,
+        Loss::Mae,
+        Loss::Huber,
     ] {
         for units in [1, 2, 10] {
             assert!(

@@ -30,6 +30,7 @@ mod train_faults;
 mod train_gather;
 mod train_kernels;
 mod train_lanes;
+mod train_regression;
 mod train_run;
 mod train_sequences;
 mod train_test_split;

@@ -32,11 +32,14 @@ const ACTIVATIONS: [&str; 11] = [
     "leaky_relu",
     "swish",
 ];
-const METRICS: [&str; 4] = [
+const METRICS: [&str; 7] = [
     "accuracy",
     "binary_crossentropy",
     "categorical_crossentropy",
     "mse",
+    "mae",
+    "huber",
+    "rmse",
 ];
 
 /// A dataset declaration (with `ROOT` for the repository), whether it gives sequences of
@@ -51,6 +54,8 @@ const DATASETS: [Declaration; 5] = [
             ("binary_crossentropy", "dense(1, sigmoid)"),
             ("mse", "dense(1, OUT)"),
             ("categorical_crossentropy", "dense(2, softmax)"),
+            ("mae", "dense(1, OUT)"),
+            ("huber", "dense(1, OUT)"),
         ],
     ),
     (
@@ -187,7 +192,7 @@ fn spec() -> impl Strategy<Value = String> {
     (
         (
             0..DATASETS.len(),
-            0..4usize,
+            0..6usize,
             prop::sample::select(&[0.25, 0.0004, 0.9996][..]),
             prop::sample::select(&[1usize, 6, 24][..]),
         ),

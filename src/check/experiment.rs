@@ -279,11 +279,11 @@ impl Checker<'_> {
                     "a softmax over two or more classes",
                     "end the model with `dense(CLASSES, softmax)`",
                 ),
-                Loss::Mse if output.units == 1 => (
+                Loss::Mse | Loss::Mae | Loss::Huber if output.units == 1 => (
                     "one unit that is not a softmax (a softmax over one unit is always 1)",
                     "end the model with `dense(1)` (linear) or `dense(1, sigmoid)`",
                 ),
-                Loss::Mse => (
+                Loss::Mse | Loss::Mae | Loss::Huber => (
                     "one output unit, as the labels are one number per example",
                     "end the model with `dense(1)` (linear) or `dense(1, sigmoid)`",
                 ),

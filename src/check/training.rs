@@ -62,10 +62,12 @@ const EARLY_STOPPING: Signature = Signature {
     ],
 };
 
-const LOSSES: [(&str, Loss); 3] = [
+const LOSSES: [(&str, Loss); 5] = [
     ("binary_crossentropy", Loss::BinaryCrossentropy),
     ("categorical_crossentropy", Loss::CategoricalCrossentropy),
     ("mse", Loss::Mse),
+    ("mae", Loss::Mae),
+    ("huber", Loss::Huber),
 ];
 
 /// Keras's defaults.

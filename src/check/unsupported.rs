@@ -93,13 +93,10 @@ const KERAS: &[(Vocabulary, &[&str])] = &[
     (
         Vocabulary::Loss,
         &[
-            "mae",
-            "mean_absolute_error",
             "mape",
             "mean_absolute_percentage_error",
             "msle",
             "mean_squared_logarithmic_error",
-            "huber",
             "log_cosh",
             "logcosh",
             "kl_divergence",
@@ -121,14 +118,10 @@ const KERAS: &[(Vocabulary, &[&str])] = &[
     (
         Vocabulary::Metric,
         &[
-            "mae",
-            "mean_absolute_error",
             "mape",
             "mean_absolute_percentage_error",
             "msle",
             "mean_squared_logarithmic_error",
-            "rmse",
-            "root_mean_squared_error",
             "auc",
             "precision",
             "recall",

@@ -85,7 +85,7 @@ impl LabelRule {
                         rule.need_binary(who("trains with binary_crossentropy"));
                     }
                     Loss::CategoricalCrossentropy => rule.need_classes(units, &who),
-                    Loss::Mse => {}
+                    Loss::Mse | Loss::Mae | Loss::Huber => {}
                 }
                 for &metric in &training.metrics {
                     match metric {

@@ -356,7 +356,11 @@ impl<'a> Trainer<'a> {
                 break;
             }
         }
-        let mut values: Vec<f64> = sums.iter().map(|s| s / seen.max(1) as f64).collect();
+        let mut values: Vec<f64> = sums
+            .iter()
+            .zip(&self.metrics)
+            .map(|(s, m)| measure::finish(*m, s / seen.max(1) as f64))
+            .collect();
         values.extend(self.evaluate(&self.data.validation));
         Ok(Epoch {
             epoch,
@@ -450,7 +454,10 @@ impl<'a> Trainer<'a> {
         self.metrics
             .iter()
             .zip(sums)
-            .map(|(m, s)| s / rows.max(1) as f64 + if *m == Metric::Loss { penalty } else { 0.0 })
+            .map(|(m, s)| {
+                measure::finish(*m, s / rows.max(1) as f64)
+                    + if *m == Metric::Loss { penalty } else { 0.0 }
+            })
             .collect()
     }
 

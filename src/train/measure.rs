@@ -55,20 +55,44 @@ pub fn loss(loss: Loss, output: Activation, logits: Tensor<2>, targets: &Targets
     match loss {
         Loss::BinaryCrossentropy => binary_crossentropy(output, logits, targets),
         Loss::CategoricalCrossentropy => categorical_crossentropy(output, logits, targets),
-        Loss::Mse => {
+        Loss::Mse | Loss::Mae | Loss::Huber => {
             // Against the one-hot target on a categorical output, as Keras computes `mse`
             // between one-hot labels and the softmax (`ir::Metric::fits`).
             let target = targets
                 .one_hot
                 .clone()
                 .unwrap_or_else(|| targets.column.clone());
-            (apply(output, logits) - target).powi_scalar(2).mean()
+            let error = apply(output, logits) - target;
+            match loss {
+                Loss::Mae => error.abs().mean(),
+                Loss::Huber => {
+                    // Keras's `huber` with δ = 1: ½e² inside, δ·(|e| − ½δ) outside, as
+                    // ½q² + δ·(|e| − q) with q = min(|e|, δ), whose gradient is defined
+                    // everywhere.
+                    const DELTA: f64 = 1.0;
+                    let size = error.abs();
+                    let inside = size.clone().clamp_max(DELTA);
+                    let outside = size - inside.clone();
+                    (inside.powi_scalar(2).mul_scalar(0.5) + outside.mul_scalar(DELTA)).mean()
+                }
+                _ => error.powi_scalar(2).mean(),
+            }
         }
     }
 }
 
+/// A metric's value over a split from the mean of its batches' values (each weighted by
+/// its examples): the mean itself, but for `rmse` its square root, since its batches give
+/// squared errors (Keras's `RootMeanSquaredError` is the root of the total).
+pub fn finish(metric: Metric, mean: f64) -> f64 {
+    match metric {
+        Metric::Rmse => mean.sqrt(),
+        _ => mean,
+    }
+}
+
 /// The mean of `metric` over a batch (for `Metric::Loss`, the loss without penalties;
-/// the trainer adds them).
+/// the trainer adds them; for `Metric::Rmse`, the mean squared error, see [`finish`]).
 pub fn metric(
     metric: Metric,
     loss_kind: Loss,
@@ -80,7 +104,9 @@ pub fn metric(
         Metric::Loss => loss(loss_kind, output, logits, targets),
         Metric::BinaryCrossentropy => binary_crossentropy(output, logits, targets),
         Metric::CategoricalCrossentropy => categorical_crossentropy(output, logits, targets),
-        Metric::Mse => loss(Loss::Mse, output, logits, targets),
+        Metric::Mse | Metric::Rmse => loss(Loss::Mse, output, logits, targets),
+        Metric::Mae => loss(Loss::Mae, output, logits, targets),
+        Metric::Huber => loss(Loss::Huber, output, logits, targets),
         Metric::Accuracy => accuracy(output, logits, targets),
     };
     value.into_scalar::<f32>() as f64
@@ -150,5 +176,33 @@ mod tests {
             &targets,
         );
         assert!((mse - 0.25).abs() < 1e-7, "{mse}");
+    }
+
+    /// A batch of four predictions (a linear output) against their labels.
+    fn regression(which: Metric) -> f64 {
+        let device = crate::lower::Backend::default().device();
+        let targets = Targets::new(&[0.0, 1.0, -2.0, 3.0], 1, &device);
+        let predictions = Tensor::<2>::from_data(
+            TensorData::new(vec![0.5f32, 1.0, 1.0, 2.25], [4, 1]),
+            &device,
+        );
+        metric(which, Loss::Mse, Activation::Linear, predictions, &targets)
+    }
+
+    #[test]
+    fn mae_huber_and_mse_are_kerass_on_fixed_numbers() {
+        // Errors 0.5, 0, 3, −0.75.
+        let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-6, "{a} ≠ {b}");
+        close(regression(Metric::Mae), (0.5 + 0.0 + 3.0 + 0.75) / 4.0);
+        close(regression(Metric::Mse), (0.25 + 0.0 + 9.0 + 0.5625) / 4.0);
+        // keras.losses.Huber(delta=1): ½e² for |e| ≤ 1, |e| − ½ beyond.
+        close(
+            regression(Metric::Huber),
+            (0.125 + 0.0 + 2.5 + 0.28125) / 4.0,
+        );
+        // A batch's rmse is its mean squared error until the split is finished.
+        close(regression(Metric::Rmse), regression(Metric::Mse));
+        close(finish(Metric::Rmse, 2.25), 1.5);
+        close(finish(Metric::Mae, 2.25), 2.25);
     }
 }
