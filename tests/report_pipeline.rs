@@ -92,6 +92,7 @@ fn the_pipeline_at_small_scale_is_pinned() {
         );
     }
     assert!(html.contains("history.csv") && html.contains("<table>"));
+    assert!(html.contains("<th>final validation accuracy</th>"));
 
     // `ofit report` redoes the same files from the histories alone.
     let before: Vec<Vec<u8>> = ["report.json", "index.html"]

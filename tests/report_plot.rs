@@ -22,8 +22,10 @@ const LARGE: ([f64; 6], [f64; 6]) = (
 fn three_models() -> String {
     let series: Vec<Series> = [("small", &SMALL), ("medium", &MEDIUM), ("large", &LARGE)]
         .into_iter()
-        .map(|(name, (train, validation))| Series {
+        .enumerate()
+        .map(|(colour, (name, (train, validation)))| Series {
             name,
+            colour,
             train,
             validation,
             overfit_epoch: analyse(Metric::BinaryCrossentropy, train, validation)
@@ -118,6 +120,7 @@ fn edge_cases_give_finite_coordinates() {
         "loss",
         &[Series {
             name: "m",
+            colour: 0,
             train: &[0.5],
             validation: &[0.5],
             overfit_epoch: None,
@@ -132,6 +135,7 @@ fn edge_cases_give_finite_coordinates() {
         "loss",
         &[Series {
             name: "m",
+            colour: 0,
             train: &[0.5, f64::NAN, 0.3, 0.2],
             validation: &[f64::INFINITY, f64::NAN, f64::NEG_INFINITY, f64::NAN],
             overfit_epoch: Some(2),
@@ -150,6 +154,7 @@ fn edge_cases_give_finite_coordinates() {
         "loss",
         &[Series {
             name: "m",
+            colour: 0,
             train: &[1e30, 2e30],
             validation: &[-f64::MAX, f64::MAX],
             overfit_epoch: None,
@@ -171,4 +176,51 @@ fn a_multi_hot_row_against_word_index() {
     assert_eq!(paths[0].matches(" V").count(), 5);
     assert!(svg.contains(">word index</text>"));
     insta::assert_snapshot!(svg);
+}
+
+/// The legend of a plot: each model's name with the colour of the dashed sample line
+/// before it.
+fn legend(svg: &str) -> Vec<(String, String)> {
+    let mut colour = None;
+    let mut out = Vec::new();
+    for element in svg.split('<') {
+        if let Some(rest) = element.strip_prefix("line stroke=\"") {
+            colour = rest
+                .contains("stroke-dasharray")
+                .then(|| rest.split('"').next().unwrap_or_default().to_string());
+        } else if let Some(rest) = element.strip_prefix("text ") {
+            let name = rest.split('>').nth(1).unwrap_or_default();
+            let model = |c: &String| ofit::report::plot::PALETTE.contains(&c.as_str());
+            if let Some(c) = colour.take().filter(model) {
+                out.push((name.to_string(), c));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_model_keeps_its_colour_in_every_experiment() {
+    let built =
+        ofit::report::document::build_report(&crate::support::root().join("docs/tutorial-run"))
+            .unwrap();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for (file, svg) in &built.plots {
+        let legend = legend(svg);
+        assert!(legend.len() >= 2, "{file}: {legend:?}");
+        for (name, colour) in legend {
+            match seen.iter().find(|(n, _)| *n == name) {
+                Some((_, first)) => assert_eq!(*first, colour, "{name} in {file}"),
+                None => {
+                    assert!(
+                        !seen.iter().any(|(_, c)| *c == colour),
+                        "{name} in {file} takes another model's colour {colour}"
+                    );
+                    seen.push((name, colour));
+                }
+            }
+        }
+    }
+    let names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["baseline", "smaller", "bigger", "l2", "dropout"]);
 }

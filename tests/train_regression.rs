@@ -21,6 +21,12 @@ fn rmse_is_the_root_of_the_epochs_mse_and_the_huber_loss_its_metric() {
         "{}",
         String::from_utf8_lossy(&ran.stderr)
     );
+    // A regression without accuracy has no accuracy column in its report.
+    let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(
+        html.contains("<table>") && !html.contains("accuracy"),
+        "{html}"
+    );
     let models = std::fs::read_dir(out.path().join("models")).unwrap();
     let folder = models.into_iter().next().unwrap().unwrap().path();
     let history: serde_json::Value =

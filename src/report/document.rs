@@ -327,8 +327,15 @@ fn load_model(root: &Path, name: &str, folder: &str, metric: &str) -> Loaded {
 }
 
 /// The learning curves of `experiment` on `plotted`, one series per model (a model without
-/// a history is in the legend only), with overfit markers in the metric's direction.
-fn plot(experiment: &IndexedExperiment, loaded: &[Loaded], plotted: &str) -> String {
+/// a history is in the legend only), with overfit markers in the metric's direction; a
+/// model's colour is its place in `names`, the report's model names in order of first
+/// appearance, so a model keeps its colour in every experiment.
+fn plot(
+    experiment: &IndexedExperiment,
+    loaded: &[Loaded],
+    plotted: &str,
+    names: &[&str],
+) -> String {
     let columns: Vec<(Vec<f64>, Vec<f64>, Option<usize>)> = loaded
         .iter()
         .map(|m| match &m.history {
@@ -345,6 +352,7 @@ fn plot(experiment: &IndexedExperiment, loaded: &[Loaded], plotted: &str) -> Str
         .zip(&columns)
         .map(|(m, (train, validation, overfit))| Series {
             name: &m.report.name,
+            colour: names.iter().position(|n| *n == m.report.name).unwrap_or(0),
             train,
             validation,
             overfit_epoch: *overfit,
@@ -358,6 +366,12 @@ fn plot(experiment: &IndexedExperiment, loaded: &[Loaded], plotted: &str) -> Str
 /// must be sound; every model is reported as far as its folder goes.
 pub fn build_report(root: &Path) -> Result<Built, ReportError> {
     let index = RunIndex::read(&root.join(RUN_JSON))?;
+    let mut names: Vec<&str> = Vec::new();
+    for model in index.experiments.iter().flat_map(|e| &e.models) {
+        if !names.contains(&model.name.as_str()) {
+            names.push(&model.name);
+        }
+    }
     let mut experiments = Vec::new();
     let mut plots = Vec::new();
     for experiment in &index.experiments {
@@ -374,7 +388,7 @@ pub fn build_report(root: &Path) -> Result<Built, ReportError> {
         let mut drawn = Vec::new();
         for plotted in &experiment.plot {
             let file = format!("plots/{}-{plotted}.svg", experiment.name);
-            plots.push((file.clone(), plot(experiment, &loaded, plotted)));
+            plots.push((file.clone(), plot(experiment, &loaded, plotted, &names)));
             drawn.push((plotted.clone(), file));
         }
         experiments.push(ExperimentReport {

@@ -85,13 +85,20 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
             let svg = std::fs::read_to_string(root.join(file)).unwrap_or_default();
             let _ = writeln!(out, "<figure class=\"plot\">{svg}</figure>");
         }
+        // Columns no model has a figure for are left out.
         let tested = experiment.models.iter().any(|m| !m.test.is_empty());
-        let _ = write!(
+        let accurate = experiment
+            .models
+            .iter()
+            .any(|m| m.final_val_accuracy.is_some());
+        let _ =
+            write!(
             out,
             "<table>\n<tr><th>model</th><th>parameters</th><th>training</th><th>best epoch</th>\
              <th>best validation {metric}</th><th>final validation {metric}</th><th>final gap</th>\
-             <th>final validation accuracy</th>{test}<th>overfits after epoch</th><th>verdict</th></tr>\n",
+             {accuracy}{test}<th>overfits after epoch</th><th>verdict</th></tr>\n",
             metric = escape(&experiment.metric),
+            accuracy = if accurate { "<th>final validation accuracy</th>" } else { "" },
             test = if tested { "<th>test (once, after training)</th>" } else { "" },
         );
         for model in &experiment.models {
@@ -105,7 +112,7 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
             };
             let _ = writeln!(
                 out,
-                "<tr class=\"{state}\"><td>{name}</td><td>{params}</td><td class=\"status\">{status}</td><td>{best}</td><td>{best_val}</td><td>{final_val}</td><td>{gap}</td><td>{accuracy}</td>{test}<td>{overfit}</td><td class=\"verdict\">{verdict}</td></tr>",
+                "<tr class=\"{state}\"><td>{name}</td><td>{params}</td><td class=\"status\">{status}</td><td>{best}</td><td>{best_val}</td><td>{final_val}</td><td>{gap}</td>{accuracy}{test}<td>{overfit}</td><td class=\"verdict\">{verdict}</td></tr>",
                 state = state_class(model.state),
                 name = escape(&model.name),
                 params = model.params.map_or("–".to_string(), crate::suggest::thousands),
@@ -114,7 +121,11 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
                 best_val = number(fit.map(|f| f.best_val), 4),
                 final_val = finals(fit.map(|f| f.final_val)),
                 gap = finals(fit.map(|f| f.gap_at_end)),
-                accuracy = finals(model.final_val_accuracy),
+                accuracy = if accurate {
+                    format!("<td>{}</td>", finals(model.final_val_accuracy))
+                } else {
+                    String::new()
+                },
                 test = if tested { format!("<td>{}</td>", test_figures(model)) } else { String::new() },
                 overfit = fit.and_then(|f| f.overfit_epoch).map_or("–".to_string(), |e| e.to_string()),
                 verdict = escape(&verdict(model)),

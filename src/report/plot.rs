@@ -33,6 +33,9 @@ const LABEL_CHAR_WIDTH: f64 = 6.2;
 pub struct Series<'a> {
     /// The model's name, shown in the legend.
     pub name: &'a str,
+    /// The model's place in [`PALETTE`] (modulo its length): one colour per model across a
+    /// report's plots.
+    pub colour: usize,
     /// The metric on the training data, one value per epoch from epoch 1.
     pub train: &'a [f64],
     /// The metric on the validation data, one value per epoch from epoch 1.
@@ -43,7 +46,7 @@ pub struct Series<'a> {
 }
 
 /// Learning curves of several models on one metric: x is the epoch (from 1), y the metric.
-/// Each model has one colour; its training curve is solid, its validation curve dashed, with
+/// Each model has its colour; its training curve is solid, its validation curve dashed, with
 /// a circle and "overfits after e" at its overfit epoch. Non-finite values are skipped (the
 /// curve breaks there).
 pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
@@ -76,7 +79,7 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
     let mut doc = frame.axes(title, "epoch", metric, x_step, y_step);
 
     for (i, s) in series.iter().enumerate() {
-        let colour = PALETTE[i % PALETTE.len()];
+        let colour = PALETTE[s.colour % PALETTE.len()];
         for (class, values) in [("training", s.train), ("validation", s.validation)] {
             let points = values.iter().enumerate().map(|(e, &v)| {
                 let (px, py) = frame.point((e + 1) as f64, v);
@@ -103,7 +106,7 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
     // above its marker, else higher up, else below (with a leader line when moved).
     let mut markers = Vec::new();
     for (i, s) in series.iter().enumerate() {
-        let colour = PALETTE[i % PALETTE.len()];
+        let colour = PALETTE[s.colour % PALETTE.len()];
         let Some(e) = s.overfit_epoch else { continue };
         let Some(&v) = e.checked_sub(1).and_then(|i| s.validation.get(i)) else {
             continue;
@@ -175,7 +178,7 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
     let lx = frame.right + 16.0;
     let mut ly = frame.top + 10.0;
     for (i, s) in series.iter().enumerate() {
-        let colour = PALETTE[i % PALETTE.len()];
+        let colour = PALETTE[s.colour % PALETTE.len()];
         doc = doc
             .add(sample(lx, lx + 22.0, ly, colour, false))
             .add(sample(lx + 28.0, lx + 50.0, ly, colour, true))
