@@ -78,7 +78,7 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
     let y_step = nice_step(y, 5.0);
     let mut doc = frame.axes(title, "epoch", metric, x_step, y_step);
 
-    for (i, s) in series.iter().enumerate() {
+    for s in series {
         let colour = PALETTE[s.colour % PALETTE.len()];
         for (class, values) in [("training", s.train), ("validation", s.validation)] {
             let points = values.iter().enumerate().map(|(e, &v)| {
@@ -105,7 +105,7 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
     // Overfit markers, then their labels, each placed where it overlaps no earlier label:
     // above its marker, else higher up, else below (with a leader line when moved).
     let mut markers = Vec::new();
-    for (i, s) in series.iter().enumerate() {
+    for s in series {
         let colour = PALETTE[s.colour % PALETTE.len()];
         let Some(e) = s.overfit_epoch else { continue };
         let Some(&v) = e.checked_sub(1).and_then(|i| s.validation.get(i)) else {
@@ -177,7 +177,7 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
     // The legend: a row per model (its solid and dashed samples), then what they mean.
     let lx = frame.right + 16.0;
     let mut ly = frame.top + 10.0;
-    for (i, s) in series.iter().enumerate() {
+    for s in series {
         let colour = PALETTE[s.colour % PALETTE.len()];
         doc = doc
             .add(sample(lx, lx + 22.0, ly, colour, false))
