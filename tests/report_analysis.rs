@@ -5,7 +5,9 @@ use crate::support;
 use ofit::history::Ending;
 use ofit::history::{Epoch, History};
 use ofit::ir::Metric;
-use ofit::report::analysis::{analyse, analyse_history, metric_named, tolerance, Direction, Fit};
+use ofit::report::analysis::{
+    analyse, analyse_history, best_of, metric_named, tolerance, Direction, Fit,
+};
 
 #[test]
 fn a_u_shaped_validation_curve_overfits_after_its_minimum() {
@@ -429,4 +431,28 @@ fn a_diverged_history_is_analysed_on_the_epochs_before_it() {
     // Diverged in its first epoch: nothing to analyse.
     let h = history(&rows[3..], Some(Ending::Diverged { epoch: 1 }));
     assert_eq!(analyse_history(&h, "loss"), None);
+}
+
+#[test]
+fn the_best_model_has_the_best_validation_value_in_the_metrics_direction() {
+    let fit = |metric, validation: &[f64]| analyse(metric, &[0.5, 0.4, 0.3], validation);
+    // Losses: the lowest best value wins; the first on ties; a model with no history
+    // (None) or only non-finite values is never best.
+    let losses = [
+        None,
+        fit(Metric::Loss, &[0.6, 0.35, 0.4]),
+        fit(Metric::Loss, &[0.5, 0.3, 0.45]),
+        fit(Metric::Loss, &[0.3, 0.6, 0.7]),
+        fit(Metric::Loss, &[f64::NAN, f64::NAN, f64::NAN]),
+    ];
+    let (index, best) = best_of(losses.iter().map(Option::as_ref)).unwrap();
+    assert_eq!((index, best.best_val, best.best_epoch), (2, 0.3, 2));
+    // Accuracy: the highest.
+    let accuracies = [
+        fit(Metric::Accuracy, &[0.7, 0.8, 0.75]),
+        fit(Metric::Accuracy, &[0.6, 0.85, 0.9]),
+    ];
+    let (index, best) = best_of(accuracies.iter().map(Option::as_ref)).unwrap();
+    assert_eq!((index, best.best_val), (1, 0.9));
+    assert!(best_of([None, None]).is_none());
 }

@@ -45,6 +45,9 @@ pub fn render(run_dir: &Path) -> Option<Written> {
                 for model in &experiment.models {
                     say!("{} / {}: {}", experiment.name, model.name, model.line());
                 }
+                if let Some(best) = &experiment.best {
+                    say!("{}: {}", experiment.name, best.sentence);
+                }
             }
             say!("report: {}", written.html.display());
             Some(written)

@@ -84,6 +84,33 @@ impl Direction {
     }
 }
 
+impl Direction {
+    /// "lowest" or "highest": the word for the best value.
+    pub fn best_word(self) -> &'static str {
+        match self {
+            Direction::LowerIsBetter => "lowest",
+            Direction::HigherIsBetter => "highest",
+        }
+    }
+}
+
+/// Of several models' fits on one metric, the one with the best validation value (the
+/// first on ties), with its index.
+pub fn best_of<'a>(fits: impl IntoIterator<Item = Option<&'a Fit>>) -> Option<(usize, &'a Fit)> {
+    fits.into_iter()
+        .enumerate()
+        .filter_map(|(i, fit)| Some((i, fit?)))
+        .filter(|(_, fit)| fit.best_val.is_finite())
+        .fold(None, |best: Option<(usize, &Fit)>, (i, fit)| match best {
+            Some((_, b))
+                if b.direction.sign() * b.best_val <= fit.direction.sign() * fit.best_val =>
+            {
+                best
+            }
+            _ => Some((i, fit)),
+        })
+}
+
 /// The metric a history column or a plot is named by (`loss`, `accuracy`, …); `None` for
 /// a name ofit does not compute.
 pub fn metric_named(name: &str) -> Option<Metric> {

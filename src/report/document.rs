@@ -5,7 +5,7 @@
 //! `ofit report` can redo it at any time, also of a run that is still training, was
 //! interrupted or has damaged files: each model is reported as far as its files go.
 
-use super::analysis::{analyse_history, Fit};
+use super::analysis::{analyse_history, best_of, Fit};
 use super::plot::{learning_curves, Series};
 use crate::file::{self, IoError};
 use crate::history::{Ending, History};
@@ -54,8 +54,24 @@ pub struct ExperimentReport {
     pub metric: String,
     /// Every plotted metric, with the SVG file drawn for it.
     pub plots: Vec<(String, String)>,
+    /// The model with the best validation value on `metric` (the first on ties); `None`
+    /// while no model has one.
+    pub best: Option<Best>,
     /// One entry per model.
     pub models: Vec<ModelReport>,
+}
+
+/// An experiment's best model on its metric.
+#[derive(Debug, Clone, Serialize)]
+pub struct Best {
+    /// The model's name.
+    pub model: String,
+    /// Its best validation value.
+    pub value: f64,
+    /// The epoch of that value.
+    pub epoch: usize,
+    /// The same in words: "best model: `baseline`, lowest validation loss 0.2808 (epoch 2)".
+    pub sentence: String,
 }
 
 /// How far a model's training got, as its folder shows it.
@@ -391,7 +407,20 @@ pub fn build_report(root: &Path) -> Result<Built, ReportError> {
             plots.push((file.clone(), plot(experiment, &loaded, plotted, &names)));
             drawn.push((plotted.clone(), file));
         }
+        let best = best_of(loaded.iter().map(|m| m.report.fit.as_ref())).map(|(i, fit)| Best {
+            model: loaded[i].report.name.clone(),
+            value: fit.best_val,
+            epoch: fit.best_epoch,
+            sentence: format!(
+                "best model: `{}`, {} validation {metric} {:.4} (epoch {})",
+                loaded[i].report.name,
+                fit.direction.best_word(),
+                fit.best_val,
+                fit.best_epoch
+            ),
+        });
         experiments.push(ExperimentReport {
+            best,
             name: experiment.name.clone(),
             metric,
             plots: drawn,

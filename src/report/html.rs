@@ -81,6 +81,9 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
             "<section id=\"{0}\">\n<h2>Experiment <code>{0}</code></h2>\n",
             escape(&experiment.name)
         );
+        if let Some(best) = &experiment.best {
+            let _ = writeln!(out, "<p class=\"best\">{}</p>", escape(&best.sentence));
+        }
         for (_, file) in &experiment.plots {
             let svg = std::fs::read_to_string(root.join(file)).unwrap_or_default();
             let _ = writeln!(out, "<figure class=\"plot\">{svg}</figure>");
