@@ -224,3 +224,70 @@ fn a_model_keeps_its_colour_in_every_experiment() {
     let names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["baseline", "smaller", "bigger", "l2", "dropout"]);
 }
+
+/// The boxes `[left, right, top, bottom]` of a plot's "overfits after" labels, as the
+/// placement sizes them (11-pixel text).
+fn overfit_label_boxes(svg: &str) -> Vec<[f64; 4]> {
+    let attribute = |element: &str, name: &str| -> String {
+        let start = element.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        element[start..].split('"').next().unwrap().to_string()
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|element| {
+            let content = element.split('>').nth(1)?.split('<').next()?;
+            content.starts_with("overfits after").then(|| {
+                let width = ofit::report::plot::LABEL_CHAR_WIDTH * content.len() as f64;
+                let x: f64 = attribute(element, "x").parse().unwrap();
+                let y: f64 = attribute(element, "y").parse().unwrap();
+                let left = if attribute(element, "text-anchor") == "end" {
+                    x - width
+                } else {
+                    x
+                };
+                [left, left + width, y - 10.0, y + 3.0]
+            })
+        })
+        .collect()
+}
+
+fn assert_apart(boxes: &[[f64; 4]], what: &str) {
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[..i] {
+            let apart = a[1] <= b[0] || b[1] <= a[0] || a[3] <= b[2] || b[3] <= a[2];
+            assert!(apart, "{what}: labels {a:?} and {b:?} overlap");
+        }
+    }
+}
+
+#[test]
+fn overfit_labels_never_overlap_even_at_one_epoch_and_value() {
+    // A sweep of four models that all overfit after epoch 2 at the same value.
+    let (train, validation) = ([0.5, 0.3, 0.2, 0.1], [0.45, 0.35, 0.5, 0.7]);
+    let names = ["w8", "w16", "w32", "w64"];
+    let series: Vec<Series> = names
+        .iter()
+        .enumerate()
+        .map(|(colour, name)| Series {
+            name,
+            colour,
+            train: &train,
+            validation: &validation,
+            overfit_epoch: Some(2),
+        })
+        .collect();
+    let svg = learning_curves("sweep", "loss", &series);
+    let boxes = overfit_label_boxes(&svg);
+    assert_eq!(boxes.len(), 4);
+    assert_apart(&boxes, "the sweep");
+    // And the tutorial's plots, from its committed run.
+    let built = ofit::report::document::build_report(
+        &crate::support::root().join("docs/tutorial-run"),
+    )
+    .unwrap();
+    for (file, svg) in &built.plots {
+        let boxes = overfit_label_boxes(svg);
+        assert!(!boxes.is_empty(), "{file}");
+        assert_apart(&boxes, file);
+    }
+}

@@ -26,7 +26,7 @@ const DASH: &str = "6 4";
 const TEXT: &str = "#222222";
 const GRID: &str = "#E5E5E5";
 /// The width of a character of an 11-pixel label, roughly, for placing labels apart.
-const LABEL_CHAR_WIDTH: f64 = 6.2;
+pub const LABEL_CHAR_WIDTH: f64 = 6.2;
 
 /// One model's learning curves.
 #[derive(Debug, Clone, Copy)]
