@@ -281,13 +281,81 @@ fn overfit_labels_never_overlap_even_at_one_epoch_and_value() {
     assert_eq!(boxes.len(), 4);
     assert_apart(&boxes, "the sweep");
     // And the tutorial's plots, from its committed run.
-    let built = ofit::report::document::build_report(
-        &crate::support::root().join("docs/tutorial-run"),
-    )
-    .unwrap();
+    let built =
+        ofit::report::document::build_report(&crate::support::root().join("docs/tutorial-run"))
+            .unwrap();
     for (file, svg) in &built.plots {
         let boxes = overfit_label_boxes(svg);
         assert!(!boxes.is_empty(), "{file}");
         assert_apart(&boxes, file);
     }
+}
+
+#[test]
+fn curves_over_more_than_two_decades_are_drawn_on_a_log_scale() {
+    // A training loss falling from 1 to 0.0001; validation bottoming out at 0.01.
+    let train = [1.0, 0.1, 0.01, 0.001, 0.0001];
+    let validation = [1.0, 0.1, 0.01, 0.05, 0.2];
+    let svg = learning_curves(
+        "falling",
+        "loss",
+        &[Series {
+            name: "m",
+            colour: 0,
+            train: &train,
+            validation: &validation,
+            overfit_epoch: Some(3),
+        }],
+    );
+    assert!(svg.contains(">loss (log scale)</text>"), "{svg}");
+    // A tick at each power of ten, equally spaced, and the curve passes through them.
+    let tick_y = |tick: &str| -> f64 {
+        let at = svg
+            .find(&format!(">{tick}</text>"))
+            .unwrap_or_else(|| panic!("{tick}"));
+        let element = &svg[svg[..at].rfind("<text").unwrap()..at];
+        let y = element
+            .split(" y=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        y.parse::<f64>().unwrap() - 4.0
+    };
+    let ys: Vec<f64> = ["1", "0.1", "0.01", "0.001", "0.0001"]
+        .iter()
+        .map(|t| tick_y(t))
+        .collect();
+    for pair in ys.windows(3) {
+        assert!(
+            ((pair[1] - pair[0]) - (pair[2] - pair[1])).abs() < 0.02,
+            "{ys:?}"
+        );
+    }
+    let training = svg.split("class=\"training\" d=\"").nth(1).unwrap();
+    let points: Vec<f64> = training
+        .split('"')
+        .next()
+        .unwrap()
+        .split(['M', 'L'])
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| p.trim().split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    for (point, tick) in points.iter().zip(&ys) {
+        assert!((point - tick).abs() < 0.02, "{points:?} against {ys:?}");
+    }
+    // Two decades or less stay linear.
+    let linear = learning_curves(
+        "flat",
+        "loss",
+        &[Series {
+            name: "m",
+            colour: 0,
+            train: &[1.0, 0.5, 0.02],
+            validation: &[1.0, 0.6, 0.4],
+            overfit_epoch: None,
+        }],
+    );
+    assert!(!linear.contains("log scale"));
 }

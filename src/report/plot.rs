@@ -61,11 +61,23 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
     } else {
         (1.0, epochs as f64)
     };
-    let values = series
+    let values: Vec<f64> = series
         .iter()
         .flat_map(|s| s.train.iter().chain(s.validation))
-        .copied();
-    let y = padded_range(values);
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    // Curves that span more than two decades (all above zero) are drawn on a log scale, so
+    // that the late epochs of a falling loss do not lie flat on the axis.
+    let (lo, hi) = values.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
+        (lo.min(v), hi.max(v))
+    });
+    let log_y = lo > 0.0 && hi / lo > 100.0;
+    let y = if log_y {
+        padded_range(values.iter().map(|v| v.log10()))
+    } else {
+        padded_range(values.iter().copied())
+    };
     let frame = Frame {
         left: 70.0,
         top: 44.0,
@@ -73,10 +85,16 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
         bottom: HEIGHT - 56.0,
         x,
         y,
+        log_y,
     };
     let x_step = nice_step(x, 6.0).max(1.0);
     let y_step = nice_step(y, 5.0);
-    let mut doc = frame.axes(title, "epoch", metric, x_step, y_step);
+    let y_title = if log_y {
+        format!("{metric} (log scale)")
+    } else {
+        metric.to_string()
+    };
+    let mut doc = frame.axes(title, "epoch", &y_title, x_step, y_step);
 
     for s in series {
         let colour = PALETTE[s.colour % PALETTE.len()];
@@ -209,6 +227,7 @@ pub fn multi_hot_row(title: &str, ids: &[u32], width: usize) -> String {
         bottom: HEIGHT - 56.0,
         x: (0.0, width.max(1) as f64),
         y: (-0.05, 1.05),
+        log_y: false,
     };
     let x_step = nice_step(frame.x, 6.0).max(1.0);
     let mut doc = frame.axes(title, "word index", "multi-hot value", x_step, 1.0);
@@ -245,15 +264,38 @@ struct Frame {
     right: f64,
     bottom: f64,
     x: (f64, f64),
+    /// The y range, in decades (log10 of the values) when `log_y`.
     y: (f64, f64),
+    /// Whether y is drawn on a log scale.
+    log_y: bool,
 }
 
 impl Frame {
     /// Data coordinates to pixels.
     fn point(&self, x: f64, y: f64) -> (f64, f64) {
+        let y = if self.log_y { y.log10() } else { y };
         let px = self.left + fraction(x, self.x) * (self.right - self.left);
         let py = self.bottom - fraction(y, self.y) * (self.bottom - self.top);
         (px, py)
+    }
+
+    /// The y ticks (values) and their labels: multiples of `step`, or on a log scale each
+    /// power of ten in range.
+    fn y_ticks(&self, step: f64) -> Vec<(f64, String)> {
+        if self.log_y {
+            ticks(self.y, 1.0)
+                .into_iter()
+                .map(|k| {
+                    let value = 10f64.powi(k as i32);
+                    (value, format!("{value}"))
+                })
+                .collect()
+        } else {
+            ticks(self.y, step)
+                .into_iter()
+                .map(|v| (v, format_tick(v, step)))
+                .collect()
+        }
     }
 
     /// The document with background, title, grid, frame, ticks and axis titles.
@@ -285,13 +327,13 @@ impl Frame {
                     .set("x", fmt(self.left))
                     .set("y", 26),
             );
-        for value in ticks(self.y, y_step) {
+        for (value, tick) in self.y_ticks(y_step) {
             let (_, py) = self.point(self.x.0, value);
             doc = doc.add(rule(self.left, py, self.right, py)).add(label(
                 self.left - 6.0,
                 py + 4.0,
                 "end",
-                &format_tick(value, y_step),
+                &tick,
             ));
         }
         for value in ticks(self.x, x_step) {
