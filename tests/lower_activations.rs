@@ -59,6 +59,18 @@ fn slope(activation: Activation, x: f64) -> f64 {
     (keras(activation, x + h) - keras(activation, x - h)) / (2.0 * h)
 }
 
+/// The gradient of Σ activation(x) at `xs`.
+fn gradient(activation: Activation, xs: &[f32], device: &burn::tensor::Device) -> Vec<f32> {
+    let x = Tensor::<1>::from_data(TensorData::new(xs.to_vec(), [xs.len()]), device).require_grad();
+    let grads = apply(activation, x.clone()).sum().backward();
+    x.grad(&grads)
+        .unwrap()
+        .into_data()
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .unwrap()
+}
+
 fn elementwise() -> impl Iterator<Item = Activation> {
     Activation::ALL
         .into_iter()
@@ -93,16 +105,7 @@ fn every_activation_has_its_gradient_and_no_nan_where_it_saturates() {
     for backend in [Backend::NdArray, Backend::Flex] {
         let device = backend.device();
         for activation in elementwise() {
-            let x = Tensor::<1>::from_data(TensorData::new(XS.to_vec(), [XS.len()]), &device)
-                .require_grad();
-            let grads = apply(activation, x.clone()).sum().backward();
-            let grad: Vec<f32> = x
-                .grad(&grads)
-                .unwrap()
-                .into_data()
-                .convert::<f32>()
-                .try_to_vec::<f32>()
-                .unwrap();
+            let grad = gradient(activation, &XS, &device);
             for (&x, &g) in XS.iter().zip(&grad) {
                 // At 0 relu, leaky_relu and selu have a kink, where any value between the two
                 // sides' slopes is a subgradient (TensorFlow takes one side's).
@@ -137,16 +140,7 @@ fn a_large_input_gives_elu_and_selu_a_finite_gradient() {
     // the gradient 0 · ∞ = NaN.
     let device = Backend::NdArray.device();
     for activation in [Activation::Elu, Activation::Selu] {
-        let x = Tensor::<1>::from_data(TensorData::new(vec![100.0f32, -100.0], [2]), &device)
-            .require_grad();
-        let grads = apply(activation, x.clone()).sum().backward();
-        let grad: Vec<f32> = x
-            .grad(&grads)
-            .unwrap()
-            .into_data()
-            .convert::<f32>()
-            .try_to_vec::<f32>()
-            .unwrap();
+        let grad = gradient(activation, &[100.0, -100.0], &device);
         assert!(grad.iter().all(|g| g.is_finite()), "{grad:?}");
     }
 }
