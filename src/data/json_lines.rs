@@ -26,19 +26,20 @@ pub(super) fn records(bytes: &[u8], path: &Path) -> Result<Records, DataError> {
             rows: Vec::new(),
         });
     };
-    let (line, object) = parse(line, first, path)?;
-    let header = header_of(&object, line, first, path)?;
+    let object = parse(line, first, path)?;
+    let header = header_of(&object, first, path)?;
     let index: HashMap<&str, usize> = header
         .cells
         .iter()
         .enumerate()
         .map(|(i, key)| (key.as_str(), i))
         .collect();
-    let mut rows = vec![cells(&object, line, first, &header, &index, path)];
-    rows.extend(lines.map(|(number, line)| {
-        let (line, object) = parse(line, number, path)?;
-        cells(&object, line, number, &header, &index, path)
-    }));
+    let mut rows = vec![cells(&object, first, &header, &index, path)];
+    rows.extend(
+        lines.map(|(number, line)| {
+            cells(&parse(line, number, path)?, number, &header, &index, path)
+        }),
+    );
     Ok(Records {
         header: Some(header),
         rows,
@@ -64,8 +65,7 @@ pub(super) fn header(path: &Path) -> Result<Option<Row>, DataError> {
         let Some((_, line)) = text_lines(&buffer).next() else {
             continue;
         };
-        let (line, object) = parse(line, number, path)?;
-        return header_of(&object, line, number, path).map(Some);
+        return header_of(&parse(line, number, path)?, number, path).map(Some);
     }
 }
 
@@ -112,26 +112,15 @@ impl BadText {
 /// One line's object: its keys and values as written, in the order written.
 struct Object<'a>(Vec<Pair<'a>>);
 
-/// A key, its value as written and the value's byte offset in the line.
+/// A key, its value as written and the 1-based character column where the value starts.
 struct Pair<'a> {
     key: String,
     value: &'a str,
-    offset: usize,
+    column: usize,
 }
 
-impl Pair<'_> {
-    /// The 1-based character column where the value starts on `line`.
-    fn column(&self, line: &str) -> usize {
-        line[..self.offset].chars().count() + 1
-    }
-}
-
-/// Line `number` as text and as one object.
-fn parse<'a>(
-    line: Line<'a>,
-    number: usize,
-    path: &Path,
-) -> Result<(&'a str, Object<'a>), DataError> {
+/// Line `number` as one object.
+fn parse<'a>(line: Line<'a>, number: usize, path: &Path) -> Result<Object<'a>, DataError> {
     let line = line.map_err(|at| at.error(number, path))?;
     let at = |byte: usize, message: String| {
         let column = line.char_indices().take_while(|&(i, _)| i < byte).count() + 1;
@@ -166,7 +155,7 @@ fn parse<'a>(
         ));
     }
     match pairs(line, start) {
-        Some(pairs) => Ok((line, Object(pairs))),
+        Some(pairs) => Ok(Object(pairs)),
         None => Err(at(start, "the line is not one JSON object".to_string())),
     }
 }
@@ -175,6 +164,8 @@ fn parse<'a>(
 fn pairs(line: &str, start: usize) -> Option<Vec<Pair<'_>>> {
     let b = line.as_bytes();
     let mut pairs = Vec::new();
+    // Characters are counted once through the line: up to byte `counted`, `column` − 1.
+    let (mut counted, mut column) = (0, 1);
     let mut i = whitespace(b, start + 1);
     if b.get(i) == Some(&b'}') {
         return Some(pairs);
@@ -184,10 +175,12 @@ fn pairs(line: &str, start: usize) -> Option<Vec<Pair<'_>>> {
         let key: String = serde_json::from_str(line.get(i..key_end)?).ok()?;
         i = whitespace(b, whitespace(b, key_end) + 1);
         let end = value_end(b, i)?;
+        column += line.get(counted..i)?.chars().count();
+        counted = i;
         pairs.push(Pair {
             key,
             value: line.get(i..end)?,
-            offset: i,
+            column,
         });
         i = whitespace(b, end);
         match b.get(i)? {
@@ -254,10 +247,10 @@ fn value_end(b: &[u8], i: usize) -> Option<usize> {
 
 /// The header: the first object's keys, each at its value's column; a key that is empty
 /// or written twice is an error.
-fn header_of(object: &Object, text: &str, number: usize, path: &Path) -> Result<Row, DataError> {
+fn header_of(object: &Object, number: usize, path: &Path) -> Result<Row, DataError> {
     let mut seen = std::collections::HashSet::new();
     for pair in &object.0 {
-        let (key, column) = (&pair.key, pair.column(text));
+        let (key, column) = (&pair.key, pair.column);
         if key.trim().is_empty() {
             return Err(syntax(path, number, column, "a key is empty".to_string()));
         }
@@ -281,14 +274,13 @@ fn header_of(object: &Object, text: &str, number: usize, path: &Path) -> Result<
     Ok(Row {
         cells: object.0.iter().map(|pair| pair.key.clone()).collect(),
         line: number,
-        columns: object.0.iter().map(|pair| pair.column(text)).collect(),
+        columns: object.0.iter().map(|pair| pair.column).collect(),
     })
 }
 
 /// The cells of `object` in the order of `header` (`index`: a key's position in it).
 fn cells(
     object: &Object,
-    text: &str,
     number: usize,
     header: &Row,
     index: &HashMap<&str, usize>,
@@ -296,7 +288,7 @@ fn cells(
 ) -> Result<Row, DataError> {
     let mut cells: Vec<Option<(String, usize)>> = vec![None; header.cells.len()];
     for pair in &object.0 {
-        let (key, column) = (&pair.key, pair.column(text));
+        let (key, column) = (&pair.key, pair.column);
         let shown = super::error::shown(key);
         let Some(&at) = index.get(key.as_str()) else {
             return Err(syntax(
