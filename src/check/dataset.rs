@@ -116,10 +116,11 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
             (source, validation?, test)
         }
         source @ ("csv" | "jsonl") => {
-            let (format, signature, file) = if source == "csv" {
-                (TableFormat::Csv, CSV, "csv")
+            // The source's name is also its files' usual extension.
+            let (format, signature) = if source == "csv" {
+                (TableFormat::Csv, CSV)
             } else {
-                (TableFormat::JsonLines, JSONL, "jsonl")
+                (TableFormat::JsonLines, JSONL)
             };
             let args = bind_call(call, signature, reader.diagnostics);
             spans.path = args.get("path").map(|v| v.span);
@@ -134,9 +135,9 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
                 Chosen::One(v) => Some(v),
                 Chosen::None => {
                     let help = if args.given("test").is_some() {
-                        format!("`test` is evaluated once after training; name the validation file with `validation = \"validation.{file}\"`, or hold out a fraction with `validation_split = 0.2`")
+                        format!("`test` is evaluated once after training; name the validation file with `validation = \"validation.{source}\"`, or hold out a fraction with `validation_split = 0.2`")
                     } else {
-                        format!("add `validation_split = 0.2`, `validation_first = 100` or `validation = \"validation.{file}\"`")
+                        format!("add `validation_split = 0.2`, `validation_first = 100` or `validation = \"validation.{source}\"`")
                     };
                     reader.diagnostics.push(
                         Diagnostic::error(
