@@ -168,8 +168,15 @@ pub enum Side {
 pub enum Validation {
     /// The source's own test split (IMDB's 25,000 test reviews).
     TestSplit,
-    /// A seeded random fraction of the training examples is held out.
-    Fraction {
+    /// The last fraction of the training examples, in the source's order, unshuffled:
+    /// Keras's `fit(validation_split = fraction)`, which keeps the first
+    /// `floor(n × (1 − fraction))` examples for training.
+    Split {
+        /// Fraction held out, in (0, 1).
+        fraction: f64,
+    },
+    /// A seeded random fraction of the training examples, spread over the whole source.
+    Sample {
         /// Fraction held out, in (0, 1).
         fraction: f64,
     },
@@ -241,9 +248,13 @@ impl Dataset {
         const IMDB_SPLIT: usize = 25_000;
         match (&self.source, &self.validation) {
             (DataSource::Imdb { .. }, Validation::TestSplit) => Some((IMDB_SPLIT, IMDB_SPLIT)),
-            (DataSource::Imdb { .. }, Validation::Fraction { fraction }) => {
-                let held_out = (IMDB_SPLIT as f64 * fraction).round() as usize;
-                Some((IMDB_SPLIT - held_out, held_out))
+            (
+                DataSource::Imdb { .. },
+                Validation::Split { fraction } | Validation::Sample { fraction },
+            ) => {
+                // Keras's count, which `data::validation::carve` keeps.
+                let kept = (IMDB_SPLIT as f64 * (1.0 - fraction)).floor() as usize;
+                Some((kept, IMDB_SPLIT - kept))
             }
             (DataSource::Imdb { .. }, Validation::First { rows }) => {
                 Some((IMDB_SPLIT.saturating_sub(*rows), *rows))

@@ -415,7 +415,43 @@ fn a_huge_cell_is_quoted_cut_short() {
 }
 
 #[test]
-fn a_split_that_rounds_to_nothing_is_an_error() {
+fn validation_split_validates_on_the_last_rows_and_validation_sample_on_seeded_random_ones() {
+    let dataset = |validation| ofit::ir::Dataset {
+        name: "table".to_string(),
+        source: ofit::ir::DataSource::Table {
+            format: ofit::ir::TableFormat::Csv,
+            path: "csv/good.csv".to_string(),
+            label: "label".to_string(),
+            text: None,
+        },
+        validation,
+        test: None,
+    };
+    let features = |split: &ofit::data::Split| match &split.features {
+        ofit::data::Features::Dense(dense) => dense.values.clone(),
+        other => panic!("dense features expected, got {other:?}"),
+    };
+    // Keras keeps floor(3 × 0.6) = 1 row and validates on the last 2, in file order.
+    let split = ofit::ir::Validation::Split { fraction: 0.4 };
+    let loaded = ofit::data::load(&dataset(split), &binary(), &context()).unwrap();
+    assert_eq!(features(&loaded.data.train), vec![1.5, 2.0]);
+    assert_eq!(
+        features(&loaded.data.validation),
+        vec![-0.25, 300.0, 4.0, 0.5]
+    );
+    // The same count drawn at random: the same rows on every load.
+    let sample = ofit::ir::Validation::Sample { fraction: 0.4 };
+    let first = ofit::data::load(&dataset(sample.clone()), &binary(), &context()).unwrap();
+    let again = ofit::data::load(&dataset(sample), &binary(), &context()).unwrap();
+    assert_eq!(first.data.train.labels.len(), 1);
+    assert_eq!(
+        features(&first.data.validation),
+        features(&again.data.validation)
+    );
+}
+
+#[test]
+fn a_split_that_holds_out_nothing_or_everything_is_an_error() {
     let dataset = |validation| ofit::ir::Dataset {
         name: "table".to_string(),
         source: ofit::ir::DataSource::Table {
@@ -428,12 +464,12 @@ fn a_split_that_rounds_to_nothing_is_an_error() {
         test: None,
     };
     let path = fixture("good.csv");
-    let fraction = |fraction| ofit::ir::Validation::Fraction { fraction };
-    let error = ofit::data::load(&dataset(fraction(0.0004)), &binary(), &context()).unwrap_err();
+    let fraction = |fraction| ofit::ir::Validation::Split { fraction };
+    let error = ofit::data::load(&dataset(fraction(1e-17)), &binary(), &context()).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
-            "`{}` has 3 rows; validation_split = 0.0004 holds out 0 of them",
+            "`{}` has 3 rows; validation_split = 0.00000000000000001 holds out 0 of them",
             path.display()
         )
     );
@@ -441,7 +477,7 @@ fn a_split_that_rounds_to_nothing_is_an_error() {
         error
             .help()
             .unwrap()
-            .contains("use a validation_split of at least 0.3334"),
+            .contains("use a validation_split of at least 0.0001"),
         "{:?}",
         error.help()
     );
@@ -455,7 +491,7 @@ fn a_split_that_rounds_to_nothing_is_an_error() {
     );
     assert!(error.help().unwrap().contains("of at most 0.6666"));
     // The bounds the help gives do split the file.
-    for f in [0.3334, 0.6666] {
+    for f in [0.0001, 0.6666] {
         let loaded = ofit::data::load(&dataset(fraction(f)), &binary(), &context()).unwrap();
         assert!(loaded.data.train.labels.len() == 2 || loaded.data.validation.labels.len() == 2);
     }

@@ -132,11 +132,7 @@ fn num_words_sends_rarer_words_to_the_out_of_vocabulary_id() {
 fn a_validation_split_holds_out_training_reviews() {
     let cache = tempfile::tempdir().unwrap();
     let ctx = context(cache.path(), "npm-good", good_package());
-    let loaded = load(
-        &imdb(100, Validation::Fraction { fraction: 0.5 }, None),
-        &ctx,
-    )
-    .unwrap();
+    let loaded = load(&imdb(100, Validation::Split { fraction: 0.5 }, None), &ctx).unwrap();
     assert_eq!(loaded.data.stats.train.examples, 3);
     assert_eq!(loaded.data.stats.validation.examples, 3);
 }
@@ -434,23 +430,23 @@ fn imdb_labels_suit_two_softmax_classes_and_regression() {
 }
 
 #[test]
-fn an_imdb_validation_split_that_rounds_to_nothing_is_an_error() {
+fn an_imdb_validation_split_that_holds_out_nothing_is_an_error() {
     let cache = tempfile::tempdir().unwrap();
     let ctx = context(cache.path(), "/no/such/npm", good_package());
     let error = load(
-        &imdb(10, Validation::Fraction { fraction: 0.01 }, Some("aclImdb")),
+        &imdb(10, Validation::Split { fraction: 1e-17 }, Some("aclImdb")),
         &ctx,
     )
     .unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
-            "`{}` has 6 training reviews; validation_split = 0.01 holds out 0 of them",
+            "`{}` has 6 training reviews; validation_split = 0.00000000000000001 holds out 0 of them",
             fixture("aclImdb").display()
         )
     );
     let error = load(
-        &imdb(10, Validation::Fraction { fraction: 0.99 }, Some("aclImdb")),
+        &imdb(10, Validation::Split { fraction: 0.99 }, Some("aclImdb")),
         &ctx,
     )
     .unwrap_err();

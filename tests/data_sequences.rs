@@ -249,7 +249,7 @@ fn a_fraction_of_the_training_reviews_with_the_test_reviews_as_the_test() {
     let loaded = data::load(
         &imdb(
             8,
-            Validation::Fraction { fraction: 0.5 },
+            Validation::Sample { fraction: 0.5 },
             Some(Test::TestSplit),
         ),
         &LabelRule::binary("the test"),

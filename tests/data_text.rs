@@ -173,7 +173,7 @@ fn multi_hot_rows_and_a_test_file_with_its_columns_in_another_order() {
 #[test]
 fn a_rerun_reads_the_cached_corpus() {
     let cache = tempfile::tempdir().unwrap();
-    let dataset = reviews(sequence(8), Validation::Fraction { fraction: 0.5 }, None);
+    let dataset = reviews(sequence(8), Validation::Sample { fraction: 0.5 }, None);
     let first = load(&dataset, cache.path()).unwrap();
     let corpus_file = PathBuf::from(first.data.stats.files.last().unwrap());
     assert!(

@@ -20,6 +20,7 @@ const IMDB: Signature = Signature {
         named("encode"),
         named("path"),
         named("validation_split"),
+        named("validation_sample"),
         named("validation_first"),
     ],
 };
@@ -32,6 +33,7 @@ const TABLE_PARAMS: &[Param] = &[
     named("num_words"),
     named("encode"),
     named("validation_split"),
+    named("validation_sample"),
     named("validation_first"),
     named("validation"),
     named("test"),
@@ -71,8 +73,14 @@ const MIN_NUM_WORDS: i64 = 5;
 /// IMDB's training reviews, of which `validation_first` holds some out.
 const IMDB_TRAIN: i64 = 25_000;
 
-/// The ways of choosing validation examples; a dataset gives at most one.
-const VALIDATION_KEYS: [&str; 3] = ["validation_split", "validation_first", "validation"];
+/// The ways of choosing validation examples; a dataset gives at most one. IMDB has all
+/// but the last.
+const VALIDATION_KEYS: [&str; 4] = [
+    "validation_split",
+    "validation_sample",
+    "validation_first",
+    "validation",
+];
 
 /// Checks a dataset declaration; also says where its file arguments are written, for the
 /// data stage's lint ([`crate::data::lint`]), which reads the files the checker may not.
@@ -99,7 +107,7 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
             // Validation carved from the training reviews leaves the test reviews free to
             // be the test split; otherwise they validate, as Keras's tutorials do.
             let validation =
-                match validation(reader, &args, &VALIDATION_KEYS[..2], Some(IMDB_TRAIN)) {
+                match validation(reader, &args, &VALIDATION_KEYS[..3], Some(IMDB_TRAIN)) {
                     Chosen::One(v) => Some(v),
                     Chosen::None => Some(Validation::TestSplit),
                     Chosen::Bad => None,
@@ -145,7 +153,10 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
                             call.callee.span,
                             format!("a {source} dataset needs validation data"),
                         )
-                        .with_label("no `validation_split`, `validation_first` or `validation`")
+                        .with_label(
+                            "no `validation_split`, `validation_sample`, `validation_first` or \
+                             `validation`",
+                        )
                         .with_help(help),
                     );
                     None
@@ -407,7 +418,10 @@ fn validation(reader: &mut Reader, args: &Bound, keys: &[&str], rows: Option<i64
             let value = args.get(key).expect("given");
             let read = match key {
                 "validation_split" => {
-                    fraction(reader, value).map(|fraction| Validation::Fraction { fraction })
+                    fraction(reader, value, key).map(|fraction| Validation::Split { fraction })
+                }
+                "validation_sample" => {
+                    fraction(reader, value, key).map(|fraction| Validation::Sample { fraction })
                 }
                 "validation_first" => {
                     first(reader, value, rows).map(|rows| Validation::First { rows })
@@ -426,7 +440,7 @@ fn validation(reader: &mut Reader, args: &Bound, keys: &[&str], rows: Option<i64
                 )
                 .with_secondary(at(first), format!("`{first}` given here"))
                 .with_help(
-                    "validate on one thing: a held-out fraction (`validation_split`), the first rows (`validation_first`), or a separate file (`validation`)",
+                    "validate on one thing: the last fraction of the rows (`validation_split`, as Keras), a random fraction (`validation_sample`), the first rows (`validation_first`), or a separate file (`validation`)",
                 ),
             );
             Chosen::Bad
@@ -458,14 +472,20 @@ fn first(reader: &mut Reader, value: &Value, rows: Option<i64>) -> Option<usize>
         .then(|| got.or(1) as usize)
 }
 
-/// Reads a validation fraction, which must lie strictly between 0 and 1.
-fn fraction(reader: &mut Reader, value: &Value) -> Option<f64> {
+/// Reads a validation fraction (given as `key`), which must lie strictly between 0 and 1.
+fn fraction(reader: &mut Reader, value: &Value, key: &str) -> Option<f64> {
     let got = reader.float(value, &Env::default());
     let ok = reader.require(
         got,
         |f| f > 0.0 && f < 1.0,
-        |f| format!("`validation_split` is {f:?}, but must be between 0 and 1"),
-        "the fraction of training examples held out for validation, e.g. 0.2",
+        |f| format!("`{key}` is {f:?}, but must be between 0 and 1"),
+        match key {
+            "validation_split" => {
+                "the fraction of training examples held out for validation, the last ones as \
+                 Keras's `validation_split`, e.g. 0.2"
+            }
+            _ => "the fraction of training examples drawn at random for validation, e.g. 0.2",
+        },
     );
     match got {
         Got::Known(f, _) if ok => Some(f),

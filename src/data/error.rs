@@ -60,7 +60,7 @@ pub enum DataError {
         message: String,
     },
     /// A validation fraction that leaves one side of the split without an example.
-    #[error("{}", empty_split(path, *rows, noun, *fraction, *held_out))]
+    #[error("{}", empty_split(path, *rows, noun, key, *fraction, *held_out))]
     EmptySplit {
         /// The file (or directory) the examples come from.
         path: PathBuf,
@@ -68,7 +68,9 @@ pub enum DataError {
         rows: usize,
         /// What they are called: "rows", "training reviews".
         noun: &'static str,
-        /// The `validation_split`.
+        /// The key that gave the fraction: `validation_split` or `validation_sample`.
+        key: &'static str,
+        /// The fraction.
         fraction: f64,
         /// How many of them it holds out: 0, or all of them.
         held_out: usize,
@@ -113,9 +115,16 @@ pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn empty_split(path: &Path, rows: usize, noun: &str, fraction: f64, held_out: usize) -> String {
+fn empty_split(
+    path: &Path,
+    rows: usize,
+    noun: &str,
+    key: &str,
+    fraction: f64,
+    held_out: usize,
+) -> String {
     let start = format!(
-        "`{}` has {rows} {noun}; validation_split = {fraction} holds out",
+        "`{}` has {rows} {noun}; {key} = {fraction} holds out",
         path.display()
     );
     if held_out == 0 {
@@ -167,12 +176,17 @@ impl DataError {
                     .to_string(),
             ),
             DataError::Io(_) => None,
-            DataError::EmptySplit { rows, held_out, .. } => Some(if *rows < 2 {
+            DataError::EmptySplit {
+                rows,
+                key,
+                held_out,
+                ..
+            } => Some(if *rows < 2 {
                 "one example cannot be split: give validation examples in a separate \
                  `test = \"…\"` file"
                     .to_string()
             } else {
-                // Held out are round(rows × fraction) examples: these bounds (to four
+                // Kept are floor(rows × (1 − fraction)) examples: these bounds (to four
                 // places, rounded inwards) hold out at least one and keep at least one.
                 let (low, high) = split_bounds(*rows);
                 let wanted = if *held_out == 0 {
@@ -181,9 +195,9 @@ impl DataError {
                     format!("of at most {high}")
                 };
                 format!(
-                    "ofit holds out round({rows} × validation_split) of them; use a \
-                     validation_split {wanted} (from {low} to {high} keeps at least one \
-                     example on each side)"
+                    "ofit trains on floor({rows} × (1 − {key})) of them, as Keras does; use \
+                     a {key} {wanted} (from {low} to {high} keeps at least one example on \
+                     each side)"
                 )
             }),
             DataError::FirstTooMany { rows, .. } => Some(if *rows < 2 {
@@ -203,11 +217,12 @@ impl DataError {
 }
 
 /// The smallest and largest validation fractions, to four decimal places, that hold out at
-/// least one of `rows` examples and keep at least one (`rows` ≥ 2).
+/// least one of `rows` examples and keep at least one (`rows` ≥ 2), when
+/// `floor(rows × (1 − fraction))` examples are kept, as Keras keeps them.
 pub fn split_bounds(rows: usize) -> (f64, f64) {
     let n = rows as f64;
-    // ceil(1/n) and floor(1 - 1/n) at four places; float error only moves them inwards.
-    let low = (1e4 / n).ceil() / 1e4;
+    // Any fraction above 0 holds one out, but for float error; floor(1 − 1/n) at four
+    // places keeps one, float error only moving it inwards.
     let high = ((1.0 - 1.0 / n) * 1e4).floor() / 1e4;
-    (low, high)
+    (1e-4, high)
 }

@@ -6,17 +6,11 @@ use super::corpus::{Corpus, Review, Sequences};
 use super::fetch::{self, Package};
 use super::stats::{SplitStats, Stats};
 use super::table::{self, Labels};
-use super::{acl_imdb, keras_npz, keras_order, text_table};
+use super::{acl_imdb, keras_npz, keras_order, text_table, validation};
 use super::{DataError, Dense, Encoded, Features, LabelRule, Split};
 use crate::ir::{DataSource, Dataset, Encoding, Program, TableFormat, Test, Validation};
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// The seed of every validation split drawn from training examples, so that the same
-/// declaration always holds out the same examples.
-pub const SPLIT_SEED: u64 = 0x0f17;
 
 /// Where data comes from and goes to. The library reads no environment variable: the
 /// command line builds this from `OFIT_DATA_DIR`, `OFIT_NPM` and `OFIT_NPM_TIMEOUT`; a
@@ -145,15 +139,12 @@ fn load_table(
     let all = dense_split(train.features.clone(), train.labels.clone());
     let (train_split, validation) = match &dataset.validation {
         Validation::File { path: written } => (all, other(written)?),
-        Validation::Fraction { fraction } => {
-            let (keep, held_out) = hold_out(all.labels.len(), *fraction, &path, "rows")?;
-            (select_dense(&all, &keep), select_dense(&all, &held_out))
-        }
-        Validation::First { rows } => {
-            let (keep, held_out) = first(all.labels.len(), *rows, &path, "rows")?;
-            (select_dense(&all, &keep), select_dense(&all, &held_out))
-        }
         Validation::TestSplit => return Err(no_test_split(&path)),
+        carved => {
+            let (keep, held_out) = validation::carve(carved, all.labels.len(), &path, "rows")?
+                .expect("a carved validation");
+            (select_dense(&all, &keep), select_dense(&all, &held_out))
+        }
     };
     let test = match &dataset.test {
         None => None,
@@ -381,56 +372,6 @@ fn local_corpus(path: &Path) -> Result<(Corpus, Vec<String>), DataError> {
     }
 }
 
-/// Splits `rows` examples into kept and held-out indices, each in their original order.
-///
-/// `round(rows × fraction)` examples are held out (half rounded up): the first ones of a
-/// permutation of all rows drawn from a ChaCha8 generator seeded with [`SPLIT_SEED`]. So
-/// the same declaration always holds out the same rows, spread over the whole file rather
-/// than its end. A fraction that holds out no row, or every row, is an error naming
-/// `path` (what the rows are: `noun`).
-pub fn hold_out(
-    rows: usize,
-    fraction: f64,
-    path: &Path,
-    noun: &'static str,
-) -> Result<(Vec<usize>, Vec<usize>), DataError> {
-    let held = ((rows as f64) * fraction).round() as usize;
-    if held == 0 || held >= rows {
-        return Err(DataError::EmptySplit {
-            path: path.to_path_buf(),
-            rows,
-            noun,
-            fraction,
-            held_out: held.min(rows),
-        });
-    }
-    let mut order: Vec<usize> = (0..rows).collect();
-    order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(SPLIT_SEED));
-    let (mut held_out, mut keep) = (order[..held].to_vec(), order[held..].to_vec());
-    keep.sort_unstable();
-    held_out.sort_unstable();
-    Ok((keep, held_out))
-}
-
-/// Holds out the first `first` of `rows` examples (in source order) for validation: the
-/// kept and held-out indices. Holding out all of them, or none, is an error naming `path`.
-pub fn first(
-    rows: usize,
-    first: usize,
-    path: &Path,
-    noun: &'static str,
-) -> Result<(Vec<usize>, Vec<usize>), DataError> {
-    if first == 0 || first >= rows {
-        return Err(DataError::FirstTooMany {
-            path: path.to_path_buf(),
-            rows,
-            noun,
-            first,
-        });
-    }
-    Ok(((first..rows).collect(), (0..first).collect()))
-}
-
 fn encode_imdb(
     corpus: &Corpus,
     num_words: usize,
@@ -440,24 +381,22 @@ fn encode_imdb(
 ) -> Result<Encoded, DataError> {
     let origin = Path::new(&files[0]);
     let (train, validation) = match &dataset.validation {
-        Validation::Fraction { fraction } => {
-            let (keep, held_out) =
-                hold_out(corpus.train.len(), *fraction, origin, "training reviews")?;
-            (corpus.train.select(&keep), corpus.train.select(&held_out))
-        }
-        Validation::First { rows } => {
-            // The first reviews as Keras's `imdb.load_data` orders them (its seeded
-            // shuffle), as the tutorial's `x_train[:10000]` takes them.
+        Validation::TestSplit => (corpus.train.clone(), corpus.test.clone()),
+        Validation::File { .. } => return Err(no_file_for_imdb(origin)),
+        carved => {
+            // Positions in the order Keras's `imdb.load_data` returns the reviews (its
+            // seeded shuffle): the tutorial's `x_train[:10000]`, and the last reviews
+            // `fit(validation_split = …)` holds out, are the same reviews.
             let order = keras_order::shuffled(corpus.train.len(), keras_order::SEED);
-            let (keep, held_out) = first(corpus.train.len(), *rows, origin, "training reviews")?;
+            let (keep, held_out) =
+                validation::carve(carved, corpus.train.len(), origin, "training reviews")?
+                    .expect("a carved validation");
             let pick = |rows: &[usize]| rows.iter().map(|&r| order[r]).collect::<Vec<_>>();
             (
                 corpus.train.select(&pick(&keep)),
                 corpus.train.select(&pick(&held_out)),
             )
         }
-        Validation::TestSplit => (corpus.train.clone(), corpus.test.clone()),
-        Validation::File { .. } => return Err(no_file_for_imdb(origin)),
     };
     let test = match &dataset.test {
         None => None,
@@ -585,27 +524,5 @@ fn select_dense(split: &Split, rows: &[usize]) -> Split {
     Split {
         features: Features::Dense(Dense { width, values }),
         labels: rows.iter().map(|&r| split.labels[r]).collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_hold_out_is_seeded_disjoint_complete_and_ordered() {
-        let hold_out = |rows, fraction| hold_out(rows, fraction, Path::new("t.csv"), "rows");
-        let (keep, held) = hold_out(10, 0.3).unwrap();
-        assert_eq!(held.len(), 3);
-        assert_eq!(keep.len(), 7);
-        let mut all: Vec<usize> = keep.iter().chain(&held).copied().collect();
-        all.sort_unstable();
-        assert_eq!(all, (0..10).collect::<Vec<_>>());
-        assert!(keep.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(hold_out(10, 0.3).unwrap(), (keep, held));
-        // round(): 0.05 of 10 holds out 1 (half rounds up), 0.04 none, 0.95 all.
-        assert_eq!(hold_out(10, 0.05).unwrap().1.len(), 1);
-        assert!(hold_out(10, 0.04).is_err());
-        assert!(hold_out(10, 0.95).is_err());
     }
 }

@@ -30,6 +30,7 @@ pub mod stats;
 pub mod table;
 pub mod text_table;
 pub mod tokenize;
+pub mod validation;
 
 pub use error::DataError;
 pub use labels::LabelRule;

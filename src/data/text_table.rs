@@ -10,9 +10,10 @@
 
 use super::cache;
 use super::corpus::{TextCorpus, TextSplit, WordIndex};
-use super::load::{class_count, first, hold_out, no_test_split, text_stats, Context, Loaded};
+use super::load::{class_count, no_test_split, text_stats, Context, Loaded};
 use super::stats::Stats;
 use super::table::{self, Labels};
+use super::validation;
 use super::{DataError, Encoded, Features, LabelRule, Split};
 use crate::ir::{Dataset, Encoding, TableFormat, Test, TextColumn, Validation};
 use sha2::{Digest, Sha256};
@@ -33,7 +34,7 @@ pub fn load(
     let validation_file = match &dataset.validation {
         Validation::File { path } => Some(ctx.resolve(path)),
         Validation::TestSplit => return Err(no_test_split(&path)),
-        Validation::Fraction { .. } | Validation::First { .. } => None,
+        Validation::Split { .. } | Validation::Sample { .. } | Validation::First { .. } => None,
     };
     let test_file = match &dataset.test {
         None => None,
@@ -111,8 +112,12 @@ fn key(files: &Files, validation: &Validation) -> Result<String, DataError> {
     part(files.label.as_bytes());
     part(file_hash(files.train)?.as_bytes());
     match validation {
-        Validation::Fraction { fraction } => {
-            part(b"fraction");
+        Validation::Split { fraction } => {
+            part(b"split");
+            part(&fraction.to_bits().to_le_bytes());
+        }
+        Validation::Sample { fraction } => {
+            part(b"sample");
             part(&fraction.to_bits().to_le_bytes());
         }
         Validation::First { rows } => {
@@ -180,15 +185,10 @@ fn build(
                     (held.texts, held.labels),
                 )
             }
-            (Validation::Fraction { fraction }, None) => {
-                let (keep, held) = hold_out(rows, *fraction, path, "rows")?;
-                (pick(&keep), pick(&held))
-            }
-            (Validation::First { rows: n }, None) => {
-                let (keep, held) = first(rows, *n, path, "rows")?;
-                (pick(&keep), pick(&held))
-            }
-            (_, None) => return Err(no_test_split(path)),
+            (carved, None) => match validation::carve(carved, rows, path, "rows")? {
+                Some((keep, held)) => (pick(&keep), pick(&held)),
+                None => return Err(no_test_split(path)),
+            },
         };
     let test = files.test.map(other).transpose()?;
     // The training split alone decides the ranking.
