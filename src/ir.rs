@@ -84,7 +84,57 @@ pub enum DataSource {
         /// The text column, when the file holds text rather than numeric features.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         text: Option<TextColumn>,
+        /// Which columns are features and how they are read.
+        #[serde(default, skip_serializing_if = "Columns::is_plain")]
+        columns: Columns,
     },
+}
+
+/// Which of a table's columns are features, and how each is read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Columns {
+    /// The feature columns, in this order; `None` for every column but the label (and
+    /// the text column), in file order, less `drop`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<Vec<String>>,
+    /// Columns left out when `features` is not given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drop: Vec<String>,
+    /// Feature columns of names (strings), one-hot encoded: one feature per distinct name
+    /// of the training file, in byte order, where the column stands.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categorical: Vec<String>,
+    /// Feature columns of dates (`YYYY-MM-DD…`), read as their year.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<String>,
+    /// What a row with a missing value (an empty cell, JSON's `null`) in a column that is
+    /// read does.
+    #[serde(default, skip_serializing_if = "Missing::is_error")]
+    pub missing: Missing,
+}
+
+impl Columns {
+    /// Every column but the label read as it is, a missing value an error.
+    pub fn is_plain(&self) -> bool {
+        *self == Columns::default()
+    }
+}
+
+/// What a row with a missing value does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    /// It is an error at its line and column.
+    #[default]
+    Error,
+    /// The row is left out, and counted (`ofit data` says how many).
+    Drop,
+}
+
+impl Missing {
+    fn is_error(&self) -> bool {
+        *self == Missing::Error
+    }
 }
 
 /// How a table file writes its header and rows; its validation and test files are
@@ -96,6 +146,8 @@ pub enum TableFormat {
     Csv,
     /// One JSON object per line, the first object's keys the columns (`jsonl(…)`).
     JsonLines,
+    /// One JSON list of objects, the records; the first one's keys the columns (`json(…)`).
+    Json,
 }
 
 impl TableFormat {
@@ -104,6 +156,7 @@ impl TableFormat {
         match self {
             TableFormat::Csv => "csv",
             TableFormat::JsonLines => "jsonl",
+            TableFormat::Json => "json",
         }
     }
 
@@ -112,6 +165,7 @@ impl TableFormat {
         match self {
             TableFormat::Csv => "CSV",
             TableFormat::JsonLines => "JSON Lines",
+            TableFormat::Json => "JSON",
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::support::root;
 use ofit::data::table::{self, Table};
 use ofit::data::{Context, DataError, Dense, Features, LabelRule};
+use ofit::ir::Columns;
 use ofit::ir::TableFormat::Csv;
 use std::path::PathBuf;
 
@@ -29,13 +30,21 @@ fn context() -> Context {
 /// A fixture's path and the error reading it with label column `label` gives.
 fn failure(name: &str, rule: LabelRule) -> (PathBuf, DataError) {
     let path = fixture(name);
-    let error = table::read(&path, Csv, "label", &rule).expect_err("the fixture is wrong");
+    let error = table::read(&path, Csv, "label", &Columns::default(), &rule)
+        .expect_err("the fixture is wrong");
     (path, error)
 }
 
 #[test]
 fn a_good_file_reads_features_without_the_label_column() {
-    let table = table::read(&fixture("good.csv"), Csv, "label", &binary()).unwrap();
+    let table = table::read(
+        &fixture("good.csv"),
+        Csv,
+        "label",
+        &Columns::default(),
+        &binary(),
+    )
+    .unwrap();
     assert_eq!(
         table,
         Table {
@@ -46,6 +55,8 @@ fn a_good_file_reads_features_without_the_label_column() {
             },
             labels: vec![1.0, 0.0, 1.0],
             classes: None,
+            categories: Vec::new(),
+            dropped: 0,
         }
     );
     assert_eq!(table.features.rows(), 3);
@@ -56,23 +67,42 @@ fn a_json_lines_file_reads_as_its_csv_twin_with_keys_in_any_order() {
     let jsonl = ofit::ir::TableFormat::JsonLines;
     let path = fixture("good.jsonl");
     assert_eq!(
-        table::read(&path, jsonl, "label", &binary()).unwrap(),
-        table::read(&fixture("good.csv"), Csv, "label", &binary()).unwrap()
+        table::read(&path, jsonl, "label", &Columns::default(), &binary()).unwrap(),
+        table::read(
+            &fixture("good.csv"),
+            Csv,
+            "label",
+            &Columns::default(),
+            &binary()
+        )
+        .unwrap()
     );
-    assert_eq!(table::width(&path, jsonl, "label").unwrap(), 2);
+    assert_eq!(
+        table::width(&path, jsonl, "label", &Columns::default()).unwrap(),
+        2
+    );
     assert_eq!(table::columns(&path, jsonl).unwrap(), ["x", "label", "y"]);
 }
 
 #[test]
 fn the_width_comes_from_the_header() {
-    assert_eq!(table::width(&fixture("good.csv"), Csv, "label").unwrap(), 2);
+    assert_eq!(
+        table::width(&fixture("good.csv"), Csv, "label", &Columns::default()).unwrap(),
+        2
+    );
     // Only the header is read: rows that `read` refuses do not matter here.
     assert_eq!(
-        table::width(&fixture("ragged.csv"), Csv, "label").unwrap(),
+        table::width(&fixture("ragged.csv"), Csv, "label", &Columns::default()).unwrap(),
         2
     );
     assert_eq!(
-        table::width(&fixture("header_only.csv"), Csv, "label").unwrap(),
+        table::width(
+            &fixture("header_only.csv"),
+            Csv,
+            "label",
+            &Columns::default()
+        )
+        .unwrap(),
         2
     );
 }
@@ -81,7 +111,9 @@ fn the_width_comes_from_the_header() {
 fn the_width_checks_the_header_as_read_does() {
     let path = fixture("no_label.csv");
     assert_eq!(
-        table::width(&path, Csv, "label").unwrap_err().to_string(),
+        table::width(&path, Csv, "label", &Columns::default())
+            .unwrap_err()
+            .to_string(),
         format!(
             "`{}`: no column `label`; the columns are `x`, `lable` and `y` — did you mean `lable`?",
             path.display()
@@ -89,7 +121,9 @@ fn the_width_checks_the_header_as_read_does() {
     );
     let path = fixture("empty.csv");
     assert_eq!(
-        table::width(&path, Csv, "label").unwrap_err().to_string(),
+        table::width(&path, Csv, "label", &Columns::default())
+            .unwrap_err()
+            .to_string(),
         format!("`{}`: has no header line", path.display())
     );
 }
@@ -125,7 +159,7 @@ fn a_non_numeric_cell_names_its_column() {
     assert_eq!(
         error.to_string(),
         format!(
-            "{}:3:2: `abc` in column `y` is not a number",
+            "{}:3:2: `abc` in column `y` is not a number (a column of names is read with `categorical = [\"y\"]`)",
             path.display()
         )
     );
@@ -147,7 +181,14 @@ fn a_missing_label_column_suggests_the_closest() {
 #[test]
 fn a_missing_label_column_lists_the_columns_when_none_is_close() {
     let path = fixture("good.csv");
-    let error = table::read(&path, Csv, "target", &LabelRule::any_number()).unwrap_err();
+    let error = table::read(
+        &path,
+        Csv,
+        "target",
+        &Columns::default(),
+        &LabelRule::any_number(),
+    )
+    .unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -160,7 +201,14 @@ fn a_missing_label_column_lists_the_columns_when_none_is_close() {
 #[test]
 fn the_label_column_can_be_any_column() {
     // With `y` as the label, `label` is an ordinary feature.
-    let table = table::read(&fixture("good.csv"), Csv, "y", &LabelRule::any_number()).unwrap();
+    let table = table::read(
+        &fixture("good.csv"),
+        Csv,
+        "y",
+        &Columns::default(),
+        &LabelRule::any_number(),
+    )
+    .unwrap();
     assert_eq!(table.columns, ["x", "label"]);
     assert_eq!(table.features.values, [1.5, 1.0, -0.25, 0.0, 4.0, 1.0]);
     assert_eq!(table.labels, [2.0, 300.0, 0.5]);
@@ -193,6 +241,7 @@ fn class_labels_are_accepted_for_categorical() {
         &fixture("classes.csv"),
         Csv,
         "label",
+        &Columns::default(),
         &LabelRule::classes(3, "the test"),
     )
     .unwrap();
@@ -233,8 +282,8 @@ fn an_empty_file_or_header_only_file_is_invalid() {
 fn a_missing_file_is_an_io_error_naming_it() {
     let path = fixture("missing.csv");
     for error in [
-        table::read(&path, Csv, "label", &binary()).unwrap_err(),
-        table::width(&path, Csv, "label").unwrap_err(),
+        table::read(&path, Csv, "label", &Columns::default(), &binary()).unwrap_err(),
+        table::width(&path, Csv, "label", &Columns::default()).unwrap_err(),
     ] {
         assert!(matches!(&error, DataError::Io(e) if e.action == "read"));
         assert_eq!(
@@ -368,7 +417,7 @@ fn the_rules_of_the_losses_and_metrics() {
 #[test]
 fn a_file_with_many_problems_reports_the_first_twenty_and_counts_the_rest() {
     let path = fixture("many_problems.csv");
-    let error = table::read(&path, Csv, "label", &binary()).unwrap_err();
+    let error = table::read(&path, Csv, "label", &Columns::default(), &binary()).unwrap_err();
     let DataError::Many { errors, more, .. } = &error else {
         panic!("{error}")
     };
@@ -376,7 +425,7 @@ fn a_file_with_many_problems_reports_the_first_twenty_and_counts_the_rest() {
     assert_eq!(
         errors[0].to_string(),
         format!(
-            "{}:2:1: `abc0` in column `x` is not a number",
+            "{}:2:1: `abc0` in column `x` is not a number (a column of names is read with `categorical = [\"x\"]`)",
             path.display()
         )
     );
@@ -396,7 +445,7 @@ fn a_huge_cell_is_quoted_cut_short() {
     let huge = "7".repeat(5_000_000);
     for cell in [format!("x{huge}"), format!("\"x{huge}\"")] {
         std::fs::write(&path, format!("x,label\n{cell},0\n1,{huge}\n")).unwrap();
-        let error = table::read(&path, Csv, "label", &binary())
+        let error = table::read(&path, Csv, "label", &Columns::default(), &binary())
             .unwrap_err()
             .to_string();
         assert!(error.len() < 600, "{} bytes", error.len());
@@ -423,6 +472,7 @@ fn validation_split_validates_on_the_last_rows_and_validation_sample_on_seeded_r
             path: "csv/good.csv".to_string(),
             label: "label".to_string(),
             text: None,
+            columns: Default::default(),
         },
         validation,
         test: None,
@@ -459,6 +509,7 @@ fn a_split_that_holds_out_nothing_or_everything_is_an_error() {
             path: "csv/good.csv".to_string(),
             label: "label".to_string(),
             text: None,
+            columns: Default::default(),
         },
         validation,
         test: None,
@@ -507,6 +558,7 @@ fn a_split_that_holds_out_nothing_or_everything_is_an_error() {
             path: "train.csv".to_string(),
             label: "label".to_string(),
             text: None,
+            columns: Default::default(),
         },
         validation: ofit::ir::Validation::File {
             path: "test.csv".to_string(),
@@ -651,7 +703,7 @@ fn the_cli_prints_each_of_many_problems_and_how_many_more() {
     assert_eq!(stderr.matches("is not a number").count(), 20, "{stderr}");
     assert!(
         stderr.starts_with(&format!(
-            "error: {path}:2:1: `abc0` in column `x` is not a number\n"
+            "error: {path}:2:1: `abc0` in column `x` is not a number (a column of names is read with `categorical = [\"x\"]`)\n"
         )),
         "{stderr}"
     );
@@ -672,6 +724,7 @@ fn good(validation: ofit::ir::Validation, test: Option<&str>) -> ofit::ir::Datas
             path: "csv/good.csv".to_string(),
             label: "label".to_string(),
             text: None,
+            columns: Default::default(),
         },
         validation,
         test: test.map(|path| ofit::ir::Test::File {

@@ -7,6 +7,7 @@ use ofit::data::cache;
 use ofit::data::corpus::{OOV, START};
 use ofit::data::table::{self, Labels};
 use ofit::data::{self, Context, DataError, Features, LabelRule, Loaded};
+use ofit::ir::Columns;
 use ofit::ir::TableFormat::Csv;
 use ofit::ir::{DataSource, Dataset, Encoding, Padding, Side, Test, TextColumn, Validation};
 use std::path::{Path, PathBuf};
@@ -45,6 +46,7 @@ fn reviews(encoding: Encoding, validation: Validation, test: Option<&str>) -> Da
                 num_words: 100,
                 encoding,
             }),
+            columns: Default::default(),
         },
         validation,
         test: test.map(|path| Test::File {
@@ -286,7 +288,14 @@ fn a_missing_text_column_lists_the_columns() {
 #[test]
 fn string_labels_are_classes_in_byte_order() {
     let path = fixture("genres.csv");
-    let table = table::read(&path, Csv, "genre", &LabelRule::classes(3, "the test")).unwrap();
+    let table = table::read(
+        &path,
+        Csv,
+        "genre",
+        &Columns::default(),
+        &LabelRule::classes(3, "the test"),
+    )
+    .unwrap();
     // Upper case sorts before lower case.
     assert_eq!(
         table.classes.as_deref(),
@@ -308,7 +317,7 @@ fn string_labels_are_classes_in_byte_order() {
 #[test]
 fn a_binary_model_on_three_string_classes_says_so() {
     let path = fixture("genres.csv");
-    let error = table::read(&path, Csv, "genre", &binary()).unwrap_err();
+    let error = table::read(&path, Csv, "genre", &Columns::default(), &binary()).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -330,6 +339,7 @@ fn a_numeric_test_file_follows_the_training_files_classes() {
             path: "genres.csv".to_string(),
             label: "genre".to_string(),
             text: None,
+            columns: Default::default(),
         },
         validation: Validation::First { rows: 1 },
         test: Some(Test::File {
@@ -384,6 +394,7 @@ fn numeric_labels_of_text_are_numbers() {
                 num_words: 50,
                 encoding: Encoding::MultiHot,
             }),
+            columns: Default::default(),
         },
         validation: Validation::First { rows: 1 },
         test: None,
@@ -468,9 +479,9 @@ fn json_lines_mistakes_are_each_named_by_line_and_column() {
             "`{p}` has 8 problems:\n\
              {p}:2:42: the line is not one JSON object: EOF while parsing an object\n\
              {p}:3:1: the line is a list, not one JSON object\n\
-             {p}:4:33: the value of `sentiment` is null\n\
-             {p}:5:53: key `stars` is not one of the first line's keys, `review` and `sentiment`\n\
-             {p}:6:1: no key `sentiment`: every line has the first line's keys, `review` and `sentiment`\n\
+             {p}:4:33: the label in column `sentiment` is empty\n\
+             {p}:5:53: key `stars` is not one of the first object's keys, `review` and `sentiment`\n\
+             {p}:6:1: no key `sentiment`: every object has the first object's keys, `review` and `sentiment`\n\
              {p}:7:12: the value of `review` is a list, not a number or a text\n\
              {p}:8:56: key `review` is written twice\n\
              {p}:9:12: the text in column `review` is empty"

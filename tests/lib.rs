@@ -6,6 +6,7 @@ mod cli;
 mod cli_output;
 mod data_csv;
 mod data_imdb;
+mod data_json;
 mod data_npz;
 mod data_real;
 mod data_sequences;

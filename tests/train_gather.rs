@@ -326,6 +326,8 @@ fn text_data() -> Encoded {
             vocabulary: None,
             top_words: Vec::new(),
             files: Vec::new(),
+            features: Vec::new(),
+            dropped: 0,
         },
         train,
         validation,

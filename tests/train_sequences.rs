@@ -146,6 +146,8 @@ fn fixture() -> Encoded {
             vocabulary: Some(VOCABULARY),
             top_words: Vec::new(),
             files: Vec::new(),
+            features: Vec::new(),
+            dropped: 0,
         },
     }
 }

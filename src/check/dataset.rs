@@ -1,6 +1,7 @@
 //! `dataset NAME = imdb(...)`, `dataset NAME = csv(...)` and `dataset NAME = jsonl(...)`.
 
 use super::bind::{bind_call, named, positional, Bound, Param, Signature};
+use super::columns;
 use super::value::{Env, Got, Reader};
 use crate::data::lint::DatasetSpans;
 use crate::diagnostic::{Code, Diagnostic};
@@ -37,6 +38,11 @@ const TABLE_PARAMS: &[Param] = &[
     named("validation_first"),
     named("validation"),
     named("test"),
+    named("features"),
+    named("drop"),
+    named("categorical"),
+    named("dates"),
+    named("missing"),
 ];
 
 const CSV: Signature = Signature {
@@ -47,6 +53,12 @@ const CSV: Signature = Signature {
 
 const JSONL: Signature = Signature {
     what: "dataset source `jsonl`",
+    noun: "parameter",
+    params: TABLE_PARAMS,
+};
+
+const JSON: Signature = Signature {
+    what: "dataset source `json`",
     noun: "parameter",
     params: TABLE_PARAMS,
 };
@@ -62,7 +74,7 @@ const SEQUENCE: Signature = Signature {
     ],
 };
 
-const SOURCES: [&str; 3] = ["imdb", "csv", "jsonl"];
+const SOURCES: [&str; 4] = ["imdb", "csv", "jsonl", "json"];
 const ENCODINGS: [&str; 2] = ["multi_hot", "sequence"];
 const SIDES: [(&str, Side); 2] = [("pre", Side::Pre), ("post", Side::Post)];
 
@@ -93,6 +105,7 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
         text: None,
         validation: None,
         test: None,
+        columns: Vec::new(),
     };
     let (source, validation, test) = match call.callee.text.as_str() {
         "imdb" => {
@@ -123,12 +136,12 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
             };
             (source, validation?, test)
         }
-        source @ ("csv" | "jsonl") => {
+        source @ ("csv" | "jsonl" | "json") => {
             // The source's name is also its files' usual extension.
-            let (format, signature) = if source == "csv" {
-                (TableFormat::Csv, CSV)
-            } else {
-                (TableFormat::JsonLines, JSONL)
+            let (format, signature) = match source {
+                "csv" => (TableFormat::Csv, CSV),
+                "jsonl" => (TableFormat::JsonLines, JSONL),
+                _ => (TableFormat::Json, JSON),
             };
             let args = bind_call(call, signature, reader.diagnostics);
             spans.path = args.get("path").map(|v| v.span);
@@ -139,6 +152,12 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
             let path = args.get("path").and_then(|v| reader.string(v));
             let label = args.get("label").and_then(|v| reader.string(v));
             let text = text_column(reader, &args);
+            let columns = columns::read(
+                reader,
+                &args,
+                label.as_deref(),
+                args.given("text").is_some(),
+            );
             let validation = match validation(reader, &args, &VALIDATION_KEYS, None) {
                 Chosen::One(v) => Some(v),
                 Chosen::None => {
@@ -172,6 +191,10 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
                     path: path?,
                     label: label?,
                     text: text?,
+                    columns: columns.map(|(columns, named)| {
+                        spans.columns = named;
+                        columns
+                    })?,
                 },
                 validation?,
                 test.map_or(Some(None), |t| t.map(Some))?,

@@ -8,6 +8,7 @@
 //! The checker never touches burn or the data: it is pure and fast.
 
 mod bind;
+mod columns;
 mod dataset;
 mod experiment;
 mod model;

@@ -178,6 +178,19 @@ fn describe(name: &str, stats: &Stats, program: &Program) -> String {
     };
     let mut out = format!("dataset {name} ({kind})\n");
     out += &format!("  input width:      {}\n", thousands(stats.input_width));
+    if !stats.features.is_empty() {
+        out += &format!("  features:         {}\n", stats.features.join(", "));
+    }
+    if stats.dropped > 0 {
+        out += &format!(
+            "  missing values:   {} dropped (`missing = drop`)\n",
+            if stats.dropped == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{} rows", thousands(stats.dropped))
+            }
+        );
+    }
     if let Some(vocabulary) = stats.vocabulary {
         out += &format!("  vocabulary:       {} words", thousands(vocabulary));
         if !stats.top_words.is_empty() {

@@ -60,6 +60,7 @@ fn row(record: &csv::StringRecord, lines: &mut Lines) -> Row {
         cells: record.iter().map(str::to_string).collect(),
         line: lines.at(record.position()),
         columns: Vec::new(),
+        lines: Vec::new(),
     }
 }
 

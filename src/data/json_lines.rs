@@ -4,8 +4,9 @@
 //!
 //! The first object's keys are the columns, in the order written; every later object has
 //! the same keys, in any order. A string value is its text, a number is its digits as
-//! written, `true` and `false` are those words (so they can be class names); `null`, a
-//! list or a nested object is refused, as is a line that is not one object. A cell's
+//! written, `true` and `false` are those words (so they can be class names), `null` a
+//! missing value; a list or a nested object is refused, as is a line that is not one
+//! object. A cell's
 //! column is the 1-based character column where its value starts on its line, so that an
 //! editor can jump to it. A UTF-8 byte-order mark, CRLF line ends and blank lines are
 //! accepted. Each line's first problem is reported; the table reports every line's.
@@ -27,18 +28,11 @@ pub(super) fn records(bytes: &[u8], path: &Path) -> Result<Records, DataError> {
         });
     };
     let object = parse(line, first, path)?;
-    let header = header_of(&object, first, path)?;
-    let index: HashMap<&str, usize> = header
-        .cells
-        .iter()
-        .enumerate()
-        .map(|(i, key)| (key.as_str(), i))
-        .collect();
-    let mut rows = vec![cells(&object, first, &header, &index, path)];
+    let header = header_of(&object, path)?;
+    let index = key_index(&header);
+    let mut rows = vec![cells(&object, &header, &index, path)];
     rows.extend(
-        lines.map(|(number, line)| {
-            cells(&parse(line, number, path)?, number, &header, &index, path)
-        }),
+        lines.map(|(number, line)| cells(&parse(line, number, path)?, &header, &index, path)),
     );
     Ok(Records {
         header: Some(header),
@@ -65,7 +59,7 @@ pub(super) fn header(path: &Path) -> Result<Option<Row>, DataError> {
         let Some((_, line)) = text_lines(&buffer).next() else {
             continue;
         };
-        return header_of(&parse(line, number, path)?, number, path).map(Some);
+        return header_of(&parse(line, number, path)?, path).map(Some);
     }
 }
 
@@ -109,14 +103,62 @@ impl BadText {
     }
 }
 
-/// One line's object: its keys and values as written, in the order written.
-struct Object<'a>(Vec<Pair<'a>>);
+/// An object's keys and values as written, in the order written, and where it starts.
+pub(super) struct Object<'a> {
+    pairs: Vec<Pair<'a>>,
+    /// The 1-based line and character column of its `{`.
+    line: usize,
+    column: usize,
+}
 
-/// A key, its value as written and the 1-based character column where the value starts.
-struct Pair<'a> {
+/// A key, its value as written and the 1-based line and character column where the value
+/// starts.
+pub(super) struct Pair<'a> {
     key: String,
     value: &'a str,
+    line: usize,
     column: usize,
+}
+
+/// Byte offsets of a text as 1-based lines and character columns, for offsets asked in
+/// increasing order: each character is counted once, however many values a line has.
+pub(super) struct Places<'a> {
+    text: &'a str,
+    /// Up to this byte, the place is `line`, `column`.
+    counted: usize,
+    line: usize,
+    column: usize,
+}
+
+impl<'a> Places<'a> {
+    /// Places in `text`, whose first byte is on line `line`, column 1.
+    pub fn new(text: &'a str, line: usize) -> Self {
+        Places {
+            text,
+            counted: 0,
+            line,
+            column: 1,
+        }
+    }
+
+    /// The line and column of byte `offset` (at or after the last one asked).
+    pub fn at(&mut self, offset: usize) -> (usize, usize) {
+        for c in self
+            .text
+            .get(self.counted..offset)
+            .unwrap_or_default()
+            .chars()
+        {
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        self.counted = self.counted.max(offset);
+        (self.line, self.column)
+    }
 }
 
 /// Line `number` as one object.
@@ -154,44 +196,54 @@ fn parse<'a>(line: Line<'a>, number: usize, path: &Path) -> Result<Object<'a>, D
             format!("the line is {what}, not one JSON object"),
         ));
     }
-    match pairs(line, start) {
-        Some(pairs) => Ok(Object(pairs)),
+    match object(line, start, &mut Places::new(line, number)) {
+        Some(object) => Ok(object),
         None => Err(at(start, "the line is not one JSON object".to_string())),
     }
 }
 
-/// The pairs of the valid JSON object that starts at byte `start` of `line`.
-fn pairs(line: &str, start: usize) -> Option<Vec<Pair<'_>>> {
-    let b = line.as_bytes();
+/// The valid JSON object that starts at byte `start` of `text`, its places counted by
+/// `places`.
+pub(super) fn object<'a>(text: &'a str, start: usize, places: &mut Places) -> Option<Object<'a>> {
+    let b = text.as_bytes();
+    let (line, column) = places.at(start);
     let mut pairs = Vec::new();
-    // Characters are counted once through the line: up to byte `counted`, `column` − 1.
-    let (mut counted, mut column) = (0, 1);
     let mut i = whitespace(b, start + 1);
     if b.get(i) == Some(&b'}') {
-        return Some(pairs);
+        return Some(Object {
+            pairs,
+            line,
+            column,
+        });
     }
     loop {
         let key_end = value_end(b, i)?;
-        let key: String = serde_json::from_str(line.get(i..key_end)?).ok()?;
+        let key: String = serde_json::from_str(text.get(i..key_end)?).ok()?;
         i = whitespace(b, whitespace(b, key_end) + 1);
         let end = value_end(b, i)?;
-        column += line.get(counted..i)?.chars().count();
-        counted = i;
+        let (value_line, value_column) = places.at(i);
         pairs.push(Pair {
             key,
-            value: line.get(i..end)?,
-            column,
+            value: text.get(i..end)?,
+            line: value_line,
+            column: value_column,
         });
         i = whitespace(b, end);
         match b.get(i)? {
             b',' => i = whitespace(b, i + 1),
-            _ => return Some(pairs),
+            _ => {
+                return Some(Object {
+                    pairs,
+                    line,
+                    column,
+                })
+            }
         }
     }
 }
 
 /// The first byte at or after `i` that is not JSON whitespace.
-fn whitespace(b: &[u8], mut i: usize) -> usize {
+pub(super) fn whitespace(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
         i += 1;
     }
@@ -199,7 +251,7 @@ fn whitespace(b: &[u8], mut i: usize) -> usize {
 }
 
 /// The end of the valid JSON value that starts at byte `i`.
-fn value_end(b: &[u8], i: usize) -> Option<usize> {
+pub(super) fn value_end(b: &[u8], i: usize) -> Option<usize> {
     match b.get(i)? {
         b'"' => {
             let mut j = i + 1;
@@ -245,58 +297,73 @@ fn value_end(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// The header: the first object's keys, each at its value's column; a key that is empty
+/// The header: the first object's keys, each at its value's place; a key that is empty
 /// or written twice is an error.
-fn header_of(object: &Object, number: usize, path: &Path) -> Result<Row, DataError> {
+pub(super) fn header_of(object: &Object, path: &Path) -> Result<Row, DataError> {
     let mut seen = std::collections::HashSet::new();
-    for pair in &object.0 {
-        let (key, column) = (&pair.key, pair.column);
+    for pair in &object.pairs {
+        let key = &pair.key;
         if key.trim().is_empty() {
-            return Err(syntax(path, number, column, "a key is empty".to_string()));
+            return Err(syntax(
+                path,
+                pair.line,
+                pair.column,
+                "a key is empty".to_string(),
+            ));
         }
         if !seen.insert(key.as_str()) {
             return Err(syntax(
                 path,
-                number,
-                column,
+                pair.line,
+                pair.column,
                 format!("key `{}` is written twice", super::error::shown(key)),
             ));
         }
     }
-    if object.0.is_empty() {
+    if object.pairs.is_empty() {
         return Err(syntax(
             path,
-            number,
-            1,
+            object.line,
+            object.column,
             "the object has no keys".to_string(),
         ));
     }
     Ok(Row {
-        cells: object.0.iter().map(|pair| pair.key.clone()).collect(),
-        line: number,
-        columns: object.0.iter().map(|pair| pair.column).collect(),
+        cells: object.pairs.iter().map(|pair| pair.key.clone()).collect(),
+        line: object.line,
+        columns: object.pairs.iter().map(|pair| pair.column).collect(),
+        lines: object.pairs.iter().map(|pair| pair.line).collect(),
     })
 }
 
+/// Each of the header's keys and its position in it.
+pub(super) fn key_index(header: &Row) -> HashMap<String, usize> {
+    header
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, key)| (key.clone(), i))
+        .collect()
+}
+
 /// The cells of `object` in the order of `header` (`index`: a key's position in it).
-fn cells(
+pub(super) fn cells(
     object: &Object,
-    number: usize,
     header: &Row,
-    index: &HashMap<&str, usize>,
+    index: &HashMap<String, usize>,
     path: &Path,
 ) -> Result<Row, DataError> {
-    let mut cells: Vec<Option<(String, usize)>> = vec![None; header.cells.len()];
-    for pair in &object.0 {
-        let (key, column) = (&pair.key, pair.column);
+    let mut cells: Vec<Option<(String, usize, usize)>> = vec![None; header.cells.len()];
+    for pair in &object.pairs {
+        let (key, line, column) = (&pair.key, pair.line, pair.column);
         let shown = super::error::shown(key);
         let Some(&at) = index.get(key.as_str()) else {
             return Err(syntax(
                 path,
-                number,
+                line,
                 column,
                 format!(
-                    "key `{shown}` is not one of the first line's keys, {}",
+                    "key `{shown}` is not one of the first object's keys, {}",
                     keys(header)
                 ),
             ));
@@ -304,39 +371,46 @@ fn cells(
         if cells[at].is_some() {
             return Err(syntax(
                 path,
-                number,
+                line,
                 column,
                 format!("key `{shown}` is written twice"),
             ));
         }
-        let value = cell(pair.value, &shown).map_err(|m| syntax(path, number, column, m))?;
-        cells[at] = Some((value, column));
+        let value = cell(pair.value, &shown).map_err(|m| syntax(path, line, column, m))?;
+        cells[at] = Some((value, line, column));
     }
     if let Some(missing) = cells.iter().position(Option::is_none) {
         return Err(syntax(
             path,
-            number,
-            1,
+            object.line,
+            object.column,
             format!(
-                "no key `{}`: every line has the first line's keys, {}",
+                "no key `{}`: every object has the first object's keys, {}",
                 super::error::shown(&header.cells[missing]),
                 keys(header)
             ),
         ));
     }
-    let (cells, columns) = cells.into_iter().flatten().unzip();
-    Ok(Row {
-        cells,
-        line: number,
-        columns,
-    })
+    let mut row = Row {
+        cells: Vec::with_capacity(cells.len()),
+        line: object.line,
+        columns: Vec::with_capacity(cells.len()),
+        lines: Vec::with_capacity(cells.len()),
+    };
+    for (value, line, column) in cells.into_iter().flatten() {
+        row.cells.push(value);
+        row.lines.push(line);
+        row.columns.push(column);
+    }
+    Ok(row)
 }
 
-/// A value as a cell's text: a string's text, a number as written, `true` or `false`.
+/// A value as a cell's text: a string's text, a number as written, `true` or `false`;
+/// `null` is a missing value, an empty cell.
 fn cell(written: &str, key: &str) -> Result<String, String> {
     match written.as_bytes().first() {
         Some(b'"') => serde_json::from_str::<String>(written).map_err(|e| e.to_string()),
-        Some(b'n') => Err(format!("the value of `{key}` is null")),
+        Some(b'n') => Ok(String::new()),
         Some(b'[') => Err(format!(
             "the value of `{key}` is a list, not a number or a text"
         )),
@@ -358,7 +432,7 @@ fn keys(header: &Row) -> String {
     crate::suggest::quoted_list(&shown, "and")
 }
 
-fn syntax(path: &Path, line: usize, column: usize, message: String) -> DataError {
+pub(super) fn syntax(path: &Path, line: usize, column: usize, message: String) -> DataError {
     DataError::Syntax {
         path: path.to_path_buf(),
         line,

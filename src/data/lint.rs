@@ -15,7 +15,7 @@ use crate::suggest::{did_you_mean, quoted_list};
 use std::path::Path;
 
 /// Where a dataset declaration writes its name and its file arguments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasetSpans {
     /// The dataset's name.
     pub name: Span,
@@ -29,6 +29,19 @@ pub struct DatasetSpans {
     pub validation: Option<Span>,
     /// The `test` argument's value (CSV's test file), if given.
     pub test: Option<Span>,
+    /// The columns that `features`, `drop`, `categorical` and `dates` name, in the order
+    /// written.
+    pub columns: Vec<Named>,
+}
+
+/// A column named in the spec (by `features`, `drop`, `categorical` or `dates`), and
+/// where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// The column's name.
+    pub column: String,
+    /// The string that names it.
+    pub span: Span,
 }
 
 /// Lints the datasets `datasets` (indices into `program.datasets`; `spans` is indexed the
@@ -51,6 +64,7 @@ pub fn datasets(
                 path,
                 label,
                 text,
+                columns,
             } => {
                 let column = text.as_ref().map(|t| t.column.as_str());
                 let names = Names {
@@ -59,6 +73,8 @@ pub fn datasets(
                     label_at: spans.label,
                     text: column,
                     text_at: spans.text,
+                    columns,
+                    named: &spans.columns,
                 };
                 let train = spans
                     .path
@@ -82,6 +98,7 @@ pub fn datasets(
                     let names = Names {
                         label_at: names.label_at.filter(|_| train.is_some()),
                         text_at: names.text_at.filter(|_| train.is_some()),
+                        named: if train.is_some() { names.named } else { &[] },
                         ..names
                     };
                     let columns = table_file(file, &names, at, ctx, &mut out);
@@ -118,6 +135,10 @@ struct Names<'a> {
     label_at: Option<Span>,
     text: Option<&'a str>,
     text_at: Option<Span>,
+    /// How the feature columns are chosen and read.
+    columns: &'a crate::ir::Columns,
+    /// The columns those settings name, and where (empty: do not report them missing).
+    named: &'a [Named],
 }
 
 /// Lints one table file (written `written` at `at`) for the columns `names`: its columns
@@ -157,12 +178,19 @@ fn table_file(
             return None;
         }
     }
+    let mut missing = false;
+    for named in names.named {
+        if !columns.contains(&named.column) {
+            out.push(no_label(written, &named.column, &columns, named.span, at));
+            missing = true;
+        }
+    }
+    if missing {
+        return None;
+    }
     // The rest of the header's rules (names, repeats, a feature column or the text
     // column), as `read` and `read_text` have them.
-    let checked = match names.text {
-        None => table::width(&path, names.format, label).map(|_| ()),
-        Some(text) => table::check_text_header(&path, names.format, text, label),
-    };
+    let checked = table::check_header(&path, names.format, label, names.text, names.columns);
     if let Err(error) = checked {
         out.push(bad_header(written, names.format, &error, at));
         return None;
@@ -281,6 +309,10 @@ fn bad_header(written: &str, format: TableFormat, error: &DataError, at: Span) -
         }
         TableFormat::JsonLines => {
             "each line of a JSON Lines file is one object, and the first object's keys are the \
+             columns, each once; one of them is the label column"
+        }
+        TableFormat::Json => {
+            "a JSON file of records is one list of objects, and the first object's keys are the \
              columns, each once; one of them is the label column"
         }
     })

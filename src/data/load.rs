@@ -5,10 +5,10 @@ use super::cache;
 use super::corpus::{Corpus, Review, Sequences};
 use super::fetch::{self, Package};
 use super::stats::{SplitStats, Stats};
-use super::table::{self, Labels};
+use super::table;
 use super::{acl_imdb, keras_npz, keras_order, text_table, validation};
 use super::{DataError, Dense, Encoded, Features, LabelRule, Split};
-use crate::ir::{DataSource, Dataset, Encoding, Program, TableFormat, Test, Validation};
+use crate::ir::{Columns, DataSource, Dataset, Encoding, Program, TableFormat, Test, Validation};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -92,12 +92,14 @@ pub fn load(dataset: &Dataset, rule: &LabelRule, ctx: &Context) -> Result<Loaded
             path,
             label,
             text: None,
-        } => load_table(dataset, *format, path, label, rule, ctx),
+            columns,
+        } => load_table(dataset, *format, path, label, columns, rule, ctx),
         DataSource::Table {
             format,
             path,
             label,
             text: Some(text),
+            ..
         } => text_table::load(dataset, *format, path, label, text, rule, ctx),
     }
 }
@@ -109,19 +111,18 @@ fn load_table(
     format: TableFormat,
     written: &str,
     label: &str,
+    columns: &Columns,
     rule: &LabelRule,
     ctx: &Context,
 ) -> Result<Loaded, DataError> {
     let path = ctx.resolve(written);
-    let train = table::read(&path, format, label, rule)?;
-    let follow = match &train.classes {
-        Some(classes) => Labels::Classes(classes),
-        None => Labels::Numbers,
-    };
+    let train = table::read(&path, format, label, columns, rule)?;
     let mut files = vec![path.display().to_string()];
+    let mut dropped = train.dropped;
     let mut other = |written: &str| -> Result<Split, DataError> {
         let other_path = ctx.resolve(written);
-        let table = table::read_labelled(&other_path, format, label, rule, follow)?;
+        let table = table::read_like(&other_path, format, label, columns, rule, Some(&train))?;
+        dropped += table.dropped;
         if table.columns != train.columns {
             return Err(DataError::Invalid {
                 path: other_path,
@@ -165,6 +166,8 @@ fn load_table(
         top_words: Vec::new(),
         files,
         classes: train.classes,
+        features: train.columns,
+        dropped,
     };
     Ok(Loaded {
         data: Encoded {
@@ -242,6 +245,7 @@ pub fn resolve_input_widths(
             format,
             path,
             label,
+            columns,
             ..
         } = &dataset.source
         else {
@@ -252,7 +256,7 @@ pub fn resolve_input_widths(
         // the file is not read for it.
         let width = match dataset.input_width() {
             Some(width) => width,
-            None => table::width(&path, *format, label)?,
+            None => table::width(&path, *format, label, columns)?,
         };
         for &m in &experiment.models {
             let model = &mut program.models[m];
@@ -427,6 +431,8 @@ fn encode_imdb(
         top_words: corpus.top_words.clone(),
         files,
         classes: None,
+        features: Vec::new(),
+        dropped: 0,
     };
     Ok(Encoded {
         train: train_split,

@@ -20,6 +20,7 @@ pub mod csv;
 pub mod error;
 pub mod fetch;
 pub mod json_lines;
+pub mod json_records;
 pub mod keras_npz;
 pub mod keras_order;
 pub mod labels;

@@ -45,4 +45,15 @@ pub struct Stats {
     /// training file's distinct labels in byte order).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub classes: Option<Vec<String>>,
+    /// For a numeric table: the features' names, in feature order (a categorical column's
+    /// as `column_name` per name).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
+    /// Rows left out of the files for a missing value (`missing = drop`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dropped: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

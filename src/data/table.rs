@@ -12,15 +12,16 @@
 //! quoted in a message is cut to [`MAX_QUOTED`](super::error::MAX_QUOTED) characters.
 
 use super::error::{shown, MAX_REPORTED};
-use super::{csv, json_lines, DataError, Dense, LabelRule};
-use crate::ir::TableFormat;
+use super::{csv, json_lines, json_records, DataError, Dense, LabelRule};
+use crate::ir::{Columns, Missing, TableFormat};
 use crate::suggest::{did_you_mean, quoted_list};
 use std::path::Path;
 
 /// A table file read as numeric features plus a label column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    /// The feature columns' headers, in file order (the label column removed).
+    /// The features' names, in feature order: a column's header, or for a categorical
+    /// column `column_name` per category (pandas's `get_dummies` names).
     pub columns: Vec<String>,
     /// The features, row-major.
     pub features: Dense,
@@ -28,6 +29,11 @@ pub struct Table {
     pub labels: Vec<f32>,
     /// For string labels, the class names: id `i` is `classes[i]`.
     pub classes: Option<Vec<String>>,
+    /// Each categorical column's categories, in the order the columns are features: the
+    /// training file's distinct names in byte order.
+    pub categories: Vec<Vec<String>>,
+    /// Rows left out for a missing value (`missing = drop`).
+    pub dropped: usize,
 }
 
 /// A table file's text column and label column (its other columns are not read).
@@ -69,12 +75,15 @@ pub(super) struct Records {
 /// One row's cells and where they are written.
 #[derive(Debug, Clone)]
 pub(super) struct Row {
-    /// The cells, as text.
+    /// The cells, as text; a missing value (JSON's `null`) is an empty cell.
     pub cells: Vec<String>,
     /// The 1-based line the row starts on.
     pub line: usize,
     /// Each cell's 1-based column; empty when a cell's column is its field number (CSV).
     pub columns: Vec<usize>,
+    /// Each cell's 1-based line, for a row written over several lines (a JSON file's
+    /// record); empty when every cell is on `line`.
+    pub lines: Vec<usize>,
 }
 
 impl Row {
@@ -82,11 +91,17 @@ impl Row {
     fn column(&self, index: usize) -> usize {
         self.columns.get(index).copied().unwrap_or(index + 1)
     }
+
+    /// The line of cell `index` (or the row's first line, past the last).
+    fn line(&self, index: usize) -> usize {
+        self.lines.get(index).copied().unwrap_or(self.line)
+    }
 }
 
-/// Reads `path`: a header, then one row per example; every column but `label` is a
-/// numeric feature. The file is a training file ([`Labels::Decide`]). Labels are checked
-/// against what the experiments need (`rule`).
+/// Reads `path`: a header, then one row per example; the columns `columns` chooses (by
+/// default every column but `label`) are features. The file is a training file
+/// ([`Labels::Decide`], its categories its own). Labels are checked against what the
+/// experiments need (`rule`).
 ///
 /// Header names and cells are trimmed of surrounding spaces; a cell is a number when
 /// Rust's `f32` parser accepts it and it is finite. A UTF-8 byte-order mark, CRLF line
@@ -95,39 +110,49 @@ pub fn read(
     path: &Path,
     format: TableFormat,
     label: &str,
+    columns: &Columns,
     rule: &LabelRule,
 ) -> Result<Table, DataError> {
-    read_labelled(path, format, label, rule, Labels::Decide)
+    read_like(path, format, label, columns, rule, None)
 }
 
-/// [`read`] with the labels read as `labels` says (a validation or test file follows the
-/// training file's labels).
-pub fn read_labelled(
+/// [`read`] for a validation or test file when `train` is the training file's table: its
+/// labels and categories follow the training file's.
+pub fn read_like(
     path: &Path,
     format: TableFormat,
     label: &str,
+    columns: &Columns,
     rule: &LabelRule,
-    labels: Labels,
+    train: Option<&Table>,
 ) -> Result<Table, DataError> {
-    let parsed = parse(
-        records(path, format)?,
-        path,
-        format,
+    let labels = match train {
+        None => Labels::Decide,
+        Some(Table {
+            classes: Some(classes),
+            ..
+        }) => Labels::Classes(classes),
+        Some(_) => Labels::Numbers,
+    };
+    let reading = Reading {
         label,
-        None,
+        text: None,
+        columns,
         rule,
         labels,
-    )?;
-    let mut columns = parsed.names;
-    columns.remove(parsed.label);
+        categories: train.map(|t| t.categories.as_slice()),
+    };
+    let parsed = parse(records(path, format)?, path, format, &reading)?;
     Ok(Table {
         features: Dense {
-            width: columns.len(),
+            width: parsed.names.len(),
             values: parsed.values,
         },
-        columns,
+        columns: parsed.names,
         labels: parsed.labels,
         classes: parsed.classes,
+        categories: parsed.categories,
+        dropped: parsed.dropped,
     })
 }
 
@@ -142,15 +167,15 @@ pub fn read_text(
     rule: &LabelRule,
     labels: Labels,
 ) -> Result<TextTable, DataError> {
-    let parsed = parse(
-        records(path, format)?,
-        path,
-        format,
+    let reading = Reading {
         label,
-        Some(text),
+        text: Some(text),
+        columns: &Columns::default(),
         rule,
         labels,
-    )?;
+        categories: None,
+    };
+    let parsed = parse(records(path, format)?, path, format, &reading)?;
     Ok(TextTable {
         texts: parsed.texts,
         labels: parsed.labels,
@@ -158,24 +183,36 @@ pub fn read_text(
     })
 }
 
-/// The number of feature columns, from the header alone (for shape inference before
-/// training): columns minus the label column.
+/// The number of features (for shape inference before training): from the header alone,
+/// unless a categorical column's categories must be read from the rows.
 ///
 /// The header is checked as [`read`] checks it, so a file that `width` accepts fails in
 /// `read` only because of its rows.
-pub fn width(path: &Path, format: TableFormat, label: &str) -> Result<usize, DataError> {
-    Ok(read_header(path, format, label, None)?.names.len() - 1)
-}
-
-/// Checks the header of a text file as [`read_text`] checks it (the text column and the
-/// label column present, not the same), from the header alone (for `ofit check`).
-pub fn check_text_header(
+pub fn width(
     path: &Path,
     format: TableFormat,
-    text: &str,
     label: &str,
+    columns: &Columns,
+) -> Result<usize, DataError> {
+    let header = read_header(path, format, label, None, columns)?;
+    if columns.categorical.is_empty() {
+        return Ok(header.features.len());
+    }
+    let table = read(path, format, label, columns, &LabelRule::any_number())?;
+    Ok(table.features.width)
+}
+
+/// Checks the header of `path` as [`read`] (`text` `None`) or [`read_text`] checks it:
+/// the named columns present, the label not a feature; from the header alone (for
+/// `ofit check`).
+pub fn check_header(
+    path: &Path,
+    format: TableFormat,
+    label: &str,
+    text: Option<&str>,
+    columns: &Columns,
 ) -> Result<(), DataError> {
-    read_header(path, format, label, Some(text)).map(|_| ())
+    read_header(path, format, label, text, columns).map(|_| ())
 }
 
 /// The names in the file's header, trimmed, in file order, read from the header alone
@@ -200,6 +237,7 @@ fn records(path: &Path, format: TableFormat) -> Result<Records, DataError> {
     match format {
         TableFormat::Csv => csv::records(&bytes, path),
         TableFormat::JsonLines => json_lines::records(&bytes, path),
+        TableFormat::Json => json_records::records(&bytes, path),
     }
 }
 
@@ -208,6 +246,7 @@ fn header_row(path: &Path, format: TableFormat) -> Result<Option<Row>, DataError
     match format {
         TableFormat::Csv => csv::header(path),
         TableFormat::JsonLines => json_lines::header(path),
+        TableFormat::Json => json_records::header(path),
     }
 }
 
@@ -217,9 +256,10 @@ fn read_header(
     format: TableFormat,
     label: &str,
     text: Option<&str>,
+    columns: &Columns,
 ) -> Result<Header, DataError> {
     let row = header_row(path, format)?.ok_or_else(|| no_header(path, format))?;
-    header(&row, path, label, text)
+    header(&row, path, label, text, columns)
 }
 
 /// A file with nothing to read a header from.
@@ -229,6 +269,7 @@ fn no_header(path: &Path, format: TableFormat) -> DataError {
         match format {
             TableFormat::Csv => "has no header line",
             TableFormat::JsonLines => "has no lines, not even one object",
+            TableFormat::Json => "holds an empty list, not even one record",
         }
         .into(),
     )
@@ -243,59 +284,103 @@ struct Header {
     label: usize,
     /// The text column's index in `names`, for a text file.
     text: Option<usize>,
+    /// For numeric features, the columns read, in feature order, and how.
+    features: Vec<(usize, Read)>,
+}
+
+/// How a feature column's cells become features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// A number, as written.
+    Number,
+    /// A date, as its year.
+    Year,
+    /// A name, one-hot over the categorical column's categories (its index among them).
+    OneHot(usize),
+}
+
+/// What to read of a file, and how its labels and categories are decided.
+struct Reading<'a> {
+    label: &'a str,
+    text: Option<&'a str>,
+    columns: &'a Columns,
+    rule: &'a LabelRule,
+    labels: Labels<'a>,
+    /// The training file's categories, for a validation or test file.
+    categories: Option<&'a [Vec<String>]>,
 }
 
 /// A file's rows as read: numeric features or texts, and labels.
 #[derive(Debug)]
 struct Parsed {
+    /// The features' names.
     names: Vec<String>,
-    label: usize,
     values: Vec<f32>,
     texts: Vec<String>,
     labels: Vec<f32>,
     classes: Option<Vec<String>>,
+    categories: Vec<Vec<String>>,
+    dropped: usize,
 }
 
-/// Reads the file's `records` (`path` names it in errors): numeric features (`text`
-/// `None`) or the text column `text`, and the labels as `labels` says.
+/// Reads the file's `records` (`path` names it in errors) as `reading` says: numeric
+/// features (`text` `None`) or the text column, and the labels.
 fn parse(
     records: Records,
     path: &Path,
     format: TableFormat,
-    label: &str,
-    text: Option<&str>,
-    rule: &LabelRule,
-    labels: Labels,
+    reading: &Reading,
 ) -> Result<Parsed, DataError> {
     let Some(header_row) = records.header else {
         return Err(no_header(path, format));
     };
-    let header = header(&header_row, path, label, text)?;
+    let header = header(
+        &header_row,
+        path,
+        reading.label,
+        reading.text,
+        reading.columns,
+    )?;
     let fields = header.names.len();
-    let rows = records.rows;
+    let drop_missing = reading.columns.missing == Missing::Drop;
+    let read_columns: Vec<usize> = std::iter::once(header.label)
+        .chain(header.text)
+        .chain(header.features.iter().map(|&(index, _)| index))
+        .collect();
+    // The rows that are read: whole, and with no missing value when those are dropped.
+    let rows: Vec<Result<Row, DataError>> = records.rows;
+    let kept = |row: &Row| {
+        row.cells.len() == fields
+            && !(drop_missing && read_columns.iter().any(|&i| row.cells[i].trim().is_empty()))
+    };
 
-    // Whether labels are numbers or class names depends on every row.
+    // Whether labels are numbers or class names, and the categories, depend on every row.
     let label_cells = || {
         rows.iter()
             .filter_map(|r| r.as_ref().ok())
-            .filter(|r| r.cells.len() == fields)
+            .filter(|r| kept(r))
             .map(|r| r.cells[header.label].trim())
             .filter(|cell| !cell.is_empty())
     };
     let decided: Option<Vec<String>>;
-    let (classes, first_name): (Option<&[String]>, Option<(usize, String)>) = match labels {
+    let (classes, first_name): (Option<&[String]>, Option<(usize, String)>) = match reading.labels {
         Labels::Numbers => (None, None),
         Labels::Classes(classes) => (Some(classes), None),
         Labels::Decide => {
             let named = rows
                 .iter()
                 .filter_map(|r| r.as_ref().ok())
-                .filter(|r| r.cells.len() == fields)
+                .filter(|r| kept(r))
                 .find(|r| {
                     let cell = r.cells[header.label].trim();
                     !cell.is_empty() && cell.parse::<f32>().is_err()
                 })
-                .map(|r| (r.line, r.cells[header.label].trim().to_string()));
+                .map(|r| {
+                    (
+                        r.line(header.label),
+                        r.cells[header.label].trim().to_string(),
+                    )
+                });
             decided = named.as_ref().map(|_| {
                 let mut all: Vec<String> = label_cells().map(str::to_string).collect();
                 all.sort_unstable();
@@ -305,10 +390,42 @@ fn parse(
             (decided.as_deref(), named)
         }
     };
+    let categories: Vec<Vec<String>> = match reading.categories {
+        Some(categories) => categories.to_vec(),
+        None => header
+            .features
+            .iter()
+            .filter(|(_, read)| matches!(read, Read::OneHot(_)))
+            .map(|&(index, _)| {
+                let mut all: Vec<String> = rows
+                    .iter()
+                    .filter_map(|r| r.as_ref().ok())
+                    .filter(|r| kept(r))
+                    .map(|r| r.cells[index].trim().to_string())
+                    .filter(|cell| !cell.is_empty())
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                all
+            })
+            .collect(),
+    };
+    let mut names = Vec::new();
+    for &(index, read) in &header.features {
+        match read {
+            Read::OneHot(c) => names.extend(
+                categories[c]
+                    .iter()
+                    .map(|category| format!("{}_{category}", header.names[index])),
+            ),
+            Read::Number | Read::Year => names.push(header.names[index].clone()),
+        }
+    }
 
     let mut values = Vec::new();
     let mut texts = Vec::new();
     let mut labels = Vec::new();
+    let mut dropped = 0;
     let mut problems = Problems::default();
     for row in rows {
         let row = match row {
@@ -322,7 +439,7 @@ fn parse(
         };
         let at = |index: usize, message: String| DataError::Syntax {
             path: path.to_path_buf(),
-            line: row.line,
+            line: row.line(index),
             column: row.column(index),
             message,
         };
@@ -337,49 +454,87 @@ fn parse(
             ));
             continue;
         }
-        let mut row_label = 0.0;
-        for (index, cell) in row.cells.iter().enumerate() {
-            let name = &header.names[index];
-            if index == header.label {
-                match label_value(cell, name, classes, rule) {
-                    Ok(value) => row_label = value,
-                    Err(message) => problems.push(at(index, message)),
-                }
-            } else if header.text == Some(index) {
-                if cell.trim().is_empty() {
-                    problems.push(at(
-                        index,
-                        format!("the text in column `{}` is empty", shown(name)),
-                    ));
-                }
-                texts.push(cell.clone());
-            } else if header.text.is_none() {
-                match number(cell) {
-                    Ok(value) => values.push(value),
-                    Err(bad) => problems.push(at(index, bad.message(cell, name))),
-                }
+        if !kept(&row) {
+            dropped += 1;
+            continue;
+        }
+        let label_cell = &row.cells[header.label];
+        match label_value(
+            label_cell,
+            &header.names[header.label],
+            classes,
+            reading.rule,
+        ) {
+            Ok(value) => labels.push(value),
+            Err(message) => {
+                problems.push(at(header.label, message));
+                // A row with a problem pushes what it has: the read fails anyway.
+                labels.push(0.0);
             }
         }
-        // A row with a problem pushes what it has: the read fails anyway.
-        labels.push(row_label);
+        if let Some(index) = header.text {
+            let cell = &row.cells[index];
+            if cell.trim().is_empty() {
+                problems.push(at(
+                    index,
+                    format!(
+                        "the text in column `{}` is empty",
+                        shown(&header.names[index])
+                    ),
+                ));
+            }
+            texts.push(cell.clone());
+        }
+        for &(index, read) in &header.features {
+            let (cell, name) = (&row.cells[index], &header.names[index]);
+            let value = match read {
+                Read::Number => number(cell).map_err(|bad| bad.message(cell, name)),
+                Read::Year => year(cell, name),
+                Read::OneHot(c) => {
+                    match one_hot(cell, name, &categories[c], reading.categories.is_some()) {
+                        Ok(position) => {
+                            let start = values.len();
+                            values.resize(start + categories[c].len(), 0.0);
+                            values[start + position] = 1.0;
+                            continue;
+                        }
+                        Err(message) => Err(message),
+                    }
+                }
+            };
+            match value {
+                Ok(value) => values.push(value),
+                Err(message) => problems.push(at(index, message)),
+            }
+        }
     }
 
     if let Some(error) = problems.into_error(path) {
         return Err(error);
     }
     if labels.is_empty() {
-        return Err(invalid(path, "has no examples, only a header line".into()));
+        return Err(invalid(
+            path,
+            if dropped > 0 {
+                format!(
+                    "has no examples left: every one of its {} rows misses a value",
+                    dropped
+                )
+            } else {
+                "has no examples, only a header line".into()
+            },
+        ));
     }
     if let (Some(classes), Some((line, first))) = (classes, first_name) {
         // Class ids run from 0 to k − 1: the largest is the one a rule can refuse.
         let largest = classes.len().saturating_sub(1);
-        if let Err(why) = rule.check(largest as f32) {
+        if let Err(why) = reading.rule.check(largest as f32) {
             return Err(invalid(
                 path,
                 format!(
                     "the labels in column `{}` are not all numbers (line {line} has `{}`), so \
                      they name {}: {}, class ids 0 to {largest} in byte order; but {why}",
-                    shown(label),
+                    shown(reading.label),
                     shown(&first),
                     if classes.len() == 1 {
                         "1 class".to_string()
@@ -392,13 +547,84 @@ fn parse(
         }
     }
     Ok(Parsed {
-        names: header.names,
-        label: header.label,
+        names,
         values,
         texts,
         labels,
         classes: classes.map(<[String]>::to_vec),
+        categories,
+        dropped,
     })
+}
+
+/// Ends the message of a missing value.
+const DROP_HINT: &str = " (an empty cell, or null): `missing = drop` leaves such rows out";
+
+/// The year of a date cell (`YYYY-MM-DD`, optionally followed by a time) in column
+/// `name`.
+fn year(cell: &str, name: &str) -> Result<f32, String> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Err(format!(
+            "the date in column `{}` is missing{DROP_HINT}",
+            shown(name)
+        ));
+    }
+    date_year(cell).ok_or_else(|| {
+        format!(
+            "`{}` in column `{}` is not a date written `YYYY-MM-DD`",
+            shown(cell),
+            shown(name)
+        )
+    })
+}
+
+/// The year of `YYYY-MM-DD…` (ISO 8601's calendar date, as JSON data writes dates), if
+/// the text starts with one; month and day are checked to be in range.
+fn date_year(text: &str) -> Option<f32> {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let separators = b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-');
+    let rest = matches!(b.get(10), None | Some(b'T' | b' '));
+    (separators && rest && (1..=12).contains(&month) && (1..=31).contains(&day))
+        .then_some(year as f32)
+}
+
+/// The position among `categories` of a categorical cell in column `name`;
+/// `following` when the categories are the training file's.
+fn one_hot(
+    cell: &str,
+    name: &str,
+    categories: &[String],
+    following: bool,
+) -> Result<usize, String> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Err(format!(
+            "the name in column `{}` is missing{DROP_HINT}",
+            shown(name)
+        ));
+    }
+    categories
+        .binary_search_by(|c| c.as_str().cmp(cell))
+        .map_err(|_| {
+            debug_assert!(
+                following,
+                "the training file's categories are its own names"
+            );
+            format!(
+                "`{}` in column `{}` is not one of the training file's names, {}",
+                shown(cell),
+                shown(name),
+                class_names(categories)
+            )
+        })
 }
 
 /// The label of a `cell` in column `name`: its number, or its class id among `classes`
@@ -484,7 +710,13 @@ impl Problems {
 }
 
 /// Checks the header `row`.
-fn header(row: &Row, path: &Path, label: &str, text: Option<&str>) -> Result<Header, DataError> {
+fn header(
+    row: &Row,
+    path: &Path,
+    label: &str,
+    text: Option<&str>,
+    columns: &Columns,
+) -> Result<Header, DataError> {
     let names: Vec<String> = row
         .cells
         .iter()
@@ -496,7 +728,7 @@ fn header(row: &Row, path: &Path, label: &str, text: Option<&str>) -> Result<Hea
         if name.is_empty() {
             return Err(DataError::Syntax {
                 path: path.to_path_buf(),
-                line: row.line,
+                line: row.line(index),
                 column: row.column(index),
                 message: format!("column {} has no name in the header", index + 1),
             });
@@ -523,17 +755,98 @@ fn header(row: &Row, path: &Path, label: &str, text: Option<&str>) -> Result<Hea
         Some(text) => Some(column(&names, text, path)?),
         None => None,
     };
-    if names.len() == 1 && text.is_none() {
+    let features = match text {
+        Some(_) => Vec::new(),
+        None => features(&names, label_index, columns, path)?,
+    };
+    if features.is_empty() && text.is_none() {
         return Err(invalid(
             path,
-            format!("has no feature columns, only the label column `{label}`"),
+            if names.len() == 1 {
+                format!("has no feature columns, only the label column `{label}`")
+            } else {
+                "has no feature columns left: `drop` leaves out all but the label".to_string()
+            },
         ));
     }
     Ok(Header {
         names,
         label: label_index,
         text: text_index,
+        features,
     })
+}
+
+/// The feature columns of a header (`names`, the label at `label`) that `columns`
+/// chooses, in feature order, and how each is read; a named column that is not in the
+/// header is an error with the closest name.
+fn features(
+    names: &[String],
+    label: usize,
+    columns: &Columns,
+    path: &Path,
+) -> Result<Vec<(usize, Read)>, DataError> {
+    let chosen: Vec<usize> = match &columns.features {
+        Some(features) => features
+            .iter()
+            .map(|name| column(names, name, path))
+            .collect::<Result<_, _>>()?,
+        None => {
+            let dropped: Vec<usize> = columns
+                .drop
+                .iter()
+                .map(|name| column(names, name, path))
+                .collect::<Result<_, _>>()?;
+            (0..names.len())
+                .filter(|i| *i != label && !dropped.contains(i))
+                .collect()
+        }
+    };
+    if chosen.contains(&label) {
+        return Err(invalid(
+            path,
+            format!(
+                "column `{}` is the label; it cannot be a feature too",
+                shown(&names[label])
+            ),
+        ));
+    }
+    let dates: Vec<usize> = columns
+        .dates
+        .iter()
+        .map(|name| column(names, name, path))
+        .collect::<Result<_, _>>()?;
+    let categorical: Vec<usize> = columns
+        .categorical
+        .iter()
+        .map(|name| column(names, name, path))
+        .collect::<Result<_, _>>()?;
+    for &index in dates.iter().chain(&categorical) {
+        if !chosen.contains(&index) {
+            return Err(invalid(
+                path,
+                format!(
+                    "column `{}` is read specially (`categorical` or `dates`) but is not a feature",
+                    shown(&names[index])
+                ),
+            ));
+        }
+    }
+    let mut one_hot = 0;
+    Ok(chosen
+        .into_iter()
+        .map(|index| {
+            let read = if dates.contains(&index) {
+                Read::Year
+            } else if categorical.contains(&index) {
+                one_hot += 1;
+                Read::OneHot(one_hot - 1)
+            } else {
+                Read::Number
+            };
+            (index, read)
+        })
+        .collect())
 }
 
 /// The index of column `wanted` among `names`; else an error that lists the columns and
@@ -588,8 +901,15 @@ impl NotANumber {
     fn message(self, cell: &str, name: &str) -> String {
         let (cell, name) = (shown(cell.trim()), shown(name));
         match self {
-            NotANumber::Empty => format!("the cell in column `{name}` is empty, not a number"),
-            NotANumber::Unparsable => format!("`{cell}` in column `{name}` is not a number"),
+            NotANumber::Empty => format!("the value in column `{name}` is missing{DROP_HINT}"),
+            NotANumber::Unparsable if date_year(&cell).is_some() => format!(
+                "`{cell}` in column `{name}` is a date, not a number (`dates = [\"{name}\"]` \
+                 reads its year)"
+            ),
+            NotANumber::Unparsable => format!(
+                "`{cell}` in column `{name}` is not a number (a column of names is read with \
+                 `categorical = [\"{name}\"]`)"
+            ),
             NotANumber::NotFinite => {
                 format!("`{cell}` in column `{name}` is not a finite number")
             }
@@ -645,8 +965,20 @@ mod tests {
                 Path::new("t.jsonl"),
                 json_lines::records(bytes, Path::new("t.jsonl")),
             ),
+            TableFormat::Json => (
+                Path::new("t.json"),
+                json_records::records(bytes, Path::new("t.json")),
+            ),
         };
-        parse(records?, path, format, "label", None, &rule, Labels::Decide)
+        let reading = Reading {
+            label: "label",
+            text: None,
+            columns: &Columns::default(),
+            rule: &rule,
+            labels: Labels::Decide,
+            categories: None,
+        };
+        parse(records?, path, format, &reading)
     }
 
     fn read_test(bytes: &[u8], rule: LabelRule) -> Result<Parsed, DataError> {
@@ -680,7 +1012,7 @@ mod tests {
     fn a_bom_crlf_spaces_and_a_trailing_newline_are_tolerated() {
         let table =
             read_test(b"\xEF\xBB\xBFx , label\r\n 1 , 0 \r\n2,1\r\n\r\n", binary()).unwrap();
-        assert_eq!(table.names, ["x", "label"]);
+        assert_eq!(table.names, ["x"]);
         assert_eq!(table.values, [1.0, 2.0]);
         assert_eq!(table.labels, [0.0, 1.0]);
     }
@@ -690,15 +1022,15 @@ mod tests {
         // The csv crate's own count says line 4 here.
         assert_eq!(
             error(b"x,label\n\n1,0\n\nq,1\n", binary()),
-            "t.csv:5:1: `q` in column `x` is not a number"
+            "t.csv:5:1: `q` in column `x` is not a number (a column of names is read with `categorical = [\"x\"]`)"
         );
         assert_eq!(
             error(b"x,label\r\n\r\n1,0\r\n\r\nq,1\r\n", binary()),
-            "t.csv:5:1: `q` in column `x` is not a number"
+            "t.csv:5:1: `q` in column `x` is not a number (a column of names is read with `categorical = [\"x\"]`)"
         );
         assert_eq!(
             error(b"x,label\r\r1,0\rq,1", binary()),
-            "t.csv:4:1: `q` in column `x` is not a number"
+            "t.csv:4:1: `q` in column `x` is not a number (a column of names is read with `categorical = [\"x\"]`)"
         );
         assert_eq!(
             error(b"\xEF\xBB\xBF\n\n ,label\n1,0\n", binary()),
@@ -715,7 +1047,7 @@ mod tests {
         );
         assert_eq!(
             error(b"\xEF\xBB\xBFx,label\nq,0\n", binary()),
-            "t.csv:2:1: `q` in column `x` is not a number"
+            "t.csv:2:1: `q` in column `x` is not a number (a column of names is read with `categorical = [\"x\"]`)"
         );
     }
 
@@ -723,7 +1055,7 @@ mod tests {
     fn the_width_places_a_header_mistake_at_its_line() {
         let path = std::env::temp_dir().join(format!("ofit-csv-width-{}.csv", std::process::id()));
         std::fs::write(&path, b"\r\n\r\nx,,label\r\n1,2,0\r\n").unwrap();
-        let error = width(&path, TableFormat::Csv, "label")
+        let error = width(&path, TableFormat::Csv, "label", &Columns::default())
             .unwrap_err()
             .to_string();
         std::fs::remove_file(&path).unwrap();
@@ -745,7 +1077,7 @@ mod tests {
     fn an_empty_cell_and_an_infinite_one_are_named() {
         assert_eq!(
             error(b"x,label\n,0\n", binary()),
-            "t.csv:2:1: the cell in column `x` is empty, not a number"
+            "t.csv:2:1: the value in column `x` is missing (an empty cell, or null): `missing = drop` leaves such rows out"
         );
         assert_eq!(
             error(b"x,label\n1,inf\n", LabelRule::any_number()),
@@ -801,7 +1133,7 @@ mod tests {
             // A row that is not text is not read further: its label 7 goes unreported.
             "`t.csv` has 4 problems:\n\
              t.csv:2:1: the field is not valid UTF-8 text\n\
-             t.csv:3:1: `q` in column `x` is not a number\n\
+             t.csv:3:1: `q` in column `x` is not a number (a column of names is read with `categorical = [\"x\"]`)\n\
              t.csv:4:3: row has 3 fields, the header has 2\n\
              t.csv:5:1: the field is not valid UTF-8 text"
         );

@@ -250,6 +250,8 @@ fn encode(
         top_words: corpus.top_words,
         files,
         classes: corpus.classes,
+        features: Vec::new(),
+        dropped: 0,
     };
     Encoded {
         train,
