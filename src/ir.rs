@@ -369,6 +369,10 @@ pub enum Layer {
     },
     /// Batch normalization over the feature axis.
     BatchNorm(BatchNorm),
+    /// Keras's `Normalization()`: each feature shifted by its mean and scaled by its
+    /// standard deviation, both computed once on the training split before training
+    /// (Keras's `adapt`) and then fixed. Only the first layer (after `input`).
+    Normalization,
     /// Word ids → learned vectors, as Keras's `Embedding(num_words, dim)`.
     Embedding(Embedding),
     /// The mean over a sequence's steps (of the unmasked ones, after a masking embedding).
@@ -959,6 +963,8 @@ impl Layer {
             (Layer::Dense(d), Flat(_)) => Ok(Flat(d.units)),
             (Layer::Dense(_), Sequence { .. }) => Err(Misfit::NeedsFlat),
             (Layer::Dropout { .. } | Layer::BatchNorm(_), shape) => Ok(shape),
+            (Layer::Normalization, Flat(width)) => Ok(Flat(width)),
+            (Layer::Normalization, Sequence { .. }) => Err(Misfit::NeedsFlat),
             (_, Flat(_)) => Err(Misfit::NeedsSequence),
             (Layer::GlobalAveragePooling | Layer::GlobalMaxPooling, Sequence { channels, .. }) => {
                 Ok(Flat(channels))
@@ -990,6 +996,7 @@ impl Layer {
     /// Trainable and non-trainable parameters on `input`, exactly, as Keras counts them
     /// (`count_params` of each layer's weights): dense `i·u + u`; batch normalization
     /// `(center + scale)·c` trainable and `2c` moving statistics over the last axis;
+    /// normalization `2c + 1` statistics;
     /// embedding `V·d`; conv1d `k·C·F + F` (`base_conv.py`: kernel `(k, C, F)`, bias
     /// `(F,)`); LSTM `4(C·U + U·U + U)` (`lstm.py`: kernel `(C, 4U)`, recurrent kernel
     /// `(U, 4U)`, bias `(4U,)`); GRU `3(C·U + U·U + 2U)` (`gru.py`, `reset_after = True`:
@@ -1002,6 +1009,8 @@ impl Layer {
                 (c * u + if d.use_bias { u } else { 0 }, 0)
             }
             Layer::BatchNorm(b) => ((u128::from(b.center) + u128::from(b.scale)) * c, 2 * c),
+            // `normalization.py`: mean and variance per feature, and the count adapted on.
+            Layer::Normalization => (0, 2 * c + 1),
             Layer::Embedding(e) => match input {
                 Shape::Ids { vocabulary, .. } => (vocabulary as u128 * e.dim as u128, 0),
                 _ => (0, 0),

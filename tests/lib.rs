@@ -15,6 +15,7 @@ mod diagnostics;
 mod examples;
 mod layers;
 mod lower_activations;
+mod lower_normalization;
 mod positions;
 mod properties;
 mod properties_run;

@@ -252,6 +252,29 @@ impl Checker<'_> {
                 fits = false;
             }
         }
+        if let (Some((_, span)), true) = (
+            instance
+                .layers
+                .layers
+                .iter()
+                .find(|(l, _)| *l == Layer::Normalization),
+            dataset.text().is_some(),
+        ) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::InputMismatch,
+                    *span,
+                    format!(
+                        "`normalization` adapts to numeric features, but dataset `{}` is text",
+                        dataset.name
+                    ),
+                )
+                .with_label("needs numeric features")
+                .with_secondary(dataset_span, "text")
+                .with_help("normalize the columns of a numeric table, or remove this layer"),
+            );
+            fits = false;
+        }
         let Some((output, span)) = output_layer(instance) else {
             return false;
         };
@@ -516,6 +539,7 @@ fn layer_name(layer: &Layer) -> &'static str {
         Layer::GlobalAveragePooling => "global_average_pooling",
         Layer::GlobalMaxPooling => "global_max_pooling",
         Layer::Flatten => "flatten",
+        Layer::Normalization => "normalization",
         Layer::Conv1d(_) => "conv1d",
         Layer::MaxPooling1d(_) => "max_pooling1d",
         Layer::Lstm(_) => "lstm",

@@ -62,6 +62,11 @@ const GLOBAL_MAX_POOLING: Signature = Signature {
     noun: "parameter",
     params: &[],
 };
+const NORMALIZATION: Signature = Signature {
+    what: "layer `normalization`",
+    noun: "parameter",
+    params: &[],
+};
 const FLATTEN: Signature = Signature {
     what: "layer `flatten`",
     noun: "parameter",
@@ -93,10 +98,11 @@ const GRU: Signature = Signature {
     noun: "parameter",
     params: &[positional("units").required(), named("return_sequences")],
 };
-const LAYERS: [&str; 12] = [
+const LAYERS: [&str; 13] = [
     "dense",
     "dropout",
     "batch_norm",
+    "normalization",
     "input",
     "embedding",
     "global_average_pooling",
@@ -473,6 +479,24 @@ fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
             "flatten" => {
                 bind_call(call, FLATTEN, reader.diagnostics);
                 Some(Layer::Flatten)
+            }
+            "normalization" => {
+                bind_call(call, NORMALIZATION, reader.diagnostics);
+                // Adapted on the dataset's features, it can only see them first.
+                if !layers.is_empty() {
+                    reader.diagnostics.push(
+                        Diagnostic::error(
+                            Code::MisplacedLayer,
+                            call.span,
+                            "`normalization` must be the first layer (after `input`)",
+                        )
+                        .with_help(
+                            "it is adapted to the dataset's features before training, so it \
+                             normalizes what the model receives: move it to the top",
+                        ),
+                    );
+                }
+                Some(Layer::Normalization)
             }
             "conv1d" => Some(conv1d(call, env, reader)),
             "max_pooling1d" => Some(max_pooling1d(call, env, reader)),

@@ -207,7 +207,6 @@ const KERAS: &[(Vocabulary, &[&str])] = &[
             "spatial_dropout2d",
             "activity_regularization",
             "text_vectorization",
-            "normalization",
             "einsum_dense",
             "concatenate",
             "add",

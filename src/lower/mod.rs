@@ -81,6 +81,8 @@ pub enum Block {
     Dropout(DropoutBlock),
     /// Batch normalization (of the last axis, on sequences).
     BatchNorm(BatchNorm),
+    /// Normalization by statistics adapted before training.
+    Normalization(NormalizationBlock),
     /// Word ids → vectors.
     Embedding(EmbeddingBlock),
     /// A sequence → a flat row: global average or max pooling, or flatten.
@@ -143,6 +145,74 @@ pub struct DropoutBlock {
     /// Fraction dropped.
     #[module(skip)]
     pub rate: f64,
+}
+
+/// Keras's `Normalization()`: `(x − mean) / max(√variance, ε)` per feature, with `ε` Keras's
+/// `backend.epsilon()`, 1e-7. The statistics are weights that never train: they are set by
+/// [`NormalizationBlock::adapt`] and saved with the model.
+#[derive(Module, Debug)]
+pub struct NormalizationBlock {
+    /// Each feature's mean over the adapted rows.
+    pub mean: Param<Tensor<1>>,
+    /// Each feature's variance (the population's, as Keras's) over them.
+    pub variance: Param<Tensor<1>>,
+    /// How many rows they were computed over (Keras's third weight).
+    pub count: Param<Tensor<1>>,
+}
+
+impl NormalizationBlock {
+    /// Keras's `backend.epsilon()`: the smallest standard deviation divided by.
+    pub const EPSILON: f64 = 1e-7;
+
+    fn new(width: usize, device: &Device) -> Self {
+        let fixed = |t: Tensor<1>| Param::from_tensor(t).set_require_grad(false);
+        NormalizationBlock {
+            mean: fixed(Tensor::zeros([width], device)),
+            variance: fixed(Tensor::ones([width], device)),
+            count: fixed(Tensor::zeros([1], device)),
+        }
+    }
+
+    /// Sets the statistics to those of `rows` (row-major, `width` features each), computed
+    /// in `f64` so that a large count loses nothing.
+    pub fn adapt(&mut self, rows: &[f32], width: usize) {
+        let n = rows.len() / width.max(1);
+        let mut mean = vec![0.0f64; width];
+        for row in rows.chunks_exact(width) {
+            for (m, &x) in mean.iter_mut().zip(row) {
+                *m += f64::from(x);
+            }
+        }
+        mean.iter_mut().for_each(|m| *m /= n.max(1) as f64);
+        let mut variance = vec![0.0f64; width];
+        for row in rows.chunks_exact(width) {
+            for ((v, &x), m) in variance.iter_mut().zip(row).zip(&mean) {
+                *v += (f64::from(x) - m).powi(2);
+            }
+        }
+        variance.iter_mut().for_each(|v| *v /= n.max(1) as f64);
+        let device = self.mean.device();
+        let fixed = |values: Vec<f64>| {
+            let values: Vec<f32> = values.into_iter().map(|v| v as f32).collect();
+            let len = values.len();
+            Param::from_tensor(Tensor::from_data(TensorData::new(values, [len]), &device))
+                .set_require_grad(false)
+        };
+        self.mean = fixed(mean);
+        self.variance = fixed(variance);
+        self.count = fixed(vec![n as f64]);
+    }
+
+    /// The normalized rows `[batch, features]`.
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let std = self
+            .variance
+            .val()
+            .sqrt()
+            .clamp_min(Self::EPSILON)
+            .unsqueeze_dim(0);
+        (x - self.mean.val().unsqueeze_dim(0)) / std
+    }
 }
 
 /// Lowers `model` with weights drawn from `seed`: Glorot-uniform kernels and zero biases,
@@ -208,6 +278,10 @@ fn lower_layer(
             (block, Shape::Flat(d.units))
         }
         (Layer::Dropout { rate }, _) => (Block::Dropout(DropoutBlock { rate: *rate }), shape),
+        (Layer::Normalization, Shape::Flat(width)) => (
+            Block::Normalization(NormalizationBlock::new(width, device)),
+            shape,
+        ),
         (Layer::BatchNorm(b), Shape::Flat(channels) | Shape::Sequence { channels, .. }) => (
             Block::BatchNorm(
                 BatchNormConfig::new(channels)
@@ -338,6 +412,7 @@ impl Network {
                     _ => x,
                 },
                 (Block::BatchNorm(norm), Value::Flat(x)) => Value::Flat(norm.forward(x)),
+                (Block::Normalization(norm), Value::Flat(x)) => Value::Flat(norm.forward(x)),
                 (Block::BatchNorm(norm), Value::Sequence(x)) => {
                     Value::Sequence(batch_norm_sequence(norm, x, mask.clone()))
                 }

@@ -114,6 +114,7 @@ fn forward_cost(layer: &Layer, input: Shape, output: Shape) -> (f64, bool) {
         Layer::GlobalAveragePooling | Layer::GlobalMaxPooling => (length * channels, false),
         Layer::MaxPooling1d(p) => (out_length * p.pool_size as f64 * channels, false),
         Layer::Flatten | Layer::Dropout { .. } | Layer::BatchNorm(_) => (0.0, false),
+        Layer::Normalization => (channels, false),
     }
 }
 
@@ -137,6 +138,7 @@ pub fn summary(model: &Model, training: &Training, facts: &DataFacts) -> String 
             Layer::GlobalAveragePooling => ("global_average_pooling1d", "GlobalAveragePooling1D"),
             Layer::GlobalMaxPooling => ("global_max_pooling1d", "GlobalMaxPooling1D"),
             Layer::Flatten => ("flatten", "Flatten"),
+            Layer::Normalization => ("normalization", "Normalization"),
             Layer::Conv1d(_) => ("conv1d", "Conv1D"),
             Layer::MaxPooling1d(_) => ("max_pooling1d", "MaxPooling1D"),
             Layer::Lstm(_) => ("lstm", "LSTM"),

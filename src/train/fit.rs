@@ -198,6 +198,14 @@ impl<'a> Trainer<'a> {
             ),
             None => lower::lower(model, training.seed, device),
         };
+        let mut network = network;
+        if let (Some(Block::Normalization(norm)), Features::Dense(rows)) =
+            (network.blocks.first_mut(), &data.train.features)
+        {
+            // Keras's `adapt`, on the examples the model trains on: no validation or test
+            // example shapes what the model sees.
+            norm.adapt(&rows.values, rows.width);
+        }
         let units = model.output().map_or(1, |d| d.units);
         let gather = match (&network.blocks[0], &data.train.features) {
             (Block::Dense(_), Features::Sequences(_)) if pooled.is_some() => {
