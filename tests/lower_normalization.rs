@@ -42,7 +42,7 @@ fn adapted_statistics_and_output_are_keras_normalizations() {
         1.0, 10.0, 5.0, 2.0, 20.0, 5.0, 3.0, 60.0, 5.0, 6.0, 30.0, 5.0,
     ];
     norm.adapt(&rows, 3);
-    let values = |t: burn::tensor::Tensor<1>| t.into_data().to_vec::<f32>().unwrap();
+    let values = |t: burn::tensor::Tensor<1>| t.into_data().try_to_vec::<f32>().unwrap();
     assert_eq!(values(norm.mean.val()), [3.0, 30.0, 5.0]);
     // numpy's `var` (Keras's `adapt`): the population variance, divided by n.
     assert_eq!(values(norm.variance.val()), [3.5, 350.0, 0.0]);
@@ -54,7 +54,7 @@ fn adapted_statistics_and_output_are_keras_normalizations() {
     let Block::Normalization(norm) = &network.blocks[0] else {
         unreachable!()
     };
-    let out = norm.forward(x).into_data().to_vec::<f32>().unwrap();
+    let out = norm.forward(x).into_data().try_to_vec::<f32>().unwrap();
     let keras = [-2.0 / 3.5f32.sqrt(), -20.0 / 350f32.sqrt(), 0.0];
     for (got, want) in out.iter().zip(keras) {
         assert!((got - want).abs() <= 1e-6, "{out:?} vs {keras:?}");
