@@ -463,9 +463,9 @@ fn a_huge_cell_is_quoted_cut_short() {
     }
 }
 
-#[test]
-fn validation_split_validates_on_the_last_rows_and_validation_sample_on_seeded_random_ones() {
-    let dataset = |validation| ofit::ir::Dataset {
+/// `good.csv` as a dataset validated as `validation` says.
+fn good_with(validation: ofit::ir::Validation) -> ofit::ir::Dataset {
+    ofit::ir::Dataset {
         name: "table".to_string(),
         source: ofit::ir::DataSource::Table {
             format: ofit::ir::TableFormat::Csv,
@@ -476,14 +476,18 @@ fn validation_split_validates_on_the_last_rows_and_validation_sample_on_seeded_r
         },
         validation,
         test: None,
-    };
+    }
+}
+
+#[test]
+fn validation_split_validates_on_the_last_rows_and_validation_sample_on_seeded_random_ones() {
     let features = |split: &ofit::data::Split| match &split.features {
         ofit::data::Features::Dense(dense) => dense.values.clone(),
         other => panic!("dense features expected, got {other:?}"),
     };
     // Keras keeps floor(3 × 0.6) = 1 row and validates on the last 2, in file order.
     let split = ofit::ir::Validation::Split { fraction: 0.4 };
-    let loaded = ofit::data::load(&dataset(split), &binary(), &context()).unwrap();
+    let loaded = ofit::data::load(&good_with(split), &binary(), &context()).unwrap();
     assert_eq!(features(&loaded.data.train), vec![1.5, 2.0]);
     assert_eq!(
         features(&loaded.data.validation),
@@ -491,8 +495,8 @@ fn validation_split_validates_on_the_last_rows_and_validation_sample_on_seeded_r
     );
     // The same count drawn at random: the same rows on every load.
     let sample = ofit::ir::Validation::Sample { fraction: 0.4 };
-    let first = ofit::data::load(&dataset(sample.clone()), &binary(), &context()).unwrap();
-    let again = ofit::data::load(&dataset(sample), &binary(), &context()).unwrap();
+    let first = ofit::data::load(&good_with(sample.clone()), &binary(), &context()).unwrap();
+    let again = ofit::data::load(&good_with(sample), &binary(), &context()).unwrap();
     assert_eq!(first.data.train.labels.len(), 1);
     assert_eq!(
         features(&first.data.validation),
@@ -502,21 +506,9 @@ fn validation_split_validates_on_the_last_rows_and_validation_sample_on_seeded_r
 
 #[test]
 fn a_split_that_holds_out_nothing_or_everything_is_an_error() {
-    let dataset = |validation| ofit::ir::Dataset {
-        name: "table".to_string(),
-        source: ofit::ir::DataSource::Table {
-            format: ofit::ir::TableFormat::Csv,
-            path: "csv/good.csv".to_string(),
-            label: "label".to_string(),
-            text: None,
-            columns: Default::default(),
-        },
-        validation,
-        test: None,
-    };
     let path = fixture("good.csv");
     let fraction = |fraction| ofit::ir::Validation::Split { fraction };
-    let error = ofit::data::load(&dataset(fraction(1e-17)), &binary(), &context()).unwrap_err();
+    let error = ofit::data::load(&good_with(fraction(1e-17)), &binary(), &context()).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -532,7 +524,7 @@ fn a_split_that_holds_out_nothing_or_everything_is_an_error() {
         "{:?}",
         error.help()
     );
-    let error = ofit::data::load(&dataset(fraction(0.9996)), &binary(), &context()).unwrap_err();
+    let error = ofit::data::load(&good_with(fraction(0.9996)), &binary(), &context()).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -543,7 +535,7 @@ fn a_split_that_holds_out_nothing_or_everything_is_an_error() {
     assert!(error.help().unwrap().contains("of at most 0.6666"));
     // The bounds the help gives do split the file.
     for f in [0.0001, 0.6666] {
-        let loaded = ofit::data::load(&dataset(fraction(f)), &binary(), &context()).unwrap();
+        let loaded = ofit::data::load(&good_with(fraction(f)), &binary(), &context()).unwrap();
         assert!(loaded.data.train.labels.len() == 2 || loaded.data.validation.labels.len() == 2);
     }
     // A test file with only its header is no validation either.

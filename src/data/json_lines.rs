@@ -182,18 +182,10 @@ fn parse<'a>(line: Line<'a>, number: usize, path: &Path) -> Result<Object<'a>, D
         ));
     }
     let start = line.len() - line.trim_start().len();
-    let what = match line.as_bytes().get(start) {
-        Some(b'{') => None,
-        Some(b'[') => Some("a list"),
-        Some(b'"') => Some("a text"),
-        Some(b'n') => Some("null"),
-        Some(b't' | b'f') => Some("a truth value"),
-        _ => Some("a number"),
-    };
-    if let Some(what) = what {
+    if line.as_bytes().get(start) != Some(&b'{') {
         return Err(at(
             start,
-            format!("the line is {what}, not one JSON object"),
+            format!("the line is {}, not one JSON object", what(&line[start..])),
         ));
     }
     match object(line, start, &mut Places::new(line, number)) {
@@ -239,6 +231,18 @@ pub(super) fn object<'a>(text: &'a str, start: usize, places: &mut Places) -> Op
                 })
             }
         }
+    }
+}
+
+/// What the valid JSON value at the start of `text` is, in words.
+pub(super) fn what(text: &str) -> &'static str {
+    match text.as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "a list",
+        Some(b'"') => "a text",
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a truth value",
+        _ => "a number",
     }
 }
 

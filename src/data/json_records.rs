@@ -9,7 +9,7 @@
 //! span lines: each value is placed at its own line and character column. A UTF-8
 //! byte-order mark is accepted. Each record's first problem is reported.
 
-use super::json_lines::{self, cells, header_of, key_index, syntax, value_end, whitespace};
+use super::json_lines::{self, cells, header_of, key_index, syntax, value_end, what, whitespace};
 use super::table::{Records, Row};
 use super::DataError;
 use std::path::Path;
@@ -148,18 +148,6 @@ fn record<'a>(
             format!("record {number} is not an object"),
         )
     })
-}
-
-/// What the JSON value at the start of `text` is, in words.
-fn what(text: &str) -> &'static str {
-    match text.as_bytes().first() {
-        Some(b'{') => "an object",
-        Some(b'[') => "a list",
-        Some(b'"') => "a text",
-        Some(b'n') => "null",
-        Some(b't' | b'f') => "a truth value",
-        _ => "a number",
-    }
 }
 
 #[cfg(test)]
