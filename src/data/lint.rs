@@ -120,7 +120,7 @@ pub fn datasets(
                     local_imdb(path, at, ctx, &mut out);
                 }
             }
-            DataSource::Imdb { path: None, .. } => {}
+            DataSource::Imdb { path: None, .. } | DataSource::AutoMpg => {}
         }
     }
     out.sort_by_key(Diagnostic::span);

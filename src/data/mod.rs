@@ -14,6 +14,7 @@
 //! and column.
 
 pub mod acl_imdb;
+pub mod auto_mpg;
 pub mod cache;
 pub mod corpus;
 pub mod csv;
