@@ -70,13 +70,13 @@ fn tutorial_run(root: &Path) {
         .map(|e| IndexedExperiment {
             name: e.name.clone(),
             dataset: "imdb".into(),
-            training: "tutorial".into(),
             plot: e.plot.iter().map(|m| m.name().to_string()).collect(),
             models: e
                 .models
                 .iter()
                 .map(|&m| IndexedModel {
                     name: program.models[m].name.clone(),
+                    training: "tutorial".into(),
                     folder: format!("models/{m}"),
                 })
                 .collect(),

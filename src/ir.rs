@@ -841,12 +841,24 @@ pub struct Experiment {
     pub name: String,
     /// Index into [`Program::datasets`].
     pub dataset: usize,
-    /// Index into [`Program::trainings`].
-    pub training: usize,
     /// Indices into [`Program::models`], in the order written.
     pub models: Vec<usize>,
+    /// Each model's training block, an index into [`Program::trainings`], in the order of
+    /// `models`: the experiment's `train`, or the one its map gives the model's entry.
+    pub trainings: Vec<usize>,
     /// Metrics to plot, each computed by the training block.
     pub plot: Vec<Metric>,
+}
+
+impl Experiment {
+    /// Each model with its training block: indices into [`Program::models`] and
+    /// [`Program::trainings`].
+    pub fn members(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.models
+            .iter()
+            .copied()
+            .zip(self.trainings.iter().copied())
+    }
 }
 
 /// The shape of one example as it flows through a model, batch axis left out: Keras's

@@ -29,8 +29,6 @@ pub struct IndexedExperiment {
     pub name: String,
     /// Its dataset's name.
     pub dataset: String,
-    /// Its training block's name.
-    pub training: String,
     /// Metrics to plot.
     pub plot: Vec<String>,
     /// Its models.
@@ -42,6 +40,10 @@ pub struct IndexedExperiment {
 pub struct IndexedModel {
     /// The model's name in the experiment.
     pub name: String,
+    /// Its training block's name (absent from runs written before models of one
+    /// experiment could train differently).
+    #[serde(default)]
+    pub training: String,
     /// Its folder, relative to the run directory.
     pub folder: String,
 }

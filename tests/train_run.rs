@@ -305,7 +305,7 @@ fn a_run_writes_every_file_of_every_model() {
     assert_eq!(models, [vec!["small", "wide"], vec!["small"]]);
     let run_json = json(&out.join("run.json"));
     assert_eq!(run_json["experiments"][0]["dataset"], "moons");
-    assert_eq!(run_json["experiments"][0]["training"], "quick");
+    assert_eq!(run_json["experiments"][0]["models"][0]["training"], "quick");
     assert_eq!(
         run_json["experiments"][0]["plot"],
         serde_json::json!(["loss", "accuracy"])
@@ -852,4 +852,35 @@ fn a_result_trained_on_one_backend_is_never_taken_for_another() {
         .unwrap();
     assert_eq!(typo.status.code(), Some(2));
     assert!(stderr(&typo).contains("did you mean `flex`?"));
+}
+
+#[test]
+fn each_model_of_an_experiment_trains_with_its_own_training_block() {
+    let out = tempfile::tempdir().unwrap();
+    let ran = Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["run", "tests/fixtures/train/per_model.ofit", "--out"])
+        .arg(out.path())
+        .current_dir(support::root())
+        .output()
+        .expect("ofit runs");
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let run_json = json(&out.path().join("run.json"));
+    let models = run_json["experiments"][0]["models"].as_array().unwrap();
+    let trained: Vec<(&str, &str, usize)> = models
+        .iter()
+        .map(|m| {
+            let history = json(
+                &out.path()
+                    .join(m["folder"].as_str().unwrap())
+                    .join("history.json"),
+            );
+            (
+                m["name"].as_str().unwrap(),
+                m["training"].as_str().unwrap(),
+                history["epochs"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(trained, [("linear", "fast", 2), ("dnn", "slow", 3)]);
 }

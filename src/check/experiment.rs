@@ -27,9 +27,41 @@ const EXPERIMENT: Signature = Signature {
     ],
 };
 
-/// A model of this experiment, with where its entry is written.
+/// The training blocks of an experiment's models.
+enum TrainingChoice {
+    /// One for all.
+    One(usize),
+    /// One per entry of `models`, by its key.
+    PerModel(Vec<(String, usize)>),
+}
+
+impl TrainingChoice {
+    /// The training block of the entry `key`.
+    fn of(&self, key: &str) -> Option<usize> {
+        match self {
+            TrainingChoice::One(training) => Some(*training),
+            TrainingChoice::PerModel(chosen) => {
+                chosen.iter().find(|(k, _)| k == key).map(|&(_, t)| t)
+            }
+        }
+    }
+
+    /// Every training block chosen, each once.
+    fn all(&self) -> Vec<usize> {
+        let mut all: Vec<usize> = match self {
+            TrainingChoice::One(training) => vec![*training],
+            TrainingChoice::PerModel(chosen) => chosen.iter().map(|&(_, t)| t).collect(),
+        };
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+}
+
+/// A model of this experiment, with its training block and where its entry is written.
 struct Member {
     index: usize,
+    training: usize,
     key: Span,
     from_sweep: Option<Span>,
 }
@@ -47,18 +79,26 @@ impl Checker<'_> {
             .get("data")
             .and_then(|v| self.reference(v, Kind::Dataset))
             .and_then(|item| self.datasets[item]);
-        let training = args
+        let models_value = args.get("models")?;
+        let choice = args
             .get("train")
-            .and_then(|v| self.reference(v, Kind::Training))
-            .and_then(|item| self.trainings[item]);
-        let plot = match (args.get("plot"), training) {
-            (Some(v), Some(t)) => self.plot(v, t),
+            .and_then(|v| self.training_choice(v, models_value));
+        let plot = match (args.get("plot"), &choice) {
+            (Some(v), Some(choice)) => {
+                let mut plot = None;
+                for training in choice.all() {
+                    plot = self.plot(v, training);
+                    if plot.is_none() {
+                        break;
+                    }
+                }
+                plot
+            }
             (None, _) => Some(vec![(Metric::Loss, item.name.span)]),
             (Some(_), None) => None,
         };
         // Metrics found not to fit a model of this experiment, each reported once.
         let mut unfit: Vec<Metric> = Vec::new();
-        let models_value = args.get("models")?;
         let ValueKind::Map(entries) = &models_value.kind else {
             self.reader().mismatch(
                 models_value,
@@ -101,6 +141,7 @@ impl Checker<'_> {
             let Some(instances) = self.instances(&entry.value) else {
                 continue;
             };
+            let training = choice.as_ref().and_then(|c| c.of(&entry.key.text));
             let Some((dataset, training)) = dataset.zip(training) else {
                 continue;
             };
@@ -159,20 +200,110 @@ impl Checker<'_> {
                 }
                 members.push(Member {
                     index,
+                    training,
                     key: entry.key.span,
                     from_sweep: sweep.then_some(entry.value.span),
                 });
             }
         }
         self.warn_identical(&members);
-        let (dataset, training) = dataset.zip(training)?;
+        choice?;
         Some(Experiment {
             name: item.name.text.clone(),
-            dataset,
-            training,
+            dataset: dataset?,
             models: members.iter().map(|m| m.index).collect(),
+            trainings: members.iter().map(|m| m.training).collect(),
             plot: plot?.into_iter().map(|(m, _)| m).collect(),
         })
+    }
+
+    /// Reads `train`: one training block for every model (`train = tutorial`), or a map
+    /// that gives each entry of `models` its own (`train = { linear: fast, dnn: slow }`),
+    /// naming every entry and nothing else.
+    fn training_choice(&mut self, value: &Value, models: &Value) -> Option<TrainingChoice> {
+        let ValueKind::Map(entries) = &value.kind else {
+            let item = self.reference(value, Kind::Training)?;
+            return self.trainings[item].map(TrainingChoice::One);
+        };
+        let keys: Vec<&str> = match &models.kind {
+            ValueKind::Map(models) => models.iter().map(|e| e.key.text.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        let mut chosen: Vec<(String, usize)> = Vec::new();
+        let mut ok = true;
+        for entry in entries {
+            if !keys.contains(&entry.key.text.as_str()) {
+                let mut d = Diagnostic::error(
+                    Code::UnknownName,
+                    entry.key.span,
+                    format!("`{}` is not a model of this experiment", entry.key.text),
+                )
+                .with_label("not in `models`")
+                .with_secondary(models.span, "the models");
+                d = d.with_help(
+                    match crate::suggest::did_you_mean(&entry.key.text, keys.iter().copied()) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!(
+                            "`train` gives each of the models {} a training block",
+                            crate::suggest::quoted_list(&keys, "and")
+                        ),
+                    },
+                );
+                self.diagnostics.push(d);
+                ok = false;
+                continue;
+            }
+            if let Some(first) = entries
+                .iter()
+                .find(|e| e.key.text == entry.key.text && e.key.span != entry.key.span)
+                .filter(|e| e.key.span.start < entry.key.span.start)
+            {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::DuplicateArgument,
+                        entry.key.span,
+                        format!("model `{}` is given a training block twice", entry.key.text),
+                    )
+                    .with_secondary(first.key.span, "first here")
+                    .with_help("give each model one training block"),
+                );
+                ok = false;
+                continue;
+            }
+            match self
+                .reference(&entry.value, Kind::Training)
+                .and_then(|item| self.trainings[item])
+            {
+                Some(training) => chosen.push((entry.key.text.clone(), training)),
+                None => ok = false,
+            }
+        }
+        let missing: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|k| !entries.iter().any(|e| e.key.text == *k))
+            .collect();
+        if !missing.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::MissingArgument,
+                    value.span,
+                    format!(
+                        "`train` gives no training block to {} {}",
+                        if missing.len() == 1 {
+                            "model"
+                        } else {
+                            "models"
+                        },
+                        crate::suggest::quoted_list(&missing, "and")
+                    ),
+                )
+                .with_label("every model needs one")
+                .with_help(format!("add `{}: <training block>` to the map", missing[0])),
+            );
+            ok = false;
+        }
+        ok.then_some(TrainingChoice::PerModel(chosen))
     }
 
     /// Resolves a bare name to a definition of `kind`, giving its index among the items.
@@ -480,12 +611,18 @@ impl Checker<'_> {
         for (i, member) in members.iter().enumerate() {
             let models = &self.program.models;
             let model = &models[member.index];
+            // The same layers trained differently are two experiments' worth, not a repeat.
             let same = seen
-                .entry(format!("{:?}{:?}", model.input, model.layers))
+                .entry(format!(
+                    "{:?}{:?}{}",
+                    model.input, model.layers, member.training
+                ))
                 .or_default();
             let found = same.iter().copied().find(|&j| {
                 let other = &models[members[j].index];
-                other.input == model.input && other.layers == model.layers
+                other.input == model.input
+                    && other.layers == model.layers
+                    && members[j].training == member.training
             });
             same.push(i);
             let Some(first) = found.map(|j| &members[j]) else {

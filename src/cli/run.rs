@@ -121,11 +121,11 @@ fn execute(request: Request) -> Result<(), Stop> {
     };
     let mut jobs: Vec<Job> = Vec::new();
     for experiment in &experiments {
-        let training = &program.trainings[experiment.training];
         let dataset = &program.datasets[experiment.dataset];
         let (data, fingerprint) = &datasets[&experiment.dataset];
         let mut models = Vec::new();
-        for &m in &experiment.models {
+        for (m, training) in experiment.members() {
+            let training = &program.trainings[training];
             let model = &program.models[m];
             let key = ResultKey::new(
                 model,
@@ -138,6 +138,7 @@ fn execute(request: Request) -> Result<(), Stop> {
             let folder = format!("models/{hash}");
             models.push(IndexedModel {
                 name: model.name.clone(),
+                training: training.name.clone(),
                 folder: folder.clone(),
             });
             if jobs.iter().any(|j| j.hash == hash) {
@@ -161,7 +162,6 @@ fn execute(request: Request) -> Result<(), Stop> {
         index.experiments.push(IndexedExperiment {
             name: experiment.name.clone(),
             dataset: dataset.name.clone(),
-            training: training.name.clone(),
             plot: experiment
                 .plot
                 .iter()

@@ -31,8 +31,8 @@ pub fn run(path: &Path, only: Option<&str>) -> Exit {
     let mut shown = vec![false; program.models.len()];
     let mut first = true;
     for experiment in &program.experiments {
-        let training = &program.trainings[experiment.training];
-        for &index in &experiment.models {
+        for (index, training) in experiment.members() {
+            let training = &program.trainings[training];
             let model = &program.models[index];
             if shown[index] || only.is_some_and(|name| name != model.name) {
                 continue;

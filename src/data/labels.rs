@@ -66,8 +66,8 @@ impl LabelRule {
     ) -> LabelRule {
         let mut rule = LabelRule::default();
         for experiment in experiments.into_iter().filter(|e| e.dataset == dataset) {
-            let training = &program.trainings[experiment.training];
-            for &m in &experiment.models {
+            for (m, training) in experiment.members() {
+                let training = &program.trainings[training];
                 let model = &program.models[m];
                 let Some(output) = model.output() else {
                     continue;
