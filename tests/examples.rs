@@ -148,3 +148,41 @@ fn the_examples_on_committed_data_train_and_report() {
         }
     }
 }
+
+#[test]
+fn the_fuel_efficiency_example_reproduces_kerass_test_errors_on_the_real_data() {
+    let out = tempfile::tempdir().unwrap();
+    let ran = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["run", "examples/regression.ofit", "--out"])
+        .arg(out.path())
+        .current_dir(support::root())
+        .output()
+        .expect("ofit runs");
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "the real Auto MPG data is needed (npm fetches it into the data cache): {stderr}"
+    );
+    let json = |path: std::path::PathBuf| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    };
+    let report = json(out.path().join("report.json"));
+    let keras = json(support::root().join("docs/keras_regression.json"));
+    let mut test_mae = std::collections::BTreeMap::new();
+    for model in report["experiments"][0]["models"].as_array().unwrap() {
+        let name = model["name"].as_str().unwrap();
+        let ofit = model["test"]["loss"].as_f64().unwrap();
+        let reference = keras["models"][name]["test_loss"].as_f64().unwrap();
+        assert!(
+            (ofit - reference).abs() <= 0.1 * reference,
+            "{name}: test MAE {ofit:.4}, Keras's {reference:.4}"
+        );
+        assert_eq!(model["params"], keras["models"][name]["params"], "{name}");
+        test_mae.insert(name.to_string(), ofit);
+    }
+    assert!(
+        test_mae["dnn"] < test_mae["linear"],
+        "the DNN predicts better than the linear model: {test_mae:?}"
+    );
+}

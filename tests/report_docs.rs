@@ -1,5 +1,5 @@
 //! The README's figures are those of the committed runs: rendering the docs again from
-//! `docs/tutorial-run/` (and `docs/text_classification-run/`) gives `docs/*.svg` and
+//! `docs/tutorial-run/` (and `docs/text_classification-run/`, `docs/regression-run/`) gives `docs/*.svg` and
 //! `docs/<name>.md` byte for byte, and the README holds exactly those tables. `ofit report --docs` refreshes them all.
 
 use crate::support;
@@ -67,6 +67,16 @@ fn the_committed_text_classification_docs_are_rendered_from_its_committed_run() 
         table.contains("| ofit: test accuracy | Keras |"),
         "the test figures stand beside Keras's: {table}"
     );
+}
+
+#[test]
+fn the_committed_regression_docs_are_rendered_from_its_committed_run() {
+    let table = committed_docs_render_again(
+        "regression",
+        &["fuel_efficiency-loss.svg", "regression.md"],
+        "examples/regression.ofit",
+    );
+    assert!(table.contains("| linear | 29 |"), "{table}");
 }
 
 #[test]
