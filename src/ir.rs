@@ -602,6 +602,49 @@ pub struct Training {
     pub seed: u64,
     /// Stop when the monitored metric stops improving.
     pub early_stopping: Option<EarlyStopping>,
+    /// How the learning rate changes step by step; `None` keeps the optimizer's `lr`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+}
+
+/// A learning-rate schedule, as Keras's `keras.optimizers.schedules` define them: the rate
+/// of each optimizer step (counted from 0, over the whole training), starting from the
+/// optimizer's `lr` (for `PiecewiseConstantDecay`, its first value).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Schedule {
+    /// `lr / (1 + decay_rate · step / decay_steps)`.
+    InverseTimeDecay {
+        /// Steps per unit of decay, ≥ 1.
+        decay_steps: u64,
+        /// ≥ 0.
+        decay_rate: f64,
+        /// Whether `step / decay_steps` is rounded down (the rate changes in steps).
+        staircase: bool,
+    },
+    /// `lr · decay_rate ^ (step / decay_steps)`.
+    ExponentialDecay {
+        /// Steps per unit of decay, ≥ 1.
+        decay_steps: u64,
+        /// > 0.
+        decay_rate: f64,
+        /// Whether `step / decay_steps` is rounded down.
+        staircase: bool,
+    },
+    /// `values[i]` while `boundaries[i − 1] < step ≤ boundaries[i]`.
+    PiecewiseConstantDecay {
+        /// Increasing step counts.
+        boundaries: Vec<u64>,
+        /// One more than the boundaries; the first is the optimizer's `lr`.
+        values: Vec<f64>,
+    },
+    /// `lr · ((1 − alpha) · ½(1 + cos(π · min(step, decay_steps) / decay_steps)) + alpha)`.
+    CosineDecay {
+        /// Steps to decay over, ≥ 1.
+        decay_steps: u64,
+        /// The fraction of `lr` reached at the end, in [0, 1].
+        alpha: f64,
+    },
 }
 
 impl Training {

@@ -35,5 +35,6 @@ mod train_kernels;
 mod train_lanes;
 mod train_regression;
 mod train_run;
+mod train_schedules;
 mod train_sequences;
 mod train_test_split;

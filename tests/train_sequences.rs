@@ -100,6 +100,7 @@ fn training(epochs: usize, lr: f64) -> Training {
         batch_size: 32,
         seed: 7,
         early_stopping: None,
+        schedule: None,
     }
 }
 

@@ -12,6 +12,7 @@ mod columns;
 mod dataset;
 mod experiment;
 mod model;
+mod schedule;
 mod scope;
 mod training;
 mod unsupported;

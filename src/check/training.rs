@@ -1,10 +1,11 @@
 //! `train NAME { ... }`: optimizer, loss, metrics, epochs, batch size, seed, early stopping.
 
 use super::bind::{bind, bind_call, named, positional, Given, Signature};
+use super::schedule;
 use super::unsupported::{self, Vocabulary};
 use super::value::{Env, Got, Reader};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{EarlyStopping, Loss, Metric, Optimizer, Split, Training};
+use crate::ir::{EarlyStopping, Loss, Metric, Optimizer, Schedule, Split, Training};
 use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast::{BlockItem, Value, ValueKind};
@@ -102,7 +103,7 @@ pub fn check(item: &BlockItem, reader: &mut Reader) -> Option<(Training, Trainin
     let env = Env::default();
     let optimizer = match args.get("optimizer") {
         Some(v) => optimizer(v, reader),
-        None => Some(adam_defaults()),
+        None => Some((adam_defaults(), None)),
     };
     let loss = args
         .get("loss")
@@ -140,9 +141,11 @@ pub fn check(item: &BlockItem, reader: &mut Reader) -> Option<(Training, Trainin
         }
         None => Some(0),
     };
+    let (optimizer, schedule) = optimizer?;
     let mut training = Training {
         name: item.name.text.clone(),
-        optimizer: optimizer?,
+        optimizer,
+        schedule,
         loss: loss?,
         metrics: metric_entries.as_ref()?.iter().map(|(m, _)| *m).collect(),
         epochs: epochs?,
@@ -207,7 +210,8 @@ fn float_arg(
         .then(|| got.or(default))
 }
 
-fn optimizer(value: &Value, reader: &mut Reader) -> Option<Optimizer> {
+/// An optimizer, and the schedule its `lr` may be.
+fn optimizer(value: &Value, reader: &mut Reader) -> Option<(Optimizer, Option<Schedule>)> {
     let (name, call) = match &value.kind {
         ValueKind::Name(name) => (name.as_str(), None),
         ValueKind::Call(call) => (call.callee.text.as_str(), Some(call)),
@@ -250,15 +254,22 @@ fn optimizer(value: &Value, reader: &mut Reader) -> Option<Optimizer> {
     let positive = |x: f64| x > 0.0;
     let unit = |x: f64| (0.0..1.0).contains(&x);
     let lr_default = if name == "sgd" { 0.01 } else { 0.001 };
-    let lr = float_arg(
-        reader,
-        args.get("lr"),
-        lr_default,
-        positive,
-        "is not a valid learning rate: it must be above 0",
-        "e.g. `lr = 0.001`",
-    );
-    Some(match name {
+    let mut schedule = None;
+    let lr = match args.get("lr").map(|v| &v.kind) {
+        Some(ValueKind::Call(call)) => schedule::read(call, reader).map(|(lr, s)| {
+            schedule = Some(s);
+            lr
+        }),
+        _ => float_arg(
+            reader,
+            args.get("lr"),
+            lr_default,
+            positive,
+            "is not a valid learning rate: it must be above 0",
+            "e.g. `lr = 0.001`, or a schedule such as `inverse_time_decay(0.001, 20000, 1)`",
+        ),
+    };
+    let optimizer = match name {
         "adam" => {
             let beta_1 = float_arg(
                 reader,
@@ -345,7 +356,8 @@ fn optimizer(value: &Value, reader: &mut Reader) -> Option<Optimizer> {
                 epsilon: epsilon?,
             }
         }
-    })
+    };
+    Some((optimizer, schedule))
 }
 
 /// The metrics a training block can compute, by name.

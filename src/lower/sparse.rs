@@ -338,6 +338,13 @@ impl SparseDense {
         penalty
     }
 
+    /// Sets the learning rate of the next steps (a schedule's rate of the step).
+    pub fn set_learning_rate(&mut self, rate: f64) {
+        match &mut self.rule {
+            Rule::Adam { lr, .. } | Rule::Sgd { lr, .. } | Rule::RmsProp { lr, .. } => *lr = rate,
+        }
+    }
+
     /// A whole training step of this layer in one pass over its kernel: each kernel row
     /// sums the output gradients of the batch rows its id occurs in (in row order, as
     /// [`SparseDense::backward`] does) and takes its optimizer step at once, so no

@@ -15,9 +15,10 @@
 use super::checkpoint::{self, Snapshot};
 use super::measure::{self, Targets};
 use super::optimizer;
+use super::schedule;
 use crate::data::{Encoded, Features, MultiHot, Padded, Split};
 use crate::history::Epoch;
-use crate::ir::{self, Activation, Layer, Metric, Model, Optimizer, Regularizer, Training};
+use crate::ir::{self, Activation, Layer, Metric, Model, Regularizer, Training};
 use crate::lower::bag::{self, Bags};
 use crate::lower::sparse::{Rows, SparseDense};
 use crate::lower::{self, apply, Block, Network, Value};
@@ -323,7 +324,10 @@ impl<'a> Trainer<'a> {
             };
             let mut loss_value = total.clone().into_scalar::<f32>() as f64;
             let mut grads = total.backward();
+            // Steps count over the whole training: every epoch has the same batches.
+            let lr = schedule::learning_rate(self.training, step(epoch, batches, b));
             if let (Some(gather), Some((batch_rows, pre))) = (&mut self.gather, gathered) {
+                gather.layer.set_learning_rate(lr);
                 let grad = pre
                     .grad_remove(&mut grads)
                     .expect("the gathered output has a gradient");
@@ -350,9 +354,7 @@ impl<'a> Trainer<'a> {
                 *sum += value * batch.len() as f64;
             }
             let network = std::mem::replace(&mut self.network, placeholder());
-            self.network = self
-                .optimizer
-                .step(learning_rate(self.training), network, grads);
+            self.network = self.optimizer.step(lr, network, grads);
             seen += batch.len();
             let running_loss = sums[0] / seen as f64;
             if !tick(b + 1, batches, running_loss) {
@@ -370,6 +372,12 @@ impl<'a> Trainer<'a> {
             .map(|(s, m)| measure::finish(*m, s / seen.max(1) as f64))
             .collect();
         values.extend(self.evaluate(&self.data.validation));
+        if self.training.schedule.is_some() {
+            values.push(schedule::learning_rate(
+                self.training,
+                step(epoch + 1, batches, 0),
+            ));
+        }
         Ok(Epoch {
             epoch,
             seconds: started.elapsed().as_secs_f64(),
@@ -574,18 +582,33 @@ impl<'a> Trainer<'a> {
 }
 
 /// The metric names of a history row of `training`, training values then validation ones
-/// (`loss, accuracy, val_loss, val_accuracy`), as Keras names them.
+/// (`loss, accuracy, val_loss, val_accuracy`), as Keras names them; then, with a schedule,
+/// the learning rate.
 pub fn columns(training: &Training) -> Vec<String> {
     let names: Vec<String> = training
         .computed_metrics()
         .iter()
         .map(|m| m.name().to_string())
         .collect();
-    names
+    let mut columns: Vec<String> = names
         .iter()
         .cloned()
         .chain(names.iter().map(|n| format!("val_{n}")))
-        .collect()
+        .collect();
+    if training.schedule.is_some() {
+        columns.push(LEARNING_RATE.to_string());
+    }
+    columns
+}
+
+/// The history column of a scheduled learning rate: Keras's `optimizer.learning_rate` at
+/// the end of each epoch, under the name Keras's callbacks log it.
+pub const LEARNING_RATE: &str = "learning_rate";
+
+/// The optimizer step (from 0) of batch `batch` (from 0) of epoch `epoch` (from 1), with
+/// `batches` batches an epoch.
+fn step(epoch: usize, batches: usize, batch: usize) -> u64 {
+    ((epoch - 1) * batches + batch) as u64
 }
 
 /// A tensor's values.
@@ -599,15 +622,6 @@ fn values(tensor: Tensor<1>) -> Vec<f32> {
         .into_data()
         .try_into_vec::<f32>()
         .expect("parameters are f32")
-}
-
-/// The training block's learning rate.
-fn learning_rate(training: &Training) -> f64 {
-    match training.optimizer {
-        Optimizer::Adam { lr, .. } | Optimizer::Sgd { lr, .. } | Optimizer::Rmsprop { lr, .. } => {
-            lr
-        }
-    }
 }
 
 /// An empty network, held for the moment the real one is moved through the optimizer.

@@ -11,6 +11,7 @@ pub mod measure;
 pub mod memory;
 pub mod optimizer;
 pub mod run;
+pub mod schedule;
 
 use crate::data::Encoded;
 use crate::history::{Ending, History};
