@@ -71,6 +71,7 @@ fn tutorial_run(root: &Path) {
             name: e.name.clone(),
             dataset: "imdb".into(),
             plot: e.plot.iter().map(|m| m.name().to_string()).collect(),
+            show_data: e.show_data,
             models: e
                 .models
                 .iter()

@@ -891,6 +891,10 @@ pub struct Experiment {
     pub trainings: Vec<usize>,
     /// Metrics to plot, each computed by the training block.
     pub plot: Vec<Metric>,
+    /// Whether its report shows the dataset (`show_data = true`): the tutorial's first
+    /// plot, a training review as a multi-hot row.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub show_data: bool,
 }
 
 impl Experiment {

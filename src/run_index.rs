@@ -31,6 +31,9 @@ pub struct IndexedExperiment {
     pub dataset: String,
     /// Metrics to plot.
     pub plot: Vec<String>,
+    /// Whether the report shows the dataset's view (`plots/data-<dataset>.svg`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub show_data: bool,
     /// Its models.
     pub models: Vec<IndexedModel>,
 }

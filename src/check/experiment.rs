@@ -24,6 +24,7 @@ const EXPERIMENT: Signature = Signature {
         named("train").required(),
         named("models").required(),
         named("plot"),
+        named("show_data"),
     ],
 };
 
@@ -207,6 +208,11 @@ impl Checker<'_> {
             }
         }
         self.warn_identical(&members);
+        let show_data = match (args.get("show_data"), dataset) {
+            (Some(v), Some(d)) => self.show_data(v, d),
+            (None, _) => Some(false),
+            (Some(_), None) => None,
+        };
         choice?;
         Some(Experiment {
             name: item.name.text.clone(),
@@ -214,7 +220,33 @@ impl Checker<'_> {
             models: members.iter().map(|m| m.index).collect(),
             trainings: members.iter().map(|m| m.training).collect(),
             plot: plot?.into_iter().map(|(m, _)| m).collect(),
+            show_data: show_data?,
         })
+    }
+
+    /// Reads `show_data`: a view of the data exists for multi-hot text only.
+    fn show_data(&mut self, value: &Value, dataset: usize) -> Option<bool> {
+        let shown = match self.reader().bool(value, &Default::default()) {
+            super::value::Got::Known(b, _) => b,
+            _ => return None,
+        };
+        let data = &self.program.datasets[dataset];
+        if shown && !data.is_multi_hot() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::NotSupported,
+                    value.span,
+                    format!(
+                        "ofit draws the data of multi-hot text only, and dataset `{}` is not",
+                        data.name
+                    ),
+                )
+                .with_label("no view of this dataset")
+                .with_help("remove `show_data`, or show a multi-hot text dataset"),
+            );
+            return None;
+        }
+        Some(shown)
     }
 
     /// Reads `train`: one training block for every model (`train = tutorial`), or a map

@@ -167,6 +167,7 @@ fn execute(request: Request) -> Result<(), Stop> {
                 .iter()
                 .map(|m| m.name().to_string())
                 .collect(),
+            show_data: experiment.show_data,
             models,
         });
     }
@@ -353,8 +354,8 @@ impl Job<'_> {
     }
 }
 
-/// The tutorial's first plot for each multi-hot dataset: its first training review as a
-/// multi-hot row against word index. A figure that cannot be written is skipped: the
+/// The tutorial's first plot for each multi-hot dataset an experiment shows
+/// (`show_data = true`): its first training review as a multi-hot row against word index. A figure that cannot be written is skipped: the
 /// report is complete without it.
 fn write_data_views(
     program: &crate::ir::Program,
@@ -362,9 +363,16 @@ fn write_data_views(
     root: &Path,
 ) {
     for (index, (data, _)) in datasets {
+        let asked = program
+            .experiments
+            .iter()
+            .any(|e| e.dataset == *index && e.show_data);
         let crate::data::Features::MultiHot(rows) = &data.train.features else {
             continue;
         };
+        if !asked {
+            continue;
+        }
         if rows.rows() == 0 {
             continue;
         }

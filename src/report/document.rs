@@ -54,6 +54,10 @@ pub struct ExperimentReport {
     pub metric: String,
     /// Every plotted metric, with the SVG file drawn for it.
     pub plots: Vec<(String, String)>,
+    /// The view of its dataset (`plots/data-<dataset>.svg`), when the spec asks for it
+    /// (`show_data`) and the run drew it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_view: Option<String>,
     /// The model with the best validation value on `metric` (the first on ties); `None`
     /// while no model has one.
     pub best: Option<Best>,
@@ -419,11 +423,14 @@ pub fn build_report(root: &Path) -> Result<Built, ReportError> {
                 fit.best_epoch
             ),
         });
+        let view = format!("plots/data-{}.svg", experiment.dataset);
+        let data_view = (experiment.show_data && root.join(&view).is_file()).then_some(view);
         experiments.push(ExperimentReport {
             best,
             name: experiment.name.clone(),
             metric,
             plots: drawn,
+            data_view,
             models: loaded.into_iter().map(|m| m.report).collect(),
         });
     }
@@ -447,18 +454,7 @@ pub fn write_report(root: &Path) -> Result<Written, ReportError> {
         &root.join("report.json"),
         &(serde_json::to_string_pretty(&report).expect("report serializes") + "\n"),
     )?;
-    let mut data_views: Vec<String> = std::fs::read_dir(&plots_dir)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|n| n.starts_with("data-") && n.ends_with(".svg"))
-        .collect();
-    data_views.sort();
     let html = root.join("index.html");
-    write(
-        &html,
-        &super::html::page(&built.index.spec, &report, root, &data_views),
-    )?;
+    write(&html, &super::html::page(&built.index.spec, &report, root))?;
     Ok(Written { report, html })
 }

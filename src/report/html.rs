@@ -57,7 +57,7 @@ fn links(model: &ModelReport, folder: &str) -> String {
 }
 
 /// The page for `report`; plots are read from the run directory `root` and inlined.
-pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> String {
+pub fn page(spec: &str, report: &Report, root: &Path) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
@@ -71,10 +71,6 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
          <p>Training curves are solid, validation curves dashed; a circle marks the epoch after which a model overfits. Final figures are the last epoch's, or, where the table says so, those of the epoch whose weights early stopping kept, or of the last epoch before training diverged.</p>\n",
         spec = escape(spec)
     );
-    for view in data_views {
-        let svg = std::fs::read_to_string(root.join("plots").join(view)).unwrap_or_default();
-        let _ = writeln!(out, "<figure class=\"data\">{svg}</figure>");
-    }
     for experiment in &report.experiments {
         let _ = write!(
             out,
@@ -83,6 +79,10 @@ pub fn page(spec: &str, report: &Report, root: &Path, data_views: &[String]) -> 
         );
         if let Some(best) = &experiment.best {
             let _ = writeln!(out, "<p class=\"best\">{}</p>", escape(&best.sentence));
+        }
+        if let Some(view) = &experiment.data_view {
+            let svg = std::fs::read_to_string(root.join(view)).unwrap_or_default();
+            let _ = writeln!(out, "<figure class=\"data\">{svg}</figure>");
         }
         for (_, file) in &experiment.plots {
             let svg = std::fs::read_to_string(root.join(file)).unwrap_or_default();
