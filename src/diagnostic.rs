@@ -202,7 +202,12 @@ impl Diagnostics {
 
     /// Whether any error was recorded.
     pub fn has_errors(&self) -> bool {
-        self.list.iter().any(Diagnostic::is_error)
+        self.errors() > 0
+    }
+
+    /// How many errors were recorded.
+    pub fn errors(&self) -> usize {
+        self.list.iter().filter(|d| d.is_error()).count()
     }
 
     /// All diagnostics, sorted by position so that reports read top to bottom.

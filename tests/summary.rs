@@ -248,3 +248,31 @@ fn an_embedding_and_its_pooling_cost_their_values_read() {
     let train = 2.0 * 4096.0 + 3.0 * (step + 32.0);
     assert_eq!(cost.dense, 15_000.0 * train + 10_000.0 * forward);
 }
+
+#[test]
+fn a_repeat_block_makes_the_tutorials_sizes_from_one_template() {
+    let program = support::compile(&support::root().join("tests/fixtures/summary/depth.ofit"))
+        .1
+        .program
+        .expect("the depth fixture checks");
+    let counts: Vec<(&str, usize, usize)> = program
+        .models
+        .iter()
+        .map(|m| {
+            let dense = m.layers.len();
+            (m.name.as_str(), dense, m.params().expect("input(28)").0)
+        })
+        .collect();
+    // Keras's summaries of the tutorial's Tiny, Small, Medium and Large models.
+    assert_eq!(
+        counts,
+        [
+            ("tiny", 2, 481),
+            ("small", 3, 753),
+            ("medium", 4, 10_241),
+            ("large", 5, 803_329),
+            ("depths(depth=0)", 1, 29),
+            ("depths(depth=2)", 3, 313),
+        ]
+    );
+}

@@ -119,6 +119,8 @@ impl Checker<'_> {
             );
             return None;
         }
+        // Models read with errors are stand-ins: that two are alike says nothing.
+        let errors_before = self.diagnostics.errors();
         let mut members: Vec<Member> = Vec::new();
         let mut member_indices: std::collections::HashSet<usize> = Default::default();
         let mut keys: Vec<&crate::syntax::ast::Ident> = Vec::new();
@@ -207,7 +209,9 @@ impl Checker<'_> {
                 });
             }
         }
-        self.warn_identical(&members);
+        if self.diagnostics.errors() == errors_before {
+            self.warn_identical(&members);
+        }
         let show_data = match (args.get("show_data"), dataset) {
             (Some(v), Some(d)) => self.show_data(v, d),
             (None, _) => Some(false),

@@ -14,7 +14,7 @@ use crate::ir::{
 };
 use crate::source::Span;
 use crate::suggest;
-use crate::syntax::ast::{Call, ModelItem, Value, ValueKind};
+use crate::syntax::ast::{Call, LayerNode, ModelItem, Value, ValueKind};
 
 const DENSE: Signature = Signature {
     what: "layer `dense`",
@@ -61,6 +61,11 @@ const GLOBAL_MAX_POOLING: Signature = Signature {
     what: "layer `global_max_pooling`",
     noun: "parameter",
     params: &[],
+};
+const REPEAT: Signature = Signature {
+    what: "`repeat`",
+    noun: "parameter",
+    params: &[positional("times").required()],
 };
 const NORMALIZATION: Signature = Signature {
     what: "layer `normalization`",
@@ -458,11 +463,55 @@ fn combinations<T: Clone>(choices: &[Vec<T>]) -> Vec<Vec<T>> {
     })
 }
 
+/// The most times a `repeat` block may repeat its layers.
+const MAX_REPEAT: i64 = 1_000;
+
+/// The layer calls of `nodes` in order, each `repeat(n) { … }` written out `n` times with
+/// `n` as `env` binds it. A count not known yet (a template checked before it is called)
+/// writes its layers out once, so that they are checked.
+fn expand<'a>(nodes: &'a [LayerNode], env: &Env, reader: &mut Reader, out: &mut Vec<&'a Call>) {
+    for node in nodes {
+        match node {
+            LayerNode::Call(call) => out.push(call),
+            LayerNode::Repeat { times, body } => {
+                let args = bind_call(times, REPEAT, reader.diagnostics);
+                let count = match args.get("times") {
+                    Some(v) => {
+                        let got = reader.int(v, env);
+                        let ok = reader.require(
+                            got,
+                            |n| (0..=MAX_REPEAT).contains(&n),
+                            |n| {
+                                format!(
+                                    "`repeat` is given {n}, but repeats 0 to {MAX_REPEAT} times"
+                                )
+                            },
+                            "the number of times the layers inside are written, e.g. a depth",
+                        );
+                        match got {
+                            Got::Known(n, _) if ok => n as usize,
+                            Got::Symbolic => 1,
+                            _ => 0,
+                        }
+                    }
+                    None => 0,
+                };
+                for _ in 0..count {
+                    expand(body, env, reader, out);
+                }
+            }
+        }
+    }
+}
+
 /// Reads a model's layers with the parameters bound as in `env`.
 fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
     let mut layers = Vec::new();
     let mut input = None;
-    for (index, call) in item.layers.iter().enumerate() {
+    // A repeated call's diagnostics are the same each time, and recorded once.
+    let mut calls = Vec::new();
+    expand(&item.layers, env, reader, &mut calls);
+    for (index, &call) in calls.iter().enumerate() {
         let layer = match call.callee.text.as_str() {
             "dense" => Some(Layer::Dense(dense(call, env, reader))),
             "dropout" => dropout(call, env, reader),
@@ -545,7 +594,7 @@ fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
             layers.push((layer, call.span));
         }
     }
-    match item.layers.iter().rposition(|c| c.callee.text == "dense") {
+    match calls.iter().rposition(|c| c.callee.text == "dense") {
         None => {
             reader.diagnostics.push(
                 Diagnostic::error(
@@ -558,7 +607,7 @@ fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
             );
         }
         Some(last_dense) => {
-            if let Some(after) = item.layers[last_dense + 1..]
+            if let Some(after) = calls[last_dense + 1..]
                 .iter()
                 .find(|c| LAYERS.contains(&c.callee.text.as_str()))
             {
@@ -569,7 +618,7 @@ fn read_layers(item: &ModelItem, env: &Env, reader: &mut Reader) -> Layers {
                         format!("`{}` after the output layer", after.callee.text),
                     )
                     .with_label("after the last dense layer")
-                    .with_secondary(item.layers[last_dense].span, "the output layer")
+                    .with_secondary(calls[last_dense].span, "the output layer")
                     .with_help("the last layer is the model's output: it must be `dense`"),
                 );
             }
@@ -591,7 +640,10 @@ fn unknown_layer(name: &str, call: &Call, reader: &mut Reader) {
         reader.diagnostics.push(d);
         return;
     }
-    let help = if Activation::ALL.iter().any(|a| a.name() == name) {
+    let help = if name == "repeat" {
+        "`repeat` takes the layers it repeats in braces: `repeat(2) { dense(16, relu) }`"
+            .to_string()
+    } else if Activation::ALL.iter().any(|a| a.name() == name) {
         format!("an activation is the second argument of `dense`, e.g. `dense(16, {name})`")
     } else if unsupported::is_keras(Vocabulary::Activation, name) {
         format!(

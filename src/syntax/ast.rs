@@ -61,10 +61,25 @@ pub struct ModelItem {
     pub name: Ident,
     /// Template parameters; empty for a plain model.
     pub params: Vec<Param>,
-    /// Layer calls in order.
-    pub layers: Vec<Call>,
+    /// Layers in order.
+    pub layers: Vec<LayerNode>,
     /// The whole item.
     pub span: Span,
+}
+
+/// One entry of a model's body.
+#[derive(Debug, Clone)]
+pub enum LayerNode {
+    /// A layer call, `dense(16, relu)`.
+    Call(Call),
+    /// `repeat(n) { layers }`: the layers, `n` times in a row. `times` holds the
+    /// `repeat` keyword as its callee and the count as its argument.
+    Repeat {
+        /// `repeat(n)`.
+        times: Call,
+        /// The layers repeated.
+        body: Vec<LayerNode>,
+    },
 }
 
 /// A template parameter `name: type = default`.

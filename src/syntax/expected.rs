@@ -25,7 +25,9 @@ fn words(rule: Rule) -> Option<&'static str> {
         Rule::params => "template parameters such as `(units: int = 16)`",
         Rule::param => "a parameter such as `units: int = 16`",
         Rule::type_name => "a type (`int`, `float`, `bool` or `activation`)",
-        Rule::layer => "a layer such as `dense(16, relu)`",
+        Rule::layer | Rule::repeat_block | Rule::kw_repeat => {
+            "a layer such as `dense(16, relu)`, or `repeat(n) { … }`"
+        }
         Rule::block => "`{`",
         Rule::field => "a setting such as `epochs = 20`",
         Rule::args => "`(`",

@@ -49,9 +49,7 @@ impl Builder {
                         Rule::params => {
                             params = parts(part).map(|p| self.param(p)).collect();
                         }
-                        Rule::layer => {
-                            layers.push(self.call(parts(part).next().expect("layer call")))
-                        }
+                        Rule::layer => layers.push(self.layer(part)),
                         other => unreachable!("model part {other:?}"),
                     }
                 }
@@ -98,19 +96,46 @@ impl Builder {
         Field { key, value }
     }
 
+    /// A `layer`: a call, or a `repeat` block and its layers.
+    fn layer(&mut self, pair: Pair<Rule>) -> LayerNode {
+        let inner = parts(pair)
+            .next()
+            .expect("a layer holds a call or a repeat");
+        if inner.as_rule() == Rule::call {
+            return LayerNode::Call(self.call(inner));
+        }
+        let span = self.span(&inner);
+        let mut pieces = parts(inner);
+        let keyword = pieces.next().expect("the repeat keyword");
+        let callee = Ident {
+            text: keyword.as_str().to_string(),
+            span: self.span(&keyword),
+        };
+        let args = self.args(pieces.next().expect("repeat's arguments"));
+        let body = pieces.map(|layer| self.layer(layer)).collect();
+        LayerNode::Repeat {
+            times: Call { callee, args, span },
+            body,
+        }
+    }
+
     fn call(&mut self, pair: Pair<Rule>) -> Call {
         let span = self.span(&pair);
         let mut inner = parts(pair);
         let callee = self.ident(inner.next().expect("callee"));
-        let args = parts(inner.next().expect("args"))
+        let args = self.args(inner.next().expect("args"));
+        Call { callee, args, span }
+    }
+
+    fn args(&mut self, pair: Pair<Rule>) -> Vec<Arg> {
+        parts(pair)
             .map(|arg| {
                 let mut parts: Vec<_> = parts(arg).collect();
                 let value = self.value(parts.pop().expect("arg value"));
                 let name = parts.pop().map(|name| self.ident(name));
                 Arg { name, value }
             })
-            .collect();
-        Call { callee, args, span }
+            .collect()
     }
 
     fn value(&mut self, pair: Pair<Rule>) -> Value {
