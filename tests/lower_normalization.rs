@@ -5,7 +5,6 @@
 use crate::support;
 use ofit::ir::{Activation, Dense, Input, Layer, Model};
 use ofit::lower::{self, Backend, Block};
-use std::process::Command;
 
 fn model(width: usize) -> Model {
     Model {
@@ -71,15 +70,7 @@ fn normalization_counts_mean_variance_and_count_as_frozen_weights() {
 
 #[test]
 fn a_normalized_model_trains_adapted_on_its_training_rows() {
-    let out = tempfile::tempdir().unwrap();
-    let ran = Command::new(env!("CARGO_BIN_EXE_ofit"))
-        .args(["run", "tests/fixtures/train/normalized.ofit", "--out"])
-        .arg(out.path())
-        .current_dir(support::root())
-        .output()
-        .expect("ofit runs");
-    let stderr = String::from_utf8_lossy(&ran.stderr);
-    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let out = support::run_spec("tests/fixtures/train/normalized.ofit", &[]);
     let models = std::fs::read_dir(out.path().join("models")).unwrap();
     let folder = models.into_iter().next().unwrap().unwrap().path();
     let history: serde_json::Value =

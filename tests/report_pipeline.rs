@@ -221,25 +221,7 @@ fn a_report_of_a_directory_without_a_run_says_what_is_missing() {
 #[test]
 fn the_data_view_is_drawn_only_where_the_spec_asks_for_it() {
     // `tests/fixtures/train/reviews.ofit` trains on multi-hot reviews without `show_data`.
-    let out = tempfile::tempdir().unwrap();
-    let ran = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
-        .args([
-            "run",
-            "tests/fixtures/train/reviews.ofit",
-            "--epochs",
-            "1",
-            "--out",
-        ])
-        .arg(out.path())
-        .current_dir(support::root())
-        .output()
-        .expect("ofit runs");
-    assert_eq!(
-        ran.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
+    let out = support::run_spec("tests/fixtures/train/reviews.ofit", &["--epochs", "1"]);
     assert!(!out.path().join("plots/data-reviews.svg").exists());
     let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(!html.contains("class=\"data\""), "{html}");

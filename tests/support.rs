@@ -50,3 +50,24 @@ pub fn specs(folder: &str) -> Vec<PathBuf> {
     paths.sort();
     paths
 }
+
+/// Runs `ofit run SPEC --out TMP ARGS…` in the project root (`spec` relative to it) and
+/// returns the run folder, after checking that the run succeeded.
+pub fn run_spec(spec: &str, args: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let ran = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["run", spec])
+        .args(args)
+        .arg("--out")
+        .arg(out.path())
+        .current_dir(root())
+        .output()
+        .expect("ofit runs");
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "ofit run {spec}: {}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    out
+}

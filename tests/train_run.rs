@@ -856,15 +856,7 @@ fn a_result_trained_on_one_backend_is_never_taken_for_another() {
 
 #[test]
 fn each_model_of_an_experiment_trains_with_its_own_training_block() {
-    let out = tempfile::tempdir().unwrap();
-    let ran = Command::new(env!("CARGO_BIN_EXE_ofit"))
-        .args(["run", "tests/fixtures/train/per_model.ofit", "--out"])
-        .arg(out.path())
-        .current_dir(support::root())
-        .output()
-        .expect("ofit runs");
-    let stderr = String::from_utf8_lossy(&ran.stderr);
-    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let out = support::run_spec("tests/fixtures/train/per_model.ofit", &[]);
     let run_json = json(&out.path().join("run.json"));
     let models = run_json["experiments"][0]["models"].as_array().unwrap();
     let trained: Vec<(&str, &str, usize)> = models

@@ -4,7 +4,6 @@
 //! end as `learning_rate`.
 
 use crate::support;
-use std::process::Command;
 
 fn history(out: &std::path::Path, experiment: usize, model: usize) -> serde_json::Value {
     let run: serde_json::Value =
@@ -17,15 +16,7 @@ fn history(out: &std::path::Path, experiment: usize, model: usize) -> serde_json
 
 #[test]
 fn a_schedule_sets_each_steps_rate_and_the_history_records_it() {
-    let out = tempfile::tempdir().unwrap();
-    let ran = Command::new(env!("CARGO_BIN_EXE_ofit"))
-        .args(["run", "tests/fixtures/train/schedules.ofit", "--out"])
-        .arg(out.path())
-        .current_dir(support::root())
-        .output()
-        .expect("ofit runs");
-    let stderr = String::from_utf8_lossy(&ran.stderr);
-    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let out = support::run_spec("tests/fixtures/train/schedules.ofit", &[]);
     for (experiment, name) in [(0, "dense rows"), (1, "the gathered layer")] {
         let (constant, stepped) = (
             history(out.path(), experiment, 0),

@@ -1,32 +1,29 @@
 //! A learning-rate schedule written where an optimizer's `lr` goes, as Keras takes one:
 //! `adam(lr = inverse_time_decay(0.001, decay_steps = 20000, decay_rate = 1))`.
 
-use super::bind::{bind_call, named, positional, Signature};
+use super::bind::{bind_call, named, positional, Param, Signature};
 use super::value::{Env, Got, Reader};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::Schedule;
 use crate::suggest;
 use crate::syntax::ast::{Call, Value, ValueKind};
 
+/// Keras's `InverseTimeDecay` and `ExponentialDecay` take the same arguments.
+const DECAY: &[Param] = &[
+    positional("initial_learning_rate").required(),
+    positional("decay_steps").required(),
+    positional("decay_rate").required(),
+    named("staircase"),
+];
 const INVERSE_TIME_DECAY: Signature = Signature {
     what: "schedule `inverse_time_decay`",
     noun: "parameter",
-    params: &[
-        positional("initial_learning_rate").required(),
-        positional("decay_steps").required(),
-        positional("decay_rate").required(),
-        named("staircase"),
-    ],
+    params: DECAY,
 };
 const EXPONENTIAL_DECAY: Signature = Signature {
     what: "schedule `exponential_decay`",
     noun: "parameter",
-    params: &[
-        positional("initial_learning_rate").required(),
-        positional("decay_steps").required(),
-        positional("decay_rate").required(),
-        named("staircase"),
-    ],
+    params: DECAY,
 };
 const PIECEWISE_CONSTANT_DECAY: Signature = Signature {
     what: "schedule `piecewise_constant_decay`",
