@@ -200,3 +200,30 @@ fn a_column_the_file_lacks_is_named_with_the_closest() {
     let error = load(&cars(columns, None)).unwrap_err().to_string();
     assert!(error.ends_with("did you mean `Acceleration`?"), "{error}");
 }
+
+#[test]
+fn ofit_data_names_the_features_and_counts_the_rows_left_out() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["data", "tests/fixtures/data/json/cars.ofit"])
+        .current_dir(root())
+        .output()
+        .expect("ofit runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "  features:         Cylinders, Displacement, Horsepower, Weight_in_lbs, \
+             Acceleration, Year, Origin_Europe, Origin_Japan, Origin_USA\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  missing values:   2 rows with one, left out\n"),
+        "{stdout}"
+    );
+}

@@ -184,7 +184,7 @@ fn describe(name: &str, stats: &Stats, program: &Program) -> String {
     }
     if stats.dropped > 0 {
         out += &format!(
-            "  missing values:   {} dropped (`missing = drop`)\n",
+            "  missing values:   {} with one, left out\n",
             if stats.dropped == 1 {
                 "1 row".to_string()
             } else {
