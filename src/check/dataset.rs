@@ -95,6 +95,9 @@ const MIN_NUM_WORDS: i64 = 5;
 /// IMDB's training reviews, of which `validation_first` holds some out.
 const IMDB_TRAIN: i64 = 25_000;
 
+/// The fuel-efficiency tutorial's training cars (`auto_mpg()`).
+const AUTO_MPG_TRAIN: i64 = 314;
+
 /// The ways of choosing validation examples; a dataset gives at most one. IMDB has all
 /// but the last.
 const VALIDATION_KEYS: [&str; 4] = [
@@ -150,7 +153,12 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
             let args = bind_call(call, AUTO_MPG, reader.diagnostics);
             // The tutorial's `fit(validation_split = 0.2)` unless the spec says otherwise;
             // its test split is always the tutorial's.
-            let validation = match validation(reader, &args, &VALIDATION_KEYS[..3], None) {
+            let validation = match validation(
+                reader,
+                &args,
+                &VALIDATION_KEYS[..3],
+                Some(AUTO_MPG_TRAIN),
+            ) {
                 Chosen::One(v) => Some(v),
                 Chosen::None => Some(Validation::Split { fraction: 0.2 }),
                 Chosen::Bad => None,
