@@ -153,16 +153,12 @@ pub fn check(item: &DatasetItem, reader: &mut Reader) -> Option<(Dataset, Datase
             let args = bind_call(call, AUTO_MPG, reader.diagnostics);
             // The tutorial's `fit(validation_split = 0.2)` unless the spec says otherwise;
             // its test split is always the tutorial's.
-            let validation = match validation(
-                reader,
-                &args,
-                &VALIDATION_KEYS[..3],
-                Some(AUTO_MPG_TRAIN),
-            ) {
-                Chosen::One(v) => Some(v),
-                Chosen::None => Some(Validation::Split { fraction: 0.2 }),
-                Chosen::Bad => None,
-            };
+            let validation =
+                match validation(reader, &args, &VALIDATION_KEYS[..3], Some(AUTO_MPG_TRAIN)) {
+                    Chosen::One(v) => Some(v),
+                    Chosen::None => Some(Validation::Split { fraction: 0.2 }),
+                    Chosen::Bad => None,
+                };
             (DataSource::AutoMpg, validation?, Some(Test::TestSplit))
         }
         source @ ("csv" | "jsonl" | "json") => {
