@@ -355,8 +355,8 @@ impl Job<'_> {
 }
 
 /// The tutorial's first plot for each multi-hot dataset an experiment shows
-/// (`show_data = true`): its first training review as a multi-hot row against word index. A figure that cannot be written is skipped: the
-/// report is complete without it.
+/// (`show_data = true`): its first training review as a multi-hot row against word index.
+/// A figure that cannot be written is skipped: the report is complete without it.
 fn write_data_views(
     program: &crate::ir::Program,
     datasets: &HashMap<usize, (Encoded, String)>,

@@ -191,7 +191,7 @@ impl<'a> Trainer<'a> {
     ) -> Self {
         crate::lower::denormals::flush_to_zero();
         let pooled = pooled_embedding(model, data).filter(|_| gather);
-        let network = match pooled {
+        let mut network = match pooled {
             Some((embedding, vocabulary)) => lower::lower(
                 &pooled_tail(model, embedding, vocabulary),
                 training.seed,
@@ -199,7 +199,6 @@ impl<'a> Trainer<'a> {
             ),
             None => lower::lower(model, training.seed, device),
         };
-        let mut network = network;
         if let (Some(Block::Normalization(norm)), Features::Dense(rows)) =
             (network.blocks.first_mut(), &data.train.features)
         {
