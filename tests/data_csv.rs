@@ -693,6 +693,8 @@ fn the_cli_prints_each_of_many_problems_and_how_many_more() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let path = "tests/fixtures/data/csv/many_problems.csv";
     assert_eq!(stderr.matches("is not a number").count(), 20, "{stderr}");
+    // How to read a column of names is said once, at its first cell.
+    assert_eq!(stderr.matches("categorical").count(), 1, "{stderr}");
     assert!(
         stderr.starts_with(&format!(
             "error: {path}:2:1: `abc0` in column `x` is not a number (a column of names is read with `categorical = [\"x\"]`)\n"

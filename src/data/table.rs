@@ -427,6 +427,8 @@ fn parse(
     let mut labels = Vec::new();
     let mut dropped = 0;
     let mut problems = Problems::default();
+    // The feature columns whose first cell that is not a number said how to read it.
+    let mut hinted: Vec<usize> = Vec::new();
     for row in rows {
         let row = match row {
             Ok(row) => row,
@@ -488,7 +490,13 @@ fn parse(
         for &(index, read) in &header.features {
             let (cell, name) = (&row.cells[index], &header.names[index]);
             let value = match read {
-                Read::Number => number(cell).map_err(|bad| bad.message(cell, name)),
+                Read::Number => number(cell).map_err(|bad| {
+                    let hint = !hinted.contains(&index);
+                    if hint {
+                        hinted.push(index);
+                    }
+                    bad.message(cell, name, hint)
+                }),
                 Read::Year => year(cell, name),
                 Read::OneHot(c) => {
                     match one_hot(cell, name, &categories[c], reading.categories.is_some()) {
@@ -636,7 +644,7 @@ fn label_value(
     rule: &LabelRule,
 ) -> Result<f32, String> {
     let Some(classes) = classes else {
-        let value = number(cell).map_err(|bad| bad.message(cell, name))?;
+        let value = number(cell).map_err(|bad| bad.message(cell, name, false))?;
         rule.check(value).map_err(|why| {
             format!(
                 "label `{}` in column `{}`, but {why}",
@@ -897,19 +905,21 @@ enum NotANumber {
 }
 
 impl NotANumber {
-    /// The message for `cell` in column `name`.
-    fn message(self, cell: &str, name: &str) -> String {
+    /// The message for `cell` in column `name`; with `hint`, a text says which setting
+    /// reads it (given once a column, not on each of its cells).
+    fn message(self, cell: &str, name: &str, hint: bool) -> String {
         let (cell, name) = (shown(cell.trim()), shown(name));
         match self {
             NotANumber::Empty => format!("the value in column `{name}` is missing{DROP_HINT}"),
-            NotANumber::Unparsable if date_year(&cell).is_some() => format!(
+            NotANumber::Unparsable if hint && date_year(&cell).is_some() => format!(
                 "`{cell}` in column `{name}` is a date, not a number (`dates = [\"{name}\"]` \
                  reads its year)"
             ),
-            NotANumber::Unparsable => format!(
+            NotANumber::Unparsable if hint => format!(
                 "`{cell}` in column `{name}` is not a number (a column of names is read with \
                  `categorical = [\"{name}\"]`)"
             ),
+            NotANumber::Unparsable => format!("`{cell}` in column `{name}` is not a number"),
             NotANumber::NotFinite => {
                 format!("`{cell}` in column `{name}` is not a finite number")
             }
