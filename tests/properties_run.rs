@@ -4,10 +4,12 @@
 //! refuses is refused by `run` too, without a panic.
 //!
 //! The specs are drawn from everything the language has — layers (the sequence layers on
-//! text encoded as sequences, masks included), activations, regularizers, optimizers (with
-//! learning rates that diverge), losses, metrics, early stopping, batch sizes larger than
-//! the data, sweeps, validation splits that round to nothing — over the committed datasets
-//! (CSV, JSON Lines and a small IMDB folder), and trained for one or two epochs. The draw is
+//! text encoded as sequences, masks included; `normalization()`; `repeat` blocks),
+//! activations, regularizers, optimizers (with learning rates, and schedules of them, that
+//! diverge), losses, metrics, early stopping, batch sizes larger than the data, sweeps,
+//! validation splits that hold out nothing — over the committed datasets (CSV, JSON Lines,
+//! JSON records with column settings and a small IMDB folder), and trained for one or two
+//! epochs. The draw is
 //! seeded, so CI sees the same cases every time; `OFIT_PROPERTY_CASES` asks for more.
 
 use crate::support;
@@ -15,6 +17,10 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::path::Path;
 use std::process::{Command, Output};
+
+/// Features whose specs the default draw must also train: JSON records with column
+/// settings, normalization, a schedule, a repeat block.
+const NEWER: [&str; 4] = ["json(", "normalization()", "_decay(", "repeat("];
 
 /// Cases per test run unless `OFIT_PROPERTY_CASES` says otherwise.
 const CASES: u32 = 40;
@@ -46,7 +52,7 @@ const METRICS: [&str; 7] = [
 /// word ids, and the losses and output layers that make sense on it.
 type Declaration = (&'static str, bool, &'static [(&'static str, &'static str)]);
 
-const DATASETS: [Declaration; 5] = [
+const DATASETS: [Declaration; 6] = [
     (
         r#"csv("ROOT/examples/data/moons.csv", label = "label", validation_split = SPLIT)"#,
         false,
@@ -82,6 +88,15 @@ const DATASETS: [Declaration; 5] = [
         &[
             ("binary_crossentropy", "dense(1, sigmoid)"),
             ("categorical_crossentropy", "dense(2, softmax)"),
+        ],
+    ),
+    (
+        r#"json("ROOT/tests/fixtures/data/json/cars.json", label = "Miles_per_Gallon", drop = ["Name"], categorical = ["Origin"], dates = ["Year"], missing = drop, validation_split = SPLIT)"#,
+        false,
+        &[
+            ("mae", "dense(1, OUT)"),
+            ("mse", "dense(1, OUT)"),
+            ("huber", "dense(1, OUT)"),
         ],
     ),
     (
@@ -176,7 +191,16 @@ fn hidden_layer() -> impl Strategy<Value = String> {
 
 fn optimizer() -> impl Strategy<Value = String> {
     let lr = prop::sample::select(&[1e-3, 0.05, 3.0, 1e12][..]);
+    // A schedule where the rate goes, from the same rates.
+    let scheduled = (lr.clone(), 0..4usize).prop_map(|(lr, kind)| match kind {
+        0 => format!("inverse_time_decay({lr:?}, 2, 1.0, staircase = true)"),
+        1 => format!("exponential_decay({lr:?}, 3, 0.5)"),
+        2 => format!("piecewise_constant_decay([2], [{lr:?}, 0.001])"),
+        _ => format!("cosine_decay({lr:?}, 5, alpha = 0.1)"),
+    });
     prop_oneof![
+        scheduled.clone().prop_map(|lr| format!("adam(lr = {lr})")),
+        scheduled.prop_map(|lr| format!("sgd(lr = {lr}, momentum = 0.9)")),
         lr.clone().prop_map(|lr| format!("adam(lr = {lr:?})")),
         (lr.clone(), any::<bool>()).prop_map(|(lr, nesterov)| format!(
             "sgd(lr = {lr:?}, momentum = 0.9, nesterov = {nesterov})"
@@ -209,6 +233,7 @@ fn spec() -> impl Strategy<Value = String> {
         )),
         prop::sample::select(&["[2, 5]", "3", "[1, 2, 4]"][..]),
         (any::<bool>(), 0..8usize),
+        (any::<bool>(), 0..3usize),
     )
         .prop_map(
             |(
@@ -221,6 +246,7 @@ fn spec() -> impl Strategy<Value = String> {
                 early,
                 units,
                 (plot_all, plot_pick),
+                (normalized, depth),
             )| {
                 let (declaration, sequences, pairs) = DATASETS[data];
                 let (loss, output) = pairs[pair % pairs.len()];
@@ -247,7 +273,20 @@ fn spec() -> impl Strategy<Value = String> {
                 let declaration = declaration
                     .replace("SPLIT", &format!("{split:?}"))
                     .replace("LENGTH", &length.to_string());
-                let front = if sequences { front } else { Vec::new() };
+                let front = if sequences {
+                    front
+                } else if normalized {
+                    // Refused on text (IMDB's multi-hot rows), adapted on a table.
+                    vec!["normalization()".to_string()]
+                } else {
+                    Vec::new()
+                };
+                // The hidden layers as they are, or repeated `depth` times (0 removes them).
+                let hidden = if depth == 1 || hidden.is_empty() {
+                    hidden
+                } else {
+                    vec![format!("repeat({depth}) {{ {} }}", hidden.join("  "))]
+                };
                 let layers: Vec<String> = front
                     .iter()
                     .chain(&hidden)
@@ -294,6 +333,8 @@ struct Tally {
     trained: usize,
     /// Of those trained, the models on sequences (an embedding first).
     trained_sequences: usize,
+    /// Of those trained, the ones with each of the features `NEWER` names.
+    trained_with: [usize; 4],
     diverged: usize,
 }
 
@@ -351,6 +392,9 @@ fn case(text: &str, tally: &mut Tally) {
     }
     tally.trained += 1;
     tally.trained_sequences += usize::from(text.contains("embedding("));
+    for (count, feature) in tally.trained_with.iter_mut().zip(NEWER) {
+        *count += usize::from(text.contains(feature));
+    }
     let out = dir.path().join("run");
     let report = std::fs::read(out.join("report.json")).expect("report.json");
     let _: serde_json::Value = serde_json::from_slice(&report)
@@ -414,7 +458,9 @@ fn accepted_specs_train_and_report_truthfully() {
         panic!("{e}");
     }
     assert!(
-        tally.trained >= cases as usize / 4 && tally.trained_sequences >= cases as usize / 10,
-        "too few specs trained: {tally:?}"
+        tally.trained >= cases as usize / 4
+            && tally.trained_sequences >= cases as usize / 10
+            && tally.trained_with.iter().all(|&n| n > 0),
+        "too few specs trained: {tally:?} (with {NEWER:?})"
     );
 }
