@@ -347,8 +347,8 @@ fn parse(
         .chain(header.text)
         .chain(header.features.iter().map(|&(index, _)| index))
         .collect();
+    let rows = records.rows;
     // The rows that are read: whole, and with no missing value when those are dropped.
-    let rows: Vec<Result<Row, DataError>> = records.rows;
     let kept = |row: &Row| {
         row.cells.len() == fields
             && !(drop_missing && read_columns.iter().any(|&i| row.cells[i].trim().is_empty()))
