@@ -169,6 +169,7 @@ codes! {
     IdenticalSweep = "W0102", "sweep repeats a model";
     NoEffect = "W0103", "has no effect";
     NameReused = "W0104", "names a different model";
+    AccuracyOfLogits = "W0105", "thresholds logits at 0.5";
 }
 
 impl Serialize for Code {

@@ -592,8 +592,21 @@ pub struct Training {
     pub optimizer: Optimizer,
     /// The loss minimised.
     pub loss: Loss,
+    /// Whether the model's output is raw logits rather than probabilities (Keras's
+    /// `from_logits = True`): a cross-entropy loss and its metric apply the sigmoid or
+    /// softmax themselves to a linear output layer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_logits: bool,
     /// Metrics reported per epoch besides the loss.
     pub metrics: Vec<Metric>,
+    /// Where `accuracy` of a one-unit output splits 0 from 1: the output as it is, so a
+    /// probability under a sigmoid and a logit under `from_logits` (Keras's
+    /// `BinaryAccuracy(threshold)`, 0.5 unless given).
+    #[serde(
+        default = "Training::default_threshold",
+        skip_serializing_if = "Training::is_default_threshold"
+    )]
+    pub accuracy_threshold: f64,
     /// Epochs to train, ≥ 1.
     pub epochs: usize,
     /// Examples per batch, ≥ 1.
@@ -648,6 +661,17 @@ pub enum Schedule {
 }
 
 impl Training {
+    /// Keras's `BinaryAccuracy` threshold.
+    pub const DEFAULT_THRESHOLD: f64 = 0.5;
+
+    fn default_threshold() -> f64 {
+        Self::DEFAULT_THRESHOLD
+    }
+
+    fn is_default_threshold(threshold: &f64) -> bool {
+        *threshold == Self::DEFAULT_THRESHOLD
+    }
+
     /// Every metric computed per epoch, `loss` first, on one split.
     pub fn computed_metrics(&self) -> Vec<Metric> {
         let mut all = vec![Metric::Loss];
@@ -734,14 +758,31 @@ impl Loss {
     /// - `mse`, `mae` and `huber` want one unit, of any activation but softmax (a softmax
     ///   over one unit is the constant 1, which nothing can train).
     ///
+    /// With `from_logits` (cross-entropies only) the output is linear instead: the loss
+    /// applies the sigmoid or softmax itself.
+    ///
     /// The checker refuses every model whose output does not fit its loss, so the
     /// later stages may rely on this.
-    pub fn fits_output(self, units: usize, activation: Activation) -> bool {
+    pub fn fits_output(self, from_logits: bool, units: usize, activation: Activation) -> bool {
+        let squashed = |probabilities| match from_logits {
+            true => Activation::Linear,
+            false => probabilities,
+        };
         match self {
-            Loss::BinaryCrossentropy => units == 1 && activation == Activation::Sigmoid,
-            Loss::CategoricalCrossentropy => units >= 2 && activation == Activation::Softmax,
+            Loss::BinaryCrossentropy => units == 1 && activation == squashed(Activation::Sigmoid),
+            Loss::CategoricalCrossentropy => {
+                units >= 2 && activation == squashed(Activation::Softmax)
+            }
             Loss::Mse | Loss::Mae | Loss::Huber => units == 1 && activation != Activation::Softmax,
         }
+    }
+
+    /// Whether Keras's loss takes `from_logits`.
+    pub fn takes_logits(self) -> bool {
+        matches!(
+            self,
+            Loss::BinaryCrossentropy | Loss::CategoricalCrossentropy
+        )
     }
 }
 
@@ -834,10 +875,13 @@ impl Metric {
     /// | metric | `binary_crossentropy` (1 sigmoid unit) | `categorical_crossentropy` (softmax over k ≥ 2) | `mse` (1 unit) |
     /// |---|---|---|---|
     /// | `loss` | ✓ | ✓ | ✓ |
-    /// | `accuracy` | ✓ output > 0.5 against the 0/1 label | ✓ argmax against the class index | ✓ output > 0.5 against the label |
+    /// | `accuracy` | ✓ output > threshold (0.5) against the 0/1 label | ✓ argmax against the class index | ✓ output > threshold against the label |
     /// | `binary_crossentropy` | ✓ | ✗ needs one output unit | ✓ |
     /// | `categorical_crossentropy` | ✗ needs k ≥ 2 softmax units | ✓ | ✗ needs k ≥ 2 softmax units |
     /// | `mse`, `mae`, `huber`, `rmse` | ✓ on the probability | ✓ against the one-hot target, mean over examples and classes (Keras's `mse` of one-hot labels and the softmax) | ✓ |
+    ///
+    /// With `from_logits`, the cross-entropies read the linear output as logits, and the
+    /// other metrics read it as it is, as Keras's do.
     ///
     /// The regression losses (`mae`, `huber`) are `mse`'s column. Under them, `accuracy`
     /// and `binary_crossentropy` need 0/1 labels; the data stage checks the labels, not

@@ -172,10 +172,10 @@ fn the_metric_rule_is_keras_table() {
 #[test]
 fn mse_wants_one_output_unit_that_is_not_a_softmax() {
     use ofit::ir::{Activation, Loss};
-    assert!(Loss::Mse.fits_output(1, Activation::Linear));
-    assert!(Loss::Mse.fits_output(1, Activation::Sigmoid));
-    assert!(!Loss::Mse.fits_output(3, Activation::Softmax));
-    assert!(!Loss::Mse.fits_output(1, Activation::Softmax));
+    assert!(Loss::Mse.fits_output(false, 1, Activation::Linear));
+    assert!(Loss::Mse.fits_output(false, 1, Activation::Sigmoid));
+    assert!(!Loss::Mse.fits_output(false, 3, Activation::Softmax));
+    assert!(!Loss::Mse.fits_output(false, 1, Activation::Softmax));
     let (_, checked) = fixture("output_mismatch.ofit");
     let mse: Vec<&str> = with_code(&checked, Code::OutputMismatch)
         .into_iter()

@@ -33,6 +33,7 @@ mod train_faults;
 mod train_gather;
 mod train_kernels;
 mod train_lanes;
+mod train_logits;
 mod train_regression;
 mod train_run;
 mod train_schedules;

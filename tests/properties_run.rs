@@ -20,7 +20,13 @@ use std::process::{Command, Output};
 
 /// Features whose specs the default draw must also train: JSON records with column
 /// settings, normalization, a schedule, a repeat block.
-const NEWER: [&str; 4] = ["json(", "normalization()", "_decay(", "repeat("];
+const NEWER: [&str; 5] = [
+    "json(",
+    "normalization()",
+    "_decay(",
+    "repeat(",
+    "from_logits",
+];
 
 /// Cases per test run unless `OFIT_PROPERTY_CASES` says otherwise.
 const CASES: u32 = 40;
@@ -62,6 +68,7 @@ const DATASETS: [Declaration; 6] = [
             ("categorical_crossentropy", "dense(2, softmax)"),
             ("mae", "dense(1, OUT)"),
             ("huber", "dense(1, OUT)"),
+            ("binary_crossentropy(from_logits = true)", "dense(1)"),
         ],
     ),
     (
@@ -72,6 +79,7 @@ const DATASETS: [Declaration; 6] = [
             ("categorical_crossentropy", "dense(5, softmax)"),
             ("mse", "dense(1, OUT)"),
             ("binary_crossentropy", "dense(1, sigmoid)"),
+            ("categorical_crossentropy(from_logits = true)", "dense(3)"),
         ],
     ),
     (
@@ -304,6 +312,18 @@ fn spec() -> impl Strategy<Value = String> {
                     )
                 });
                 let plot = format!("  plot = [{}]", plot.join(", "));
+                // Under a loss that reads logits, the cross-entropy metrics read them too,
+                // and accuracy splits at logit 0.
+                let written: Vec<String> = metrics
+                    .iter()
+                    .map(|m| match (loss.contains("from_logits"), *m) {
+                        (true, "binary_crossentropy" | "categorical_crossentropy") => {
+                            format!("{m}(from_logits = true)")
+                        }
+                        (true, "accuracy") => "accuracy(threshold = 0)".to_string(),
+                        _ => m.to_string(),
+                    })
+                    .collect();
                 format!(
                     "dataset d = {declaration}\n\n\
                      model m(units: int = 4) {{\n{}\n}}\n\n\
@@ -311,7 +331,7 @@ fn spec() -> impl Strategy<Value = String> {
                      epochs = {epochs}\n  batch_size = {batch}\n  seed = {seed}\n{early}}}\n\n\
                      experiment e {{\n  data = d  train = t\n  models = {{ a: m(units = {units}), b: m(2) }}\n{plot}\n}}\n",
                     layers.join("\n"),
-                    metrics.join(", "),
+                    written.join(", "),
                 )
             },
         )

@@ -95,6 +95,8 @@ fn training(epochs: usize, lr: f64) -> Training {
             epsilon: 1e-7,
         },
         loss: Loss::BinaryCrossentropy,
+        from_logits: false,
+        accuracy_threshold: Training::DEFAULT_THRESHOLD,
         metrics: vec![Metric::Accuracy],
         epochs,
         batch_size: 32,

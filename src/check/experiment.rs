@@ -460,14 +460,26 @@ impl Checker<'_> {
             self.diagnostics.push(d);
             fits = false;
         }
-        if !loss.fits_output(output.units, output.activation) {
+        let from_logits = self.program.trainings[training].from_logits;
+        if !loss.fits_output(from_logits, output.units, output.activation) {
             let (wants, help) = match loss {
-                Loss::BinaryCrossentropy => {
-                    ("one sigmoid unit", "end the model with `dense(1, sigmoid)`")
-                }
+                Loss::BinaryCrossentropy if from_logits => (
+                    "one linear unit, as its output is logits",
+                    "end the model with `dense(1)`",
+                ),
+                Loss::CategoricalCrossentropy if from_logits => (
+                    "a linear layer of two or more units, as its output is logits",
+                    "end the model with `dense(CLASSES)`",
+                ),
+                Loss::BinaryCrossentropy => (
+                    "one sigmoid unit",
+                    "end the model with `dense(1, sigmoid)`, or end it with `dense(1)` \
+                     and write `binary_crossentropy(from_logits = true)`",
+                ),
                 Loss::CategoricalCrossentropy => (
                     "a softmax over two or more classes",
-                    "end the model with `dense(CLASSES, softmax)`",
+                    "end the model with `dense(CLASSES, softmax)`, or end it with \
+                     `dense(CLASSES)` and write `categorical_crossentropy(from_logits = true)`",
                 ),
                 Loss::Mse | Loss::Mae | Loss::Huber if output.units == 1 => (
                     "one unit that is not a softmax (a softmax over one unit is always 1)",
@@ -483,8 +495,13 @@ impl Checker<'_> {
                     Code::OutputMismatch,
                     span,
                     format!(
-                        "`{}` wants {wants}, but the output layer has {}",
+                        "`{}{}` wants {wants}, but the output layer has {}",
                         loss.metric().name(),
+                        if from_logits {
+                            "(from_logits = true)"
+                        } else {
+                            ""
+                        },
                         units(output),
                     ),
                 )

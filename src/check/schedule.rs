@@ -133,7 +133,7 @@ pub fn read(call: &Call, reader: &mut Reader) -> Option<(f64, Schedule)> {
     Some((initial?, schedule))
 }
 
-fn known<T>(got: Got<T>) -> Option<T> {
+pub(super) fn known<T>(got: Got<T>) -> Option<T> {
     match got {
         Got::Known(v, _) => Some(v),
         _ => None,

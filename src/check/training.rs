@@ -107,7 +107,7 @@ pub fn check(item: &BlockItem, reader: &mut Reader) -> Option<(Training, Trainin
     };
     let loss = args
         .get("loss")
-        .and_then(|v| reader.keyword(v, "loss", &LOSSES));
+        .and_then(|v| written(v, "loss", &LOSSES, reader));
     let metric_entries = match args.get("metrics") {
         Some(v) => metrics(v, reader),
         None => Some(Vec::new()),
@@ -142,17 +142,27 @@ pub fn check(item: &BlockItem, reader: &mut Reader) -> Option<(Training, Trainin
         None => Some(0),
     };
     let (optimizer, schedule) = optimizer?;
+    let loss = loss?;
+    let metric_entries = metric_entries?;
     let mut training = Training {
         name: item.name.text.clone(),
         optimizer,
         schedule,
-        loss: loss?,
-        metrics: metric_entries.as_ref()?.iter().map(|(m, _)| *m).collect(),
+        loss: loss.what,
+        from_logits: loss.from_logits.unwrap_or(false),
+        metrics: metric_entries.iter().map(|m| m.what).collect(),
+        accuracy_threshold: metric_entries
+            .iter()
+            .find_map(|m| m.threshold)
+            .unwrap_or(Training::DEFAULT_THRESHOLD),
         epochs: epochs?,
         batch_size: batch_size?,
         seed: seed?,
         early_stopping: None,
     };
+    if !outputs_agree(&training, &loss, &metric_entries, reader) {
+        return None;
+    }
     if let Some(v) = args.get("early_stopping") {
         training.early_stopping = Some(early_stopping(
             v,
@@ -165,7 +175,7 @@ pub fn check(item: &BlockItem, reader: &mut Reader) -> Option<(Training, Trainin
         name: item.name.span,
         loss: args.get("loss").map_or(item.name.span, |v| v.span),
         metrics: args.get("metrics").map(|v| v.span),
-        metric_entries: metric_entries?,
+        metric_entries: metric_entries.iter().map(|m| (m.what, m.span)).collect(),
         monitor: args.get("early_stopping").and_then(monitor_span),
     };
     Some((training, spans))
@@ -365,48 +375,195 @@ pub fn metric_names() -> impl Iterator<Item = (&'static str, Metric)> {
     Metric::ALL.iter().map(|m| (m.name(), *m))
 }
 
-/// Reads a list of metric names, e.g. `[accuracy, binary_crossentropy]`, each with
-/// where it is written (`loss`, always reported, is left out).
-pub fn metrics(value: &Value, reader: &mut Reader) -> Option<Vec<(Metric, Span)>> {
+/// Reads a list of metrics, e.g. `[accuracy, binary_crossentropy(from_logits = true)]`,
+/// each with where it is written (`loss`, always reported, is left out).
+fn metrics(value: &Value, reader: &mut Reader) -> Option<Vec<Written<Metric>>> {
     let ValueKind::List(items) = &value.kind else {
         reader.mismatch(value, "a list of metrics such as `[accuracy]`");
         return None;
     };
     let options: Vec<(&str, Metric)> = metric_names().collect();
-    let mut metrics: Vec<(Metric, Span)> = Vec::new();
+    let mut metrics: Vec<Written<Metric>> = Vec::new();
     let mut ok = true;
     for item in items {
-        let Some(metric) = reader.keyword(item, "metric", &options) else {
+        let Some(metric) = written(item, "metric", &options, reader) else {
             ok = false;
             continue;
         };
-        if let Some((_, first)) = metrics.iter().find(|(m, _)| *m == metric) {
+        if let Some(first) = metrics.iter().find(|m| m.what == metric.what) {
             reader.diagnostics.push(
                 Diagnostic::error(
                     Code::DuplicateArgument,
                     item.span,
-                    format!("metric `{}` is listed twice", metric.name()),
+                    format!("metric `{}` is listed twice", metric.what.name()),
                 )
-                .with_secondary(*first, "first listed here")
+                .with_secondary(first.span, "first listed here")
                 .with_help("remove one of them"),
             );
             ok = false;
             continue;
         }
-        if metric == Metric::Loss {
+        if metric.what == Metric::Loss {
             reader.diagnostics.push(
                 Diagnostic::warning(Code::NoEffect, item.span, "`loss` is always reported")
                     .with_help("remove it from `metrics`"),
             );
         }
-        metrics.push((metric, item.span));
+        metrics.push(metric);
     }
     ok.then(|| {
         metrics
             .into_iter()
-            .filter(|(m, _)| *m != Metric::Loss)
+            .filter(|m| m.what != Metric::Loss)
             .collect()
     })
+}
+
+/// A loss or metric as written, with the Keras parameter ofit reads from it:
+/// `binary_crossentropy(from_logits = true)`, `accuracy(threshold = 0)`.
+struct Written<T> {
+    what: T,
+    span: Span,
+    from_logits: Option<bool>,
+    threshold: Option<f64>,
+}
+
+/// The Keras parameter of loss or metric `name` that ofit reads: the cross-entropies'
+/// `from_logits`, and `accuracy`'s `threshold` (Keras's `BinaryAccuracy`).
+fn keras_parameter(name: &str) -> Option<&'static str> {
+    match name {
+        "binary_crossentropy" | "categorical_crossentropy" => Some("from_logits"),
+        "accuracy" => Some("threshold"),
+        _ => None,
+    }
+}
+
+/// Reads a loss or metric among `options`: a name, or a call giving its Keras parameter.
+/// `what` is "loss" or "metric".
+fn written<T: Copy>(
+    value: &Value,
+    what: &str,
+    options: &[(&str, T)],
+    reader: &mut Reader,
+) -> Option<Written<T>> {
+    let bare = |what| Written {
+        what,
+        span: value.span,
+        from_logits: None,
+        threshold: None,
+    };
+    let ValueKind::Call(call) = &value.kind else {
+        return reader.keyword(value, what, options).map(bare);
+    };
+    let name = call.callee.text.as_str();
+    let known = options.iter().find(|(n, _)| *n == name);
+    let (Some(param), Some(&(_, chosen))) = (keras_parameter(name), known) else {
+        // Reports the call: a parameter ofit does not read, or not a loss or metric.
+        return reader.keyword(value, what, options).map(bare);
+    };
+    let title = format!("{what} `{name}`");
+    let params = [named(param)];
+    let signature = Signature {
+        what: &title,
+        noun: "parameter",
+        params: &params,
+    };
+    let args = bind_call(call, signature, reader.diagnostics);
+    let mut written = bare(chosen);
+    if let Some(v) = args.get(param) {
+        let env = Env::default();
+        match param {
+            "from_logits" => written.from_logits = Some(schedule::known(reader.bool(v, &env))?),
+            _ => written.threshold = Some(schedule::known(reader.float(v, &env))?),
+        }
+    }
+    Some(written)
+}
+
+/// Checks that the metrics read the model's output as the loss does: a cross-entropy
+/// metric's `from_logits` is the loss's (Keras would compute one of them on the wrong
+/// numbers), and says what `accuracy` does with logits or many classes.
+fn outputs_agree(
+    training: &Training,
+    loss: &Written<Loss>,
+    metrics: &[Written<Metric>],
+    reader: &mut Reader,
+) -> bool {
+    let mut ok = true;
+    let reads = |from_logits: bool| match from_logits {
+        true => "as logits",
+        false => "as probabilities",
+    };
+    let loss_reads = match (training.from_logits, loss.what.takes_logits()) {
+        (true, _) => "as logits",
+        (false, true) => "as probabilities",
+        (false, false) => "as it is",
+    };
+    for metric in metrics {
+        let takes_logits = matches!(
+            metric.what,
+            Metric::BinaryCrossentropy | Metric::CategoricalCrossentropy
+        );
+        let from_logits = metric.from_logits.unwrap_or(false);
+        if takes_logits && from_logits != training.from_logits {
+            let (name, loss_name) = (metric.what.name(), loss.what.metric().name());
+            let help = if training.from_logits {
+                format!("write `{name}(from_logits = true)`, as the loss is")
+            } else if loss.what.takes_logits() {
+                format!(
+                    "write the loss as `{loss_name}(from_logits = true)` and end the model \
+                     with a linear layer, or remove `from_logits` here"
+                )
+            } else {
+                "remove `from_logits`: only a cross-entropy loss reads logits".to_string()
+            };
+            reader.diagnostics.push(
+                Diagnostic::error(
+                    Code::Conflict,
+                    metric.span,
+                    format!(
+                        "metric `{name}` reads the output {}, but the loss `{loss_name}` \
+                         reads it {loss_reads}",
+                        reads(from_logits),
+                    ),
+                )
+                .with_label(format!("reads it {}", reads(from_logits)))
+                .with_secondary(loss.span, format!("reads it {loss_reads}"))
+                .with_help(help),
+            );
+            ok = false;
+        }
+        if metric.what != Metric::Accuracy {
+            continue;
+        }
+        match (loss.what, metric.threshold) {
+            (Loss::CategoricalCrossentropy, Some(_)) => reader.diagnostics.push(
+                Diagnostic::warning(
+                    Code::NoEffect,
+                    metric.span,
+                    "`accuracy` of a softmax over classes takes the most likely class; a \
+                     threshold has no effect",
+                )
+                .with_help("write `accuracy`"),
+            ),
+            (Loss::BinaryCrossentropy, None) if training.from_logits => reader.diagnostics.push(
+                Diagnostic::warning(
+                    Code::AccuracyOfLogits,
+                    metric.span,
+                    "`accuracy` splits the output at 0.5, as Keras's does, but the output is \
+                     logits: 0.5 is a probability of 0.62",
+                )
+                .with_label("threshold 0.5")
+                .with_secondary(loss.span, "the output is logits")
+                .with_help(
+                    "write `accuracy(threshold = 0)` to count a logit above 0 (a probability \
+                     above 0.5) as class 1",
+                ),
+            ),
+            _ => {}
+        }
+    }
+    ok
 }
 
 /// Where `monitor` is written in an `early_stopping` map.

@@ -224,7 +224,6 @@ const KERAS: &[(Vocabulary, &[&str])] = &[
         Vocabulary::Parameter,
         &[
             // Losses and metrics.
-            "from_logits",
             "label_smoothing",
             "reduction",
             "axis",

@@ -13,7 +13,7 @@
 //! `count / length`) once, when training starts.
 
 use super::checkpoint::{self, Snapshot};
-use super::measure::{self, Targets};
+use super::measure::{self, Scoring, Targets};
 use super::optimizer;
 use super::schedule;
 use crate::data::{Encoded, Features, MultiHot, Padded, Split};
@@ -311,12 +311,8 @@ impl<'a> Trainer<'a> {
                 }
             };
             let start = usize::from(self.gather.is_some());
-            let data_loss = measure::loss(
-                self.training.loss,
-                self.network.output,
-                logits.clone(),
-                &targets,
-            );
+            let scoring = Scoring::new(self.training, self.network.output);
+            let data_loss = scoring.loss(logits.clone(), &targets);
             let total = match self.network.penalty(start) {
                 Some(penalty) => data_loss + penalty,
                 None => data_loss,
@@ -342,13 +338,7 @@ impl<'a> Trainer<'a> {
             for (sum, metric) in sums.iter_mut().zip(&self.metrics) {
                 let value = match metric {
                     Metric::Loss => loss_value,
-                    m => measure::metric(
-                        *m,
-                        self.training.loss,
-                        self.network.output,
-                        logits.clone().detach(),
-                        &targets,
-                    ),
+                    m => scoring.metric(*m, logits.clone().detach(), &targets),
                 };
                 *sum += value * batch.len() as f64;
             }
@@ -427,6 +417,7 @@ impl<'a> Trainer<'a> {
             _ => None,
         };
         let mut batch = Bags::default();
+        let scoring = Scoring::new(self.training, network.output);
         let mut sums = vec![0.0; self.metrics.len()];
         let all: Vec<usize> = (0..rows).collect();
         for chunk in all.chunks(VALIDATION_BATCH) {
@@ -456,13 +447,7 @@ impl<'a> Trainer<'a> {
                 _ => network.forward(features(split, chunk, &device), None),
             };
             for (sum, metric) in sums.iter_mut().zip(&self.metrics) {
-                let value = measure::metric(
-                    *metric,
-                    self.training.loss,
-                    network.output,
-                    logits.clone(),
-                    &targets,
-                );
+                let value = scoring.metric(*metric, logits.clone(), &targets);
                 *sum += value * chunk.len() as f64;
             }
         }

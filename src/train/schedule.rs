@@ -67,6 +67,8 @@ mod tests {
                 epsilon: 1e-7,
             },
             loss: Loss::Mse,
+            from_logits: false,
+            accuracy_threshold: Training::DEFAULT_THRESHOLD,
             metrics: Vec::new(),
             epochs: 1,
             batch_size: 1,
