@@ -78,6 +78,7 @@ fn tutorial_run(root: &Path) {
                 .map(|&m| IndexedModel {
                     name: program.models[m].name.clone(),
                     training: "tutorial".into(),
+                    train_size: None,
                     folder: format!("models/{m}"),
                 })
                 .collect(),

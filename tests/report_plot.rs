@@ -3,7 +3,7 @@
 
 use ofit::ir::Metric;
 use ofit::report::analysis::analyse;
-use ofit::report::plot::{learning_curves, multi_hot_row, Series};
+use ofit::report::plot::{by_training_size, learning_curves, multi_hot_row, Series, SizeSeries};
 
 const SMALL: ([f64; 6], [f64; 6]) = (
     [0.62, 0.48, 0.4, 0.35, 0.31, 0.28],
@@ -26,6 +26,7 @@ fn three_models() -> String {
         .map(|(colour, (name, (train, validation)))| Series {
             name,
             colour,
+            shade: 1.0,
             train,
             validation,
             overfit_epoch: analyse(Metric::BinaryCrossentropy, train, validation)
@@ -121,6 +122,7 @@ fn edge_cases_give_finite_coordinates() {
         &[Series {
             name: "m",
             colour: 0,
+            shade: 1.0,
             train: &[0.5],
             validation: &[0.5],
             overfit_epoch: None,
@@ -136,6 +138,7 @@ fn edge_cases_give_finite_coordinates() {
         &[Series {
             name: "m",
             colour: 0,
+            shade: 1.0,
             train: &[0.5, f64::NAN, 0.3, 0.2],
             validation: &[f64::INFINITY, f64::NAN, f64::NEG_INFINITY, f64::NAN],
             overfit_epoch: Some(2),
@@ -155,6 +158,7 @@ fn edge_cases_give_finite_coordinates() {
         &[Series {
             name: "m",
             colour: 0,
+            shade: 1.0,
             train: &[1e30, 2e30],
             validation: &[-f64::MAX, f64::MAX],
             overfit_epoch: None,
@@ -175,6 +179,66 @@ fn a_multi_hot_row_against_word_index() {
     assert_eq!(paths.len(), 1);
     assert_eq!(paths[0].matches(" V").count(), 5);
     assert!(svg.contains(">word index</text>"));
+    insta::assert_snapshot!(svg);
+}
+
+#[test]
+fn a_figure_against_training_examples_on_a_log_axis() {
+    // Doublings are equally wide; a missing figure breaks the line and leaves no dot.
+    let baseline = [
+        (1250, Some(0.41)),
+        (2500, Some(0.36)),
+        (5000, None),
+        (10_000, Some(0.29)),
+    ];
+    let bigger = [
+        (1250, Some(0.52)),
+        (2500, Some(0.44)),
+        (5000, Some(0.37)),
+        (10_000, Some(0.33)),
+    ];
+    let series = [
+        SizeSeries {
+            name: "baseline",
+            colour: 0,
+            points: &baseline,
+        },
+        SizeSeries {
+            name: "bigger",
+            colour: 2,
+            points: &bigger,
+        },
+    ];
+    let svg = by_training_size(
+        "More data",
+        "lowest validation loss",
+        "no dot: no figure",
+        &series,
+    );
+    let dots = tags(&svg, "circle");
+    assert_eq!(dots.len(), 7);
+    let x = |tag: &str| -> f64 {
+        let at = tag.find("cx=\"").unwrap() + 4;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let xs: Vec<f64> = dots[3..].iter().map(|t| x(t)).collect();
+    let widths: Vec<f64> = xs.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        widths.iter().all(|w| (w - widths[0]).abs() < 0.02),
+        "{xs:?}"
+    );
+    // The baseline's line is two pieces: 1,250–2,500 and the dot at 10,000.
+    let paths = tags(&svg, "path");
+    assert_eq!(paths[0].matches('M').count(), 2, "{}", paths[0]);
+    for tick in [
+        "1,250",
+        "2,500",
+        "5,000",
+        "10,000",
+        "training examples (log scale)",
+    ] {
+        assert!(svg.contains(&format!(">{tick}</text>")), "{tick}");
+    }
     insta::assert_snapshot!(svg);
 }
 
@@ -271,6 +335,7 @@ fn overfit_labels_never_overlap_even_at_one_epoch_and_value() {
         .map(|(colour, name)| Series {
             name,
             colour,
+            shade: 1.0,
             train: &train,
             validation: &validation,
             overfit_epoch: Some(2),
@@ -302,6 +367,7 @@ fn curves_over_more_than_two_decades_are_drawn_on_a_log_scale() {
         &[Series {
             name: "m",
             colour: 0,
+            shade: 1.0,
             train: &train,
             validation: &validation,
             overfit_epoch: Some(3),
@@ -352,6 +418,7 @@ fn curves_over_more_than_two_decades_are_drawn_on_a_log_scale() {
         &[Series {
             name: "m",
             colour: 0,
+            shade: 1.0,
             train: &[1.0, 0.5, 0.02],
             validation: &[1.0, 0.6, 0.4],
             overfit_epoch: None,

@@ -25,6 +25,7 @@ const EXPERIMENT: Signature = Signature {
         named("models").required(),
         named("plot"),
         named("show_data"),
+        named("train_size"),
     ],
 };
 
@@ -217,6 +218,17 @@ impl Checker<'_> {
             (None, _) => Some(false),
             (Some(_), None) => None,
         };
+        let train_sizes = match (args.get("train_size"), dataset) {
+            (Some(v), Some(d)) => {
+                let mut reader = Reader {
+                    diagnostics: &mut self.diagnostics,
+                };
+                let (dataset, span) = (&self.program.datasets[d], self.dataset_spans[d]);
+                super::train_size::read(v, dataset, span, &mut reader)
+            }
+            (None, _) => Some(Vec::new()),
+            (Some(_), None) => None,
+        };
         choice?;
         Some(Experiment {
             name: item.name.text.clone(),
@@ -225,6 +237,7 @@ impl Checker<'_> {
             trainings: members.iter().map(|m| m.training).collect(),
             plot: plot?.into_iter().map(|(m, _)| m).collect(),
             show_data: show_data?,
+            train_sizes: train_sizes?,
         })
     }
 

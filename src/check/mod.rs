@@ -14,6 +14,7 @@ mod experiment;
 mod model;
 mod schedule;
 mod scope;
+mod train_size;
 mod training;
 mod unsupported;
 mod value;

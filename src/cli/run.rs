@@ -119,12 +119,40 @@ fn execute(request: Request) -> Result<(), Stop> {
         spec_path: Some(spec_path.clone()),
         experiments: Vec::new(),
     };
+    // Each experiment's training-set sizes, cut once per dataset and size.
+    let mut subsets: HashMap<(usize, usize), (Encoded, String)> = HashMap::new();
+    for experiment in &experiments {
+        for &size in &experiment.train_sizes {
+            if let std::collections::hash_map::Entry::Vacant(e) =
+                subsets.entry((experiment.dataset, size))
+            {
+                let name = &program.datasets[experiment.dataset].name;
+                let subset = data::train_size::subset(&datasets[&experiment.dataset].0, name, size)
+                    .map_err(|e| {
+                        print_error(&e);
+                        Exit::Failed
+                    })?;
+                let fingerprint = subset.fingerprint();
+                e.insert((subset, fingerprint));
+            }
+        }
+    }
     let mut jobs: Vec<Job> = Vec::new();
     for experiment in &experiments {
         let dataset = &program.datasets[experiment.dataset];
-        let (data, fingerprint) = &datasets[&experiment.dataset];
+        let sizes: Vec<Option<usize>> = match experiment.train_sizes.as_slice() {
+            [] => vec![None],
+            sizes => sizes.iter().copied().map(Some).collect(),
+        };
         let mut models = Vec::new();
-        for (m, training) in experiment.members() {
+        for ((m, training), size) in experiment
+            .members()
+            .flat_map(|member| sizes.iter().map(move |&size| (member, size)))
+        {
+            let (data, fingerprint) = match size {
+                Some(n) => &subsets[&(experiment.dataset, n)],
+                None => &datasets[&experiment.dataset],
+            };
             let training = &program.trainings[training];
             let model = &program.models[m];
             let key = ResultKey::new(
@@ -136,11 +164,14 @@ fn execute(request: Request) -> Result<(), Stop> {
             );
             let hash = key.hash();
             let folder = format!("models/{hash}");
-            models.push(IndexedModel {
+            let indexed = IndexedModel {
                 name: model.name.clone(),
                 training: training.name.clone(),
+                train_size: size,
                 folder: folder.clone(),
-            });
+            };
+            let name = indexed.shown_name();
+            models.push(indexed);
             if jobs.iter().any(|j| j.hash == hash) {
                 continue;
             }
@@ -150,6 +181,7 @@ fn execute(request: Request) -> Result<(), Stop> {
                 Exit::Failed
             })?;
             jobs.push(Job {
+                name,
                 model,
                 training,
                 data,
@@ -211,7 +243,7 @@ fn execute(request: Request) -> Result<(), Stop> {
                 interrupted = true;
                 output::err_line(&format!(
                     "interrupted: `{}` has {epochs} finished epoch{} saved in {}; run the same command again to continue",
-                    job.model.name,
+                    job.name,
                     if *epochs == 1 { "" } else { "s" },
                     root.join(&job.folder).display()
                 ));
@@ -250,6 +282,8 @@ fn execute(request: Request) -> Result<(), Stop> {
 
 /// One distinct model to train: what determines its result, and its folder.
 struct Job<'a> {
+    /// The model's name in the run (`baseline@1250` at one training-set size).
+    name: String,
     model: &'a Model,
     training: &'a Training,
     data: &'a Encoded,
@@ -284,7 +318,7 @@ impl Job<'_> {
             return None;
         }
         let folder = ModelFolder::new(root.join(&self.folder));
-        let mut progress = progress::for_model(&self.model.name);
+        let mut progress = progress::for_model(&self.name);
         // A panic is a bug in ofit; it must still stop the other lane, as an error does,
         // with every finished epoch kept.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -300,18 +334,18 @@ impl Job<'_> {
         }));
         match outcome {
             Ok(Ok(outcome)) => {
-                report(&self.model.name, &folder, &outcome);
+                report(&self.name, &folder, &outcome);
                 Some(Ok(outcome))
             }
             Ok(Err(e)) => {
-                progress::line(&format!("error: training `{}`: {e}", self.model.name));
+                progress::line(&format!("error: training `{}`: {e}", self.name));
                 STOP.store(true, Ordering::Relaxed);
                 Some(Err(()))
             }
             Err(_) => {
                 progress::line(&format!(
                     "error: training `{}` stopped on an internal error (a bug in ofit; please report it); finished epochs are kept",
-                    self.model.name
+                    self.name
                 ));
                 STOP.store(true, Ordering::Relaxed);
                 Some(Err(()))

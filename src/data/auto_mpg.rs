@@ -11,7 +11,7 @@
 //! where the tutorial's UCI file writes 70: a normalized or trained model does not see
 //! the difference.
 
-use super::load::{dense_encoded, dense_split, select_dense, Context, Loaded};
+use super::load::{dense_encoded, dense_split, Context, Loaded};
 use super::{fetch, keras_order, table, validation, DataError, LabelRule};
 use crate::ir::{Columns, Dataset, Missing, TableFormat, AUTO_MPG_WIDTH};
 
@@ -76,14 +76,11 @@ pub fn load(dataset: &Dataset, rule: &LabelRule, ctx: &Context) -> Result<Loaded
     }
     let all = dense_split(cars.features.clone(), cars.labels.clone());
     let (train_rows, test_rows) = tutorial_split(all.labels.len());
-    let (train, test) = (
-        select_dense(&all, &train_rows),
-        select_dense(&all, &test_rows),
-    );
+    let (train, test) = (all.select(&train_rows), all.select(&test_rows));
     let (keep, held_out) =
         validation::carve(&dataset.validation, train_rows.len(), &fetched.path, "cars")?
             .expect("auto_mpg validates on its training cars");
-    let splits = [select_dense(&train, &keep), select_dense(&train, &held_out)];
+    let splits = [train.select(&keep), train.select(&held_out)];
     let dropped = cars.dropped;
     let files = vec![fetched.path.display().to_string()];
     Ok(Loaded {

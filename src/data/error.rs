@@ -87,6 +87,18 @@ pub enum DataError {
         /// The `validation_first`.
         first: usize,
     },
+    /// An experiment's `train_size` asks for more training examples than there are.
+    #[error(
+        "`train_size` {size} is more than the {rows} training examples of dataset `{dataset}`"
+    )]
+    TrainSizeTooLarge {
+        /// The dataset's name.
+        dataset: String,
+        /// The size asked for.
+        size: usize,
+        /// The training examples there are (validation examples held out).
+        rows: usize,
+    },
     /// Several problems in one file: the first [`MAX_REPORTED`] of them, in file order,
     /// and how many more there are.
     #[error("{}", many(path, errors, *more))]
@@ -211,6 +223,9 @@ impl DataError {
                     rows - 1
                 )
             }),
+            DataError::TrainSizeTooLarge { rows, .. } => Some(format!(
+                "use sizes up to {rows}, or hold out fewer validation examples"
+            )),
             DataError::Syntax { .. } | DataError::Invalid { .. } | DataError::Many { .. } => None,
         }
     }

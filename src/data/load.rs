@@ -148,7 +148,7 @@ fn load_table(
         carved => {
             let (keep, held_out) = validation::carve(carved, all.labels.len(), &path, "rows")?
                 .expect("a carved validation");
-            (select_dense(&all, &keep), select_dense(&all, &held_out))
+            (all.select(&keep), all.select(&held_out))
         }
     };
     let test = match &dataset.test {
@@ -532,20 +532,5 @@ pub(super) fn dense_split(features: Dense, labels: Vec<f32>) -> Split {
     Split {
         features: Features::Dense(features),
         labels,
-    }
-}
-
-pub(super) fn select_dense(split: &Split, rows: &[usize]) -> Split {
-    let Features::Dense(dense) = &split.features else {
-        unreachable!("csv splits are dense")
-    };
-    let width = dense.width;
-    let values = rows
-        .iter()
-        .flat_map(|&r| dense.values[r * width..(r + 1) * width].iter().copied())
-        .collect();
-    Split {
-        features: Features::Dense(Dense { width, values }),
-        labels: rows.iter().map(|&r| split.labels[r]).collect(),
     }
 }

@@ -32,6 +32,7 @@ pub mod stats;
 pub mod table;
 pub mod text_table;
 pub mod tokenize;
+pub mod train_size;
 pub mod validation;
 
 pub use error::DataError;
@@ -170,6 +171,34 @@ pub struct Split {
     pub features: Features,
     /// Targets, one per row.
     pub labels: Vec<f32>,
+}
+
+impl Split {
+    /// The examples at `rows`, in that order.
+    pub fn select(&self, rows: &[usize]) -> Split {
+        let features = match &self.features {
+            Features::MultiHot(m) => Features::MultiHot(m.batch(rows)),
+            Features::Dense(d) => Features::Dense(Dense {
+                width: d.width,
+                values: rows
+                    .iter()
+                    .flat_map(|&r| d.values[r * d.width..(r + 1) * d.width].iter().copied())
+                    .collect(),
+            }),
+            Features::Sequences(p) => Features::Sequences(Padded {
+                length: p.length,
+                vocabulary: p.vocabulary,
+                ids: rows
+                    .iter()
+                    .flat_map(|&r| p.row(r).iter().copied())
+                    .collect(),
+            }),
+        };
+        Split {
+            features,
+            labels: rows.iter().map(|&r| self.labels[r]).collect(),
+        }
+    }
 }
 
 /// A dataset ready for training.

@@ -1,8 +1,9 @@
 //! The README's tutorial figures, from a real run: `ofit report RUN_DIR --docs docs` keeps
 //! the run's small files (`run.json`, each model's `history.json` and `model.json`) in
 //! `docs/<spec>-run/`, then renders from that copy the learning curves (`docs/<experiment>-
-//! <metric>.svg`) and `docs/<spec>.md`, the table of every model beside Keras's figures
-//! (`docs/keras_<spec>.json`). With `--readme README.md` the README's copy of the table
+//! <metric>.svg`, and a `train_size` sweep's plots) and `docs/<spec>.md`, the table of every
+//! model beside Keras's figures (`docs/keras_<spec>.json`, when there is one) and what a
+//! `train_size` sweep's larger sizes bought. With `--readme README.md` the README's copy of the table
 //! (between the two marker lines) is replaced too. A test renders the committed copy again
 //! and compares every byte, so the README's figures are always those of the committed run.
 
@@ -43,22 +44,28 @@ pub fn readme_end(name: &str) -> String {
 
 /// Renders the docs of the run directory `run_dir`, with Keras's figures from `keras`
 /// (`{"models": {"<model>": {"min_val_<metric>": …, "min_val_<metric>_epoch": …,
-/// "final_val_<metric>": …}}}`). Nothing is written.
+/// "final_val_<metric>": …}}}`) when that file exists (no peer ran some specs). Nothing is
+/// written.
 pub fn render_docs(run_dir: &Path, keras: &Path) -> Result<Docs, ReportError> {
     let built = build_report(run_dir)?;
-    let text = file::read_to_string(keras)?;
-    let keras: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| ReportError::Invalid {
-            path: keras.to_path_buf(),
-            reason: format!("not JSON: {e}"),
-        })?;
+    let keras: Option<serde_json::Value> = match keras.exists() {
+        true => Some(
+            serde_json::from_str(&file::read_to_string(keras)?).map_err(|e| {
+                ReportError::Invalid {
+                    path: keras.to_path_buf(),
+                    reason: format!("not JSON: {e}"),
+                }
+            })?,
+        ),
+        false => None,
+    };
     let name = docs_name(&built.index);
     let mut files: Vec<(String, String)> = built
         .plots
         .into_iter()
         .map(|(file, svg)| (file.trim_start_matches("plots/").to_string(), svg))
         .collect();
-    files.push((format!("{name}.md"), table(&built.report, &keras)));
+    files.push((format!("{name}.md"), table(&built.report, keras.as_ref())));
     Ok(Docs { name, files })
 }
 
@@ -72,8 +79,10 @@ fn short(metric: &str) -> &str {
     }
 }
 
-/// The table of every model (each once, in the order the experiments first name them).
-fn table(report: &super::document::Report, keras: &serde_json::Value) -> String {
+/// The table of every model (each once, in the order the experiments first name them),
+/// with Keras's figures beside ofit's when there are some; then what each `train_size`
+/// sweep's larger sizes bought.
+fn table(report: &super::document::Report, keras: Option<&serde_json::Value>) -> String {
     let mut seen: Vec<(&str, &ModelReport)> = Vec::new();
     for experiment in &report.experiments {
         for model in &experiment.models {
@@ -95,18 +104,27 @@ fn table(report: &super::document::Report, keras: &serde_json::Value) -> String 
         }
     }
     tested.sort_by_key(|name| *name != "loss");
+    // With Keras's figures, each of ofit's columns has Keras's beside it.
+    let beside = if keras.is_some() { " Keras |" } else { "" };
     let test_head: String = tested
         .iter()
-        .map(|name| format!(" ofit: test {} | Keras |", short(name)))
+        .map(|name| format!(" ofit: test {} |{beside}", short(name)))
         .collect();
+    // ofit's column groups: best, final, each test figure.
+    let groups = 2 + tested.len();
     let mut out = format!(
-        "| model | parameters | ofit: best val {words} @ epoch | Keras | ofit: final val {words} | Keras |{test_head} ofit says |\n\
-         |---|---|---|---|---|---|{}---|\n",
-        "---|---|".repeat(tested.len())
+        "| model | parameters | ofit: best val {words} @ epoch |{beside} ofit: final val {words} |{beside}{test_head} ofit says |\n\
+         |---|---|{}---|\n",
+        if keras.is_some() { "---|---|" } else { "---|" }.repeat(groups)
     );
     for (metric, model) in seen {
         let fit: Option<&Fit> = model.fit.as_ref();
-        let k = &keras["models"][&model.name];
+        let k = keras.map_or(&serde_json::Value::Null, |k| &k["models"][&model.name]);
+        // A Keras cell after each of ofit's, when there are Keras figures.
+        let cell = |text: String| match keras {
+            Some(_) => format!(" {text} |"),
+            None => String::new(),
+        };
         let keras_best = match (
             k[format!("min_val_{metric}")].as_f64(),
             k[format!("min_val_{metric}_epoch")].as_u64(),
@@ -139,11 +157,11 @@ fn table(report: &super::document::Report, keras: &serde_json::Value) -> String 
                 let keras = k[format!("test_{name}")]
                     .as_f64()
                     .map_or("–".to_string(), |v| format!("{v:.4}"));
-                format!(" {ofit} | {keras} |")
+                format!(" {ofit} |{}", cell(keras))
             })
             .collect();
         out += &format!(
-            "| {} | {} | {} | {keras_best} | {} | {keras_final} |{test} {says} |\n",
+            "| {} | {} | {} |{} {} |{}{test} {says} |\n",
             model.name,
             model
                 .params
@@ -152,8 +170,19 @@ fn table(report: &super::document::Report, keras: &serde_json::Value) -> String 
                 "{:.4} @ {}",
                 f.best_val, f.best_epoch
             )),
+            cell(keras_best),
             fit.map_or("–".to_string(), |f| format!("{:.3}", f.final_val)),
+            cell(keras_final),
         );
+    }
+    for experiment in &report.experiments {
+        let Some(more) = &experiment.more_data else {
+            continue;
+        };
+        out += "\n";
+        for sentence in more.models.iter().filter_map(|m| m.sentence.as_ref()) {
+            out += &format!("- {sentence}.\n");
+        }
     }
     out
 }

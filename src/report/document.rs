@@ -6,12 +6,13 @@
 //! interrupted or has damaged files: each model is reported as far as its files go.
 
 use super::analysis::{analyse_history, best_of, Fit};
+use super::more_data::{more_data, MoreData};
 use super::plot::{learning_curves, Series};
 use crate::file::{self, IoError};
 use crate::history::{Ending, History};
 use crate::ir::Model;
 use crate::model_folder::{model_state, Progress, MODEL_JSON, SUMMARY_TXT};
-use crate::run_index::{IndexedExperiment, RunIndex, RunIndexError, RUN_JSON};
+use crate::run_index::{IndexedExperiment, IndexedModel, RunIndex, RunIndexError, RUN_JSON};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -61,8 +62,13 @@ pub struct ExperimentReport {
     /// The model with the best validation value on `metric` (the first on ties); `None`
     /// while no model has one.
     pub best: Option<Best>,
-    /// One entry per model.
+    /// One entry per model (per model and training-set size when the experiment sweeps
+    /// `train_size`).
     pub models: Vec<ModelReport>,
+    /// What more training data bought each model, when the experiment trains at two or
+    /// more sizes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more_data: Option<MoreData>,
 }
 
 /// An experiment's best model on its metric.
@@ -95,8 +101,12 @@ pub enum State {
 /// One model's figures in an experiment.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelReport {
-    /// Its name in the experiment.
+    /// Its name in the experiment, with its training-set size when the experiment sweeps
+    /// them (`baseline@1250`).
     pub name: String,
+    /// The training examples it was trained on, when the experiment sweeps them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub train_size: Option<usize>,
     /// Its folder, relative to the run directory.
     pub folder: String,
     /// Its parameter count.
@@ -285,7 +295,8 @@ fn ending_words(history: &History, ending: Option<Ending>, patience: Option<usiz
 }
 
 /// Reads one model's folder into its report entry (figures on `metric`).
-fn load_model(root: &Path, name: &str, folder: &str, metric: &str) -> Loaded {
+fn load_model(root: &Path, model: &IndexedModel, metric: &str) -> Loaded {
+    let (name, folder) = (model.shown_name(), model.folder.as_str());
     let dir = root.join(folder);
     let state = model_state(&dir);
     let mut damage: Vec<String> = state.damage.iter().map(|e| e.to_string()).collect();
@@ -319,7 +330,8 @@ fn load_model(root: &Path, name: &str, folder: &str, metric: &str) -> Loaded {
         h.column("val_accuracy")?.get(kept - 1).copied()
     });
     let report = ModelReport {
-        name: name.to_string(),
+        name,
+        train_size: model.train_size,
         folder: folder.to_string(),
         params: key.params,
         state: state_kind,
@@ -348,13 +360,15 @@ fn load_model(root: &Path, name: &str, folder: &str, metric: &str) -> Loaded {
 
 /// The learning curves of `experiment` on `plotted`, one series per model (a model without
 /// a history is in the legend only), with overfit markers in the metric's direction; a
-/// model's colour is its place in `names`, the report's model names in order of first
-/// appearance, so a model keeps its colour in every experiment.
+/// model's colour is `colour` of its name: its place among the report's model names in
+/// order of first appearance, so a model keeps its colour in every experiment. The members
+/// of a `train_size` sweep share their model's colour, lighter the fewer examples they
+/// trained on.
 fn plot(
     experiment: &IndexedExperiment,
     loaded: &[Loaded],
     plotted: &str,
-    names: &[&str],
+    colour: &dyn Fn(&str) -> usize,
 ) -> String {
     let columns: Vec<(Vec<f64>, Vec<f64>, Option<usize>)> = loaded
         .iter()
@@ -367,12 +381,28 @@ fn plot(
             None => (Vec::new(), Vec::new(), None),
         })
         .collect();
+    let mut sizes: Vec<usize> = experiment
+        .models
+        .iter()
+        .filter_map(|m| m.train_size)
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let shade = |size: Option<usize>| match (size, sizes.len()) {
+        (Some(n), k) if k > 1 => {
+            let rank = sizes.iter().position(|&s| s == n).unwrap_or(k - 1);
+            0.35 + 0.65 * rank as f64 / (k - 1) as f64
+        }
+        _ => 1.0,
+    };
     let series: Vec<Series> = loaded
         .iter()
+        .zip(&experiment.models)
         .zip(&columns)
-        .map(|(m, (train, validation, overfit))| Series {
+        .map(|((m, indexed), (train, validation, overfit))| Series {
             name: &m.report.name,
-            colour: names.iter().position(|n| *n == m.report.name).unwrap_or(0),
+            colour: colour(&indexed.name),
+            shade: shade(indexed.train_size),
             train,
             validation,
             overfit_epoch: *overfit,
@@ -392,6 +422,7 @@ pub fn build_report(root: &Path) -> Result<Built, ReportError> {
             names.push(&model.name);
         }
     }
+    let colour = |name: &str| names.iter().position(|n| *n == name).unwrap_or(0);
     let mut experiments = Vec::new();
     let mut plots = Vec::new();
     for experiment in &index.experiments {
@@ -403,12 +434,12 @@ pub fn build_report(root: &Path) -> Result<Built, ReportError> {
         let loaded: Vec<Loaded> = experiment
             .models
             .iter()
-            .map(|m| load_model(root, &m.name, &m.folder, &metric))
+            .map(|m| load_model(root, m, &metric))
             .collect();
         let mut drawn = Vec::new();
         for plotted in &experiment.plot {
             let file = format!("plots/{}-{plotted}.svg", experiment.name);
-            plots.push((file.clone(), plot(experiment, &loaded, plotted, &names)));
+            plots.push((file.clone(), plot(experiment, &loaded, plotted, &colour)));
             drawn.push((plotted.clone(), file));
         }
         let best = best_of(loaded.iter().map(|m| m.report.fit.as_ref())).map(|(i, fit)| Best {
@@ -423,6 +454,11 @@ pub fn build_report(root: &Path) -> Result<Built, ReportError> {
                 fit.best_epoch
             ),
         });
+        let reports: Vec<ModelReport> = loaded.into_iter().map(|m| m.report).collect();
+        let more_data = more_data(experiment, &reports, &metric, colour).map(|(figures, svgs)| {
+            plots.extend(svgs);
+            figures
+        });
         let view = format!("plots/data-{}.svg", experiment.dataset);
         let data_view = (experiment.show_data && root.join(&view).is_file()).then_some(view);
         experiments.push(ExperimentReport {
@@ -431,7 +467,8 @@ pub fn build_report(root: &Path) -> Result<Built, ReportError> {
             metric,
             plots: drawn,
             data_view,
-            models: loaded.into_iter().map(|m| m.report).collect(),
+            models: reports,
+            more_data,
         });
     }
     Ok(Built {

@@ -1,8 +1,9 @@
 //! The HTML report: one self-contained page (inline SVG and CSS, no network) with a
-//! section per experiment: its plots, a table of how each model fits, the models'
-//! summaries and links to their histories.
+//! section per experiment: its plots, a table of how each model fits, what more data
+//! bought (for a `train_size` sweep), the models' summaries and links to their histories.
 
 use super::document::{ModelReport, Report, State};
+use super::more_data::MoreData;
 use crate::model_folder::{HISTORY_CSV, HISTORY_JSON, TRAIN_LOG};
 use std::fmt::Write;
 use std::path::Path;
@@ -88,6 +89,9 @@ pub fn page(spec: &str, report: &Report, root: &Path) -> String {
             let svg = std::fs::read_to_string(root.join(file)).unwrap_or_default();
             let _ = writeln!(out, "<figure class=\"plot\">{svg}</figure>");
         }
+        if let Some(more) = &experiment.more_data {
+            out += &more_data(more, root);
+        }
         // Columns no model has a figure for are left out.
         let tested = experiment.models.iter().any(|m| !m.test.is_empty());
         let accurate = experiment
@@ -149,6 +153,42 @@ pub fn page(spec: &str, report: &Report, root: &Path) -> String {
     }
     out += "</body>\n</html>\n";
     out
+}
+
+/// What more training data bought: each model's sentence, the two plots, and a table of
+/// each model's figures at each size.
+fn more_data(more: &MoreData, root: &Path) -> String {
+    let mut out = String::from("<h3>More data</h3>\n");
+    for model in &more.models {
+        if let Some(sentence) = &model.sentence {
+            let _ = writeln!(out, "<p class=\"more-data\">{}</p>", escape(sentence));
+        }
+    }
+    for file in &more.plots {
+        let svg = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+        let _ = writeln!(out, "<figure class=\"plot\">{svg}</figure>");
+    }
+    let _ = writeln!(
+        out,
+        "<table>\n<tr><th>model</th><th>training examples</th><th>best validation {}</th>\
+         <th>gap at best</th><th>overfits after epoch</th><th>epochs</th></tr>",
+        escape(&more.metric)
+    );
+    for model in &more.models {
+        for at in &model.sizes {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&model.model),
+                crate::suggest::thousands(at.train_size as u128),
+                number(at.best_val, 4),
+                number(at.gap_at_best, 4),
+                at.overfit_epoch.map_or("–".to_string(), |e| e.to_string()),
+                at.epochs,
+            );
+        }
+    }
+    out + "</table>\n"
 }
 
 /// A model's test figures, `loss 0.3212, accuracy 0.8735` (loss first), or a dash.

@@ -5,5 +5,6 @@ pub mod analysis;
 pub mod docs;
 pub mod document;
 pub mod html;
+pub mod more_data;
 pub mod plot;
 pub mod summary;

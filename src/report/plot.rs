@@ -36,6 +36,9 @@ pub struct Series<'a> {
     /// The model's place in [`PALETTE`] (modulo its length): one colour per model across a
     /// report's plots.
     pub colour: usize,
+    /// How strongly it is drawn, in (0, 1]: the members of a `train_size` sweep share
+    /// their model's colour, lighter the fewer examples they trained on.
+    pub shade: f64,
     /// The metric on the training data, one value per epoch from epoch 1.
     pub train: &'a [f64],
     /// The metric on the validation data, one value per epoch from epoch 1.
@@ -94,7 +97,7 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
     } else {
         metric.to_string()
     };
-    let mut doc = frame.axes(title, "epoch", &y_title, x_step, y_step);
+    let mut doc = frame.axes(title, "epoch", &y_title, &steps(x, x_step), y_step);
 
     for s in series {
         let colour = PALETTE[s.colour % PALETTE.len()];
@@ -116,6 +119,9 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
             if class == "validation" {
                 path = path.set("stroke-dasharray", DASH);
             }
+            if s.shade < 1.0 {
+                path = path.set("stroke-opacity", fmt(s.shade));
+            }
             doc = doc.add(path);
         }
     }
@@ -133,17 +139,19 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
             continue;
         }
         let (px, py) = frame.point(e as f64, v);
-        doc = doc.add(
-            Circle::new()
-                .set("class", "overfit")
-                .set("cx", fmt(px))
-                .set("cy", fmt(py))
-                .set("fill", colour)
-                .set("r", 4)
-                .set("stroke", "#FFFFFF")
-                .set("stroke-width", 1.5)
-                .add(Title::new(format!("{}: overfits after epoch {e}", s.name))),
-        );
+        let mut marker = Circle::new()
+            .set("class", "overfit")
+            .set("cx", fmt(px))
+            .set("cy", fmt(py))
+            .set("fill", colour)
+            .set("r", 4)
+            .set("stroke", "#FFFFFF")
+            .set("stroke-width", 1.5)
+            .add(Title::new(format!("{}: overfits after epoch {e}", s.name)));
+        if s.shade < 1.0 {
+            marker = marker.set("fill-opacity", fmt(s.shade));
+        }
+        doc = doc.add(marker);
         markers.push((px, py, e, colour));
     }
     let mut placed: Vec<[f64; 4]> = Vec::new();
@@ -197,9 +205,13 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
     let mut ly = frame.top + 10.0;
     for s in series {
         let colour = PALETTE[s.colour % PALETTE.len()];
+        let shaded = |line: Line| match s.shade < 1.0 {
+            true => line.set("stroke-opacity", fmt(s.shade)),
+            false => line,
+        };
         doc = doc
-            .add(sample(lx, lx + 22.0, ly, colour, false))
-            .add(sample(lx + 28.0, lx + 50.0, ly, colour, true))
+            .add(shaded(sample(lx, lx + 22.0, ly, colour, false)))
+            .add(shaded(sample(lx + 28.0, lx + 50.0, ly, colour, true)))
             .add(label(lx + 58.0, ly + 4.0, "start", s.name));
         ly += 20.0;
     }
@@ -216,6 +228,134 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
     doc.to_string() + "\n"
 }
 
+/// One model's figures at each training-set size.
+#[derive(Debug, Clone, Copy)]
+pub struct SizeSeries<'a> {
+    /// The model's name, shown in the legend.
+    pub name: &'a str,
+    /// The model's place in [`PALETTE`] (modulo its length).
+    pub colour: usize,
+    /// Each training-set size with the model's figure there, `None` where it has none.
+    pub points: &'a [(usize, Option<f64>)],
+}
+
+/// A figure of several models against the number of training examples, on a log scale
+/// (each doubling the same width), ticked at the sizes trained: a line with a dot at each
+/// size per model; a missing or non-finite figure breaks the line. `gap` says in the
+/// legend what a missing dot means.
+pub fn by_training_size(title: &str, y_title: &str, gap: &str, series: &[SizeSeries]) -> String {
+    let mut sizes: Vec<usize> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|(n, _)| *n))
+        .filter(|&n| n > 0)
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let log = |n: usize| (n as f64).log2();
+    let x = match (sizes.first(), sizes.last()) {
+        (Some(&a), Some(&b)) if a < b => {
+            let pad = 0.05 * (log(b) - log(a));
+            (log(a) - pad, log(b) + pad)
+        }
+        (Some(&a), _) => (log(a) - 0.5, log(a) + 0.5),
+        _ => (0.0, 1.0),
+    };
+    let y = padded_range(
+        series
+            .iter()
+            .flat_map(|s| s.points.iter().filter_map(|(_, v)| *v)),
+    );
+    let frame = Frame {
+        left: 70.0,
+        top: 44.0,
+        right: WIDTH - 170.0,
+        bottom: HEIGHT - 56.0,
+        x,
+        y,
+        log_y: false,
+    };
+    let x_ticks: Vec<(f64, String)> = sizes
+        .iter()
+        .map(|&n| (log(n), crate::suggest::thousands(n as u128)))
+        .collect();
+    let mut doc = frame.axes(
+        title,
+        "training examples (log scale)",
+        y_title,
+        &x_ticks,
+        nice_step(y, 5.0),
+    );
+    for s in series {
+        let colour = PALETTE[s.colour % PALETTE.len()];
+        let points: Vec<Option<(f64, f64)>> = s
+            .points
+            .iter()
+            .map(|&(n, v)| {
+                v.filter(|v| v.is_finite() && n > 0)
+                    .map(|v| frame.point(log(n), v))
+            })
+            .collect();
+        if let Some(d) = path_data(points.iter().copied()) {
+            doc = doc.add(
+                Path::new()
+                    .set("class", "by-size")
+                    .set("d", d)
+                    .set("fill", "none")
+                    .set("stroke", colour)
+                    .set("stroke-linecap", "round")
+                    .set("stroke-linejoin", "round")
+                    .set("stroke-width", 2)
+                    .add(Title::new(s.name)),
+            );
+        }
+        for (&(n, v), point) in s.points.iter().zip(&points) {
+            let (Some((px, py)), Some(v)) = (point, v) else {
+                continue;
+            };
+            doc = doc.add(
+                Circle::new()
+                    .set("cx", fmt(*px))
+                    .set("cy", fmt(*py))
+                    .set("fill", colour)
+                    .set("r", 4)
+                    .set("stroke", "#FFFFFF")
+                    .set("stroke-width", 1.5)
+                    .add(Title::new(format!(
+                        "{}: {} at {}",
+                        s.name,
+                        format_figure(v),
+                        crate::suggest::thousands(n as u128)
+                    ))),
+            );
+        }
+    }
+    let lx = frame.right + 16.0;
+    let mut ly = frame.top + 10.0;
+    for s in series {
+        let colour = PALETTE[s.colour % PALETTE.len()];
+        doc = doc.add(sample(lx, lx + 22.0, ly, colour, false)).add(label(
+            lx + 30.0,
+            ly + 4.0,
+            "start",
+            s.name,
+        ));
+        ly += 20.0;
+    }
+    if !gap.is_empty() {
+        doc = doc.add(label(lx, ly + 12.0, "start", gap).set("font-size", 11));
+    }
+    doc.to_string() + "\n"
+}
+
+/// A figure in a tooltip: a whole number (an epoch) as it is, any other to four decimals.
+fn format_figure(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e9 {
+        format!("{v}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
 /// One multi-hot row against word index, as the tutorial's first plot: x is the word index
 /// `0..width`, y the value (1 where the id is present, 0 elsewhere). Ids at or beyond `width`
 /// are not drawn.
@@ -230,7 +370,13 @@ pub fn multi_hot_row(title: &str, ids: &[u32], width: usize) -> String {
         log_y: false,
     };
     let x_step = nice_step(frame.x, 6.0).max(1.0);
-    let mut doc = frame.axes(title, "word index", "multi-hot value", x_step, 1.0);
+    let mut doc = frame.axes(
+        title,
+        "word index",
+        "multi-hot value",
+        &steps(frame.x, x_step),
+        1.0,
+    );
     let mut ids: Vec<u32> = ids
         .iter()
         .copied()
@@ -298,13 +444,14 @@ impl Frame {
         }
     }
 
-    /// The document with background, title, grid, frame, ticks and axis titles.
+    /// The document with background, title, grid, frame, ticks (`x_ticks` at their x
+    /// values, with their labels) and axis titles.
     fn axes(
         &self,
         title: &str,
         x_title: &str,
         y_title: &str,
-        x_step: f64,
+        x_ticks: &[(f64, String)],
         y_step: f64,
     ) -> Document {
         let mut doc = Document::new()
@@ -336,13 +483,13 @@ impl Frame {
                 &tick,
             ));
         }
-        for value in ticks(self.x, x_step) {
-            let (px, _) = self.point(value, self.y.0);
+        for (value, tick) in x_ticks {
+            let (px, _) = self.point(*value, self.y.0);
             doc = doc.add(rule(px, self.top, px, self.bottom)).add(label(
                 px,
                 self.bottom + 16.0,
                 "middle",
-                &format_tick(value, x_step),
+                tick,
             ));
         }
         let middle_x = (self.left + self.right) / 2.0;
@@ -449,6 +596,14 @@ fn nice_step(range: (f64, f64), target: f64) -> f64 {
         1.0
     };
     factor * magnitude
+}
+
+/// The ticks at the multiples of `step` inside `range`, labelled.
+fn steps(range: (f64, f64), step: f64) -> Vec<(f64, String)> {
+    ticks(range, step)
+        .into_iter()
+        .map(|v| (v, format_tick(v, step)))
+        .collect()
 }
 
 /// The multiples of `step` inside `range` (at most 50).
