@@ -1,11 +1,11 @@
 //! Data stage speed on the real IMDB data (fetched into the data cache on first use):
-//! building the encoded corpus from `reviews.json`, loading the cached corpus, and
-//! assembling multi-hot training batches.
+//! building the encoded corpus from `reviews.json`, loading the cached corpus,
+//! assembling multi-hot training batches, and cutting the training split to a `train_size`.
 //!
 //! Run with `cargo bench --bench data`; medians are in the README.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ofit::data::{cache, fetch, load};
+use ofit::data::{cache, fetch, load, train_size};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::hint::black_box;
@@ -43,6 +43,21 @@ fn data(c: &mut Criterion) {
     });
     group.bench_function("dense [512, 10000] f32", |b| {
         b.iter(|| rows.dense(black_box(&batch)))
+    });
+    group.finish();
+
+    // `train_size`: the nested subset's rows, then the subset itself.
+    let split = ofit::data::Split {
+        features: ofit::data::Features::MultiHot(rows),
+        labels: corpus.train.labels.iter().map(|&l| l as f32).collect(),
+    };
+    let mut group = c.benchmark_group("train_size 12,500 of 25,000");
+    group.bench_function("choose the rows", |b| {
+        b.iter(|| train_size::rows(25_000, black_box(12_500)))
+    });
+    let kept = train_size::rows(25_000, 12_500);
+    group.bench_function("cut the multi-hot split", |b| {
+        b.iter(|| split.select(black_box(&kept)))
     });
     group.finish();
 }

@@ -126,3 +126,34 @@ fn a_new_size_trains_only_its_own_models() {
     std::fs::write(&spec, text.replace("[100, 50, 200]", "[100, 50, 200, 400]")).unwrap();
     assert!(run(&spec, &out).contains("trained 2 models"));
 }
+
+#[test]
+fn a_size_beyond_the_training_rows_is_refused_before_anything_trains() {
+    // The checker does not read tables; the data stage refuses the size, naming it.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = support::root().join("examples/data/moons.csv");
+    let text = std::fs::read_to_string(support::root().join(SPEC))
+        .unwrap()
+        .replace("../../../examples/data/moons.csv", csv.to_str().unwrap())
+        .replace("[100, 50, 200]", "[100, 5000]");
+    let spec = dir.path().join("more.ofit");
+    std::fs::write(&spec, &text).unwrap();
+    let out = dir.path().join("run");
+    let ran = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .arg("run")
+        .arg(&spec)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("ofit runs");
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(ran.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "`train_size` 5000 is more than the 700 training examples of dataset `moons`"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("use sizes up to 700"), "{stderr}");
+    assert!(!out.join("run.json").exists(), "nothing was started");
+}
