@@ -38,6 +38,17 @@ pub struct IndexedExperiment {
     pub models: Vec<IndexedModel>,
 }
 
+impl IndexedExperiment {
+    /// The training-set sizes its models trained at (`train_size`), ascending, each once;
+    /// empty when it trains on the whole training split.
+    pub fn train_sizes(&self) -> Vec<usize> {
+        let mut sizes: Vec<usize> = self.models.iter().filter_map(|m| m.train_size).collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        sizes
+    }
+}
+
 /// One model of an experiment in `run.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexedModel {

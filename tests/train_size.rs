@@ -5,12 +5,26 @@
 use crate::support;
 use ofit::data::{self, LabelRule};
 use ofit::run_index::{RunIndex, RUN_JSON};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const SPEC: &str = "tests/fixtures/train/more_data.ofit";
 
-/// `ofit run` of the spec at `spec` into `out`; its standard error.
-fn run(spec: &Path, out: &Path) -> String {
+/// A copy of the spec in a temporary folder, reading the moons from where they are, with
+/// `sizes` for its `train_size`; the folder, and the copy's path.
+fn copy_with_sizes(sizes: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = support::root().join("examples/data/moons.csv");
+    let text = std::fs::read_to_string(support::root().join(SPEC))
+        .unwrap()
+        .replace("../../../examples/data/moons.csv", csv.to_str().unwrap())
+        .replace("[100, 50, 200]", sizes);
+    let spec = dir.path().join("more.ofit");
+    std::fs::write(&spec, text).unwrap();
+    (dir, spec)
+}
+
+/// `ofit run` of the spec at `spec` into `out`: its exit code and standard error.
+fn run(spec: &Path, out: &Path) -> (Option<i32>, String) {
     let ran = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
         .arg("run")
         .arg(spec)
@@ -18,9 +32,10 @@ fn run(spec: &Path, out: &Path) -> String {
         .arg(out)
         .output()
         .expect("ofit runs");
-    let stderr = String::from_utf8_lossy(&ran.stderr).to_string();
-    assert_eq!(ran.status.code(), Some(0), "{stderr}");
-    stderr
+    (
+        ran.status.code(),
+        String::from_utf8_lossy(&ran.stderr).to_string(),
+    )
 }
 
 #[test]
@@ -114,40 +129,25 @@ fn each_model_trains_once_per_size_on_the_nested_subset_of_that_size() {
 fn a_new_size_trains_only_its_own_models() {
     // A size's result does not depend on the other sizes asked for: adding one to the list
     // trains one model per model template, and keeps the others.
-    let dir = tempfile::tempdir().unwrap();
-    let csv = support::root().join("examples/data/moons.csv");
-    let text = std::fs::read_to_string(support::root().join(SPEC))
-        .unwrap()
-        .replace("../../../examples/data/moons.csv", csv.to_str().unwrap());
-    let spec = dir.path().join("more.ofit");
-    std::fs::write(&spec, &text).unwrap();
+    let (dir, spec) = copy_with_sizes("[100, 50, 200]");
     let out = dir.path().join("run");
-    assert!(run(&spec, &out).contains("trained 6 models"));
+    let (code, stderr) = run(&spec, &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("trained 6 models"), "{stderr}");
+    let text = std::fs::read_to_string(&spec).unwrap();
     std::fs::write(&spec, text.replace("[100, 50, 200]", "[100, 50, 200, 400]")).unwrap();
-    assert!(run(&spec, &out).contains("trained 2 models"));
+    let (code, stderr) = run(&spec, &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("trained 2 models"), "{stderr}");
 }
 
 #[test]
 fn a_size_beyond_the_training_rows_is_refused_before_anything_trains() {
     // The checker does not read tables; the data stage refuses the size, naming it.
-    let dir = tempfile::tempdir().unwrap();
-    let csv = support::root().join("examples/data/moons.csv");
-    let text = std::fs::read_to_string(support::root().join(SPEC))
-        .unwrap()
-        .replace("../../../examples/data/moons.csv", csv.to_str().unwrap())
-        .replace("[100, 50, 200]", "[100, 5000]");
-    let spec = dir.path().join("more.ofit");
-    std::fs::write(&spec, &text).unwrap();
+    let (dir, spec) = copy_with_sizes("[100, 5000]");
     let out = dir.path().join("run");
-    let ran = std::process::Command::new(env!("CARGO_BIN_EXE_ofit"))
-        .arg("run")
-        .arg(&spec)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("ofit runs");
-    let stderr = String::from_utf8_lossy(&ran.stderr);
-    assert_eq!(ran.status.code(), Some(1), "{stderr}");
+    let (code, stderr) = run(&spec, &out);
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr.contains(
             "`train_size` 5000 is more than the 700 training examples of dataset `moons`"

@@ -381,13 +381,7 @@ fn plot(
             None => (Vec::new(), Vec::new(), None),
         })
         .collect();
-    let mut sizes: Vec<usize> = experiment
-        .models
-        .iter()
-        .filter_map(|m| m.train_size)
-        .collect();
-    sizes.sort_unstable();
-    sizes.dedup();
+    let sizes = experiment.train_sizes();
     let shade = |size: Option<usize>| match (size, sizes.len()) {
         (Some(n), k) if k > 1 => {
             let rank = sizes.iter().position(|&s| s == n).unwrap_or(k - 1);

@@ -61,14 +61,7 @@ pub fn more_data(
     metric: &str,
     colour: impl Fn(&str) -> usize,
 ) -> Option<(MoreData, Vec<(String, String)>)> {
-    let mut sizes: Vec<usize> = experiment
-        .models
-        .iter()
-        .filter_map(|m| m.train_size)
-        .collect();
-    sizes.sort_unstable();
-    sizes.dedup();
-    if sizes.len() < 2 {
+    if experiment.train_sizes().len() < 2 {
         return None;
     }
     let mut names: Vec<&str> = Vec::new();

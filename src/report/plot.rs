@@ -107,15 +107,7 @@ pub fn learning_curves(title: &str, metric: &str, series: &[Series]) -> String {
                 v.is_finite().then_some((px, py))
             });
             let Some(d) = path_data(points) else { continue };
-            let mut path = Path::new()
-                .set("class", class)
-                .set("d", d)
-                .set("fill", "none")
-                .set("stroke", colour)
-                .set("stroke-linecap", "round")
-                .set("stroke-linejoin", "round")
-                .set("stroke-width", 2)
-                .add(Title::new(format!("{}, {class}", s.name)));
+            let mut path = curve(class, d, colour, format!("{}, {class}", s.name));
             if class == "validation" {
                 path = path.set("stroke-dasharray", DASH);
             }
@@ -296,17 +288,7 @@ pub fn by_training_size(title: &str, y_title: &str, gap: &str, series: &[SizeSer
             })
             .collect();
         if let Some(d) = path_data(points.iter().copied()) {
-            doc = doc.add(
-                Path::new()
-                    .set("class", "by-size")
-                    .set("d", d)
-                    .set("fill", "none")
-                    .set("stroke", colour)
-                    .set("stroke-linecap", "round")
-                    .set("stroke-linejoin", "round")
-                    .set("stroke-width", 2)
-                    .add(Title::new(s.name)),
-            );
+            doc = doc.add(curve("by-size", d, colour, s.name.to_string()));
         }
         for (&(n, v), point) in s.points.iter().zip(&points) {
             let (Some((px, py)), Some(v)) = (point, v) else {
@@ -633,6 +615,19 @@ fn format_tick(value: f64, step: f64) -> String {
     } else {
         text
     }
+}
+
+/// A curve through the path data `d`, of `class`, with `title` as its tooltip.
+fn curve(class: &str, d: String, colour: &str, title: String) -> Path {
+    Path::new()
+        .set("class", class)
+        .set("d", d)
+        .set("fill", "none")
+        .set("stroke", colour)
+        .set("stroke-linecap", "round")
+        .set("stroke-linejoin", "round")
+        .set("stroke-width", 2)
+        .add(Title::new(title))
 }
 
 /// A light grid line.
