@@ -93,11 +93,7 @@ fn the_fixture_npz_reads_as_its_sequences_and_labels() {
     assert_eq!(corpus.train.offsets, [0, 5, 7, 13]);
     assert_eq!(rows(&corpus.test), [vec![1, 8, 4], vec![1, 4, 4, 5]]);
     assert_eq!(corpus.test.labels, [0, 1]);
-    assert_eq!(corpus.vocabulary, 6);
-    assert_eq!(
-        corpus.top_words,
-        ["good", "movie", "the", "was", "not", "bad"]
-    );
+    assert_eq!(corpus.words, ["good", "movie", "the", "was", "not", "bad"]);
 }
 
 #[test]

@@ -26,22 +26,17 @@ pub fn ensure_dir(dir: &Path) -> Result<(), DataError> {
 /// The first bytes of a corpus file.
 const MAGIC: &[u8; 8] = b"OFITCORP";
 /// Bumped whenever the layout or the tokenization changes, so old files are rebuilt.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// Magic, version, checksum, payload length.
 const HEADER: usize = 8 + 4 + 4 + 8;
 
 /// Writes a corpus: a header (magic, format version, CRC-32 of the payload, payload
-/// length) and the payload (vocabulary, top words, then each split's offsets, ids and
+/// length) and the payload (every word in rank order, then each split's offsets, ids and
 /// labels as little-endian integers).
 pub fn save_corpus(path: &Path, corpus: &Corpus) -> Result<(), DataError> {
     let mut payload =
         Vec::with_capacity(4 * (corpus.train.ids.len() + corpus.test.ids.len()) + 1024);
-    put_u64(&mut payload, corpus.vocabulary as u64);
-    put_u64(&mut payload, corpus.top_words.len() as u64);
-    for word in &corpus.top_words {
-        put_u64(&mut payload, word.len() as u64);
-        payload.extend_from_slice(word.as_bytes());
-    }
+    put_strings(&mut payload, &corpus.words);
     for split in [&corpus.train, &corpus.test] {
         put_u64(&mut payload, split.labels.len() as u64);
         put_u64(&mut payload, split.ids.len() as u64);
@@ -109,15 +104,14 @@ fn unseal(path: &Path, magic: &[u8; 8], expected: u32) -> Result<Option<Vec<u8>>
 /// The first bytes of a text CSV corpus file.
 const TEXT_MAGIC: &[u8; 8] = b"OFITTEXT";
 /// Bumped whenever its layout or the tokenization changes.
-const TEXT_VERSION: u32 = 1;
+const TEXT_VERSION: u32 = 2;
 
 /// Writes a CSV file's tokenized and indexed text, sealed as [`save_corpus`] seals the
-/// IMDB corpus: vocabulary, top words, class names, then each split (train, validation,
+/// IMDB corpus: every word in rank order, class names, then each split (train, validation,
 /// and a flag and the test split) as offsets, ids and `f32` labels.
 pub fn save_text_corpus(path: &Path, corpus: &TextCorpus) -> Result<(), DataError> {
     let mut payload = Vec::new();
-    put_u64(&mut payload, corpus.vocabulary as u64);
-    put_strings(&mut payload, &corpus.top_words);
+    put_strings(&mut payload, &corpus.words);
     match &corpus.classes {
         None => put_u64(&mut payload, 0),
         Some(classes) => {
@@ -243,7 +237,7 @@ impl Reader<'_> {
 
     fn strings(&mut self) -> Option<Vec<String>> {
         let n = usize::try_from(self.u64()?).ok()?;
-        let mut out = Vec::with_capacity(n.min(64));
+        let mut out = Vec::with_capacity(n.min(1 << 16));
         for _ in 0..n {
             let len = usize::try_from(self.u64()?).ok()?;
             out.push(String::from_utf8(self.take(len)?.to_vec()).ok()?);
@@ -268,8 +262,7 @@ impl Reader<'_> {
     }
 
     fn text_corpus(&mut self) -> Option<TextCorpus> {
-        let vocabulary = usize::try_from(self.u64()?).ok()?;
-        let top_words = self.strings()?;
+        let words = self.strings()?;
         let classes = match self.u64()? {
             0 => None,
             1 => Some(self.strings()?),
@@ -286,28 +279,16 @@ impl Reader<'_> {
             train,
             validation,
             test,
-            vocabulary,
-            top_words,
+            words,
             classes,
         })
     }
 
     fn corpus(&mut self) -> Option<Corpus> {
-        let vocabulary = usize::try_from(self.u64()?).ok()?;
-        let words = usize::try_from(self.u64()?).ok()?;
-        let mut top_words = Vec::with_capacity(words.min(64));
-        for _ in 0..words {
-            let len = usize::try_from(self.u64()?).ok()?;
-            top_words.push(String::from_utf8(self.take(len)?.to_vec()).ok()?);
-        }
+        let words = self.strings()?;
         let train = self.sequences()?;
         let test = self.sequences()?;
-        (self.at == self.bytes.len()).then_some(Corpus {
-            train,
-            test,
-            vocabulary,
-            top_words,
-        })
+        (self.at == self.bytes.len()).then_some(Corpus { train, test, words })
     }
 }
 

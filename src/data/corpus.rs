@@ -96,15 +96,18 @@ pub struct Corpus {
     pub train: Sequences,
     /// The test reviews.
     pub test: Sequences,
-    /// Number of distinct words; word ids run from `INDEX_FROM + 1` to
-    /// `INDEX_FROM + vocabulary`.
-    pub vocabulary: usize,
-    /// The most frequent words, most frequent first (at most 20), for `ofit data`.
-    pub top_words: Vec<String>,
+    /// Every distinct word, most frequent first: word `words[i]` has id
+    /// `INDEX_FROM + 1 + i`.
+    pub words: Vec<String>,
 }
 
-/// How many of the most frequent words a corpus remembers by name.
+/// How many of the most frequent words `ofit data` shows.
 const TOP_WORDS: usize = 20;
+
+/// The most frequent of ranked `words`, for `ofit data`.
+pub fn top_words(words: &[String]) -> Vec<String> {
+    words.iter().take(TOP_WORDS).cloned().collect()
+}
 
 impl Corpus {
     /// Tokenizes and indexes reviews as Keras does: words ranked by their count over both
@@ -135,12 +138,7 @@ impl Corpus {
         Corpus {
             train: encode(train_texts, train),
             test: encode(test_texts, test),
-            vocabulary: by_rank.len(),
-            top_words: by_rank
-                .iter()
-                .take(TOP_WORDS)
-                .map(|w| w.to_string())
-                .collect(),
+            words: by_rank.iter().map(|w| w.to_string()).collect(),
         }
     }
 }
@@ -180,10 +178,8 @@ fn rank(normalized: &[String]) -> (FxHashMap<&str, u32>, Vec<&str>) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WordIndex {
     ids: FxHashMap<String, u32>,
-    /// Number of distinct words ranked.
-    pub vocabulary: usize,
-    /// The most frequent words, most frequent first (at most 20).
-    pub top_words: Vec<String>,
+    /// Every distinct word ranked, most frequent first ([`Corpus::words`]).
+    pub words: Vec<String>,
 }
 
 impl WordIndex {
@@ -193,12 +189,7 @@ impl WordIndex {
         let normalized: Vec<String> = texts.par_iter().map(|t| tokenize::normalize(t)).collect();
         let (id_of, by_rank) = rank(&normalized);
         WordIndex {
-            vocabulary: by_rank.len(),
-            top_words: by_rank
-                .iter()
-                .take(TOP_WORDS)
-                .map(|w| w.to_string())
-                .collect(),
+            words: by_rank.iter().map(|w| w.to_string()).collect(),
             ids: id_of
                 .into_iter()
                 .map(|(w, id)| (w.to_string(), id))
@@ -270,10 +261,8 @@ pub struct TextCorpus {
     pub validation: TextSplit,
     /// The test split, when the dataset has one.
     pub test: Option<TextSplit>,
-    /// Distinct words of the training split.
-    pub vocabulary: usize,
-    /// Its most frequent words, most frequent first (at most 20).
-    pub top_words: Vec<String>,
+    /// Every distinct word of the training split, most frequent first ([`Corpus::words`]).
+    pub words: Vec<String>,
     /// For string labels, the class names: id `i` is `classes[i]`.
     pub classes: Option<Vec<String>>,
 }
@@ -329,8 +318,7 @@ mod tests {
         assert_eq!(corpus.train.row(0), [START, 5, 6, 6]);
         assert_eq!(corpus.train.row(1), [START, 4, 5]);
         assert_eq!(corpus.test.row(0), [START, 7, 4, 4]);
-        assert_eq!(corpus.vocabulary, 4);
-        assert_eq!(corpus.top_words, ["c", "b", "a", "d"]);
+        assert_eq!(corpus.words, ["c", "b", "a", "d"]);
         assert_eq!(corpus.train.labels, [1, 0]);
     }
 

@@ -15,29 +15,20 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-/// How many of the most frequent words a corpus remembers by name (as [`Corpus::build`]).
-const TOP_WORDS: usize = 20;
-
 /// Reads Keras's `imdb.npz` and its word index into a corpus (every id kept).
 ///
-/// `vocabulary` is the number of words in the index and `top_words` the (at most 20) words
-/// of lowest rank, in rank order. Labels must be 0 or 1, and each `x_*` array must have as
+/// The corpus's words are the index's, in rank order. Labels must be 0 or 1, and each `x_*` array must have as
 /// many rows as its `y_*` array has labels.
 pub fn read(npz: &Path, word_index: &Path) -> Result<Corpus, DataError> {
-    let (vocabulary, top_words) = read_word_index(word_index)?;
+    let words = read_word_index(word_index)?;
     let mut archive = Npz::open(npz)?;
     let train = archive.split("x_train", "y_train")?;
     let test = archive.split("x_test", "y_test")?;
-    Ok(Corpus {
-        train,
-        test,
-        vocabulary,
-        top_words,
-    })
+    Ok(Corpus { train, test, words })
 }
 
-/// The number of words in the index and the [`TOP_WORDS`] of lowest rank.
-fn read_word_index(path: &Path) -> Result<(usize, Vec<String>), DataError> {
+/// The words of the index, by rank.
+fn read_word_index(path: &Path) -> Result<Vec<String>, DataError> {
     let bytes = std::fs::read(path).map_err(|e| DataError::io("read", path, &e))?;
     let index: HashMap<String, u64> =
         serde_json::from_slice(&bytes).map_err(|e| json_error(path, &e))?;
@@ -45,12 +36,7 @@ fn read_word_index(path: &Path) -> Result<(usize, Vec<String>), DataError> {
     // Ranks are distinct in Keras's index; the word breaks ties so the order never depends
     // on hash order if they are not.
     by_rank.sort_unstable();
-    let top = by_rank
-        .iter()
-        .take(TOP_WORDS)
-        .map(|&(_, w)| w.to_string())
-        .collect();
-    Ok((index.len(), top))
+    Ok(by_rank.into_iter().map(|(_, w)| w.to_string()).collect())
 }
 
 /// A serde_json error at its line and column, without the position repeated in the text.

@@ -444,8 +444,8 @@ fn encode_imdb(
             .zip(test_split.as_ref())
             .map(|(s, t)| stats_of(s, t)),
         input_width: train_split.features.width(),
-        vocabulary: Some(corpus.vocabulary),
-        top_words: corpus.top_words.clone(),
+        vocabulary: Some(corpus.words.len()),
+        top_words: super::corpus::top_words(&corpus.words),
         files,
         classes: None,
         features: Vec::new(),

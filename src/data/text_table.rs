@@ -197,8 +197,7 @@ fn build(
         train: TextSplit::encode(&index, &train_texts, train_labels),
         validation: TextSplit::encode(&index, &validation_texts, validation_labels),
         test: test.map(|t| TextSplit::encode(&index, &t.texts, t.labels)),
-        vocabulary: index.vocabulary,
-        top_words: index.top_words,
+        words: index.words,
         classes: train.classes,
     })
 }
@@ -246,8 +245,8 @@ fn encode(
             .zip(test.as_ref())
             .map(|(s, t)| stats_of(s, t)),
         input_width: train.features.width(),
-        vocabulary: Some(corpus.vocabulary),
-        top_words: corpus.top_words,
+        vocabulary: Some(corpus.words.len()),
+        top_words: super::corpus::top_words(&corpus.words),
         files,
         classes: corpus.classes,
         features: Vec::new(),
