@@ -21,6 +21,7 @@ pub mod source;
 pub mod suggest;
 pub mod syntax;
 pub mod train;
+pub mod trained;
 
 use diagnostic::Diagnostic;
 use source::Source;

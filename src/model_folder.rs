@@ -4,6 +4,8 @@
 //!
 //! ```text
 //! <hash>/model.json          the model, dataset and training it was trained with
+//!        preprocessing.json  what turns raw input into its features (text models), fitted on
+//!                            its training data
 //!        summary.txt         the Keras-style summary
 //!        history.csv         every metric per epoch, training and validation
 //!        history.json        the same, with how training ended: the mark of a finished training
@@ -20,6 +22,8 @@ use std::path::{Path, PathBuf};
 
 /// The result key: model, dataset, data and training (`train::run::ResultKey`).
 pub const MODEL_JSON: &str = "model.json";
+/// What turns raw input into the model's features (`data::preprocessing`).
+pub const PREPROCESSING_JSON: &str = "preprocessing.json";
 /// The Keras-style summary.
 pub const SUMMARY_TXT: &str = "summary.txt";
 /// The history of a finished training; written last, so its presence marks one.

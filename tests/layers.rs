@@ -27,6 +27,8 @@ const FLOORS: &[(&str, u8)] = &[
     ("train", 30),
     // `ofit::compile` (lib.rs): syntax and check together.
     ("compile", 30),
+    // A trained model as something to use: predictions on raw input.
+    ("trained", 35),
     // Floor 4: the command line.
     ("cli", 40),
 ];

@@ -18,6 +18,7 @@ mod layers;
 mod lower_activations;
 mod lower_normalization;
 mod positions;
+mod predict;
 mod properties;
 mod properties_run;
 mod report_analysis;

@@ -333,6 +333,7 @@ fn text_data() -> Encoded {
         validation,
         test: None,
         classes: Some(2),
+        preprocessing: None,
     }
 }
 

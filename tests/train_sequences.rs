@@ -152,6 +152,7 @@ fn fixture() -> Encoded {
             features: Vec::new(),
             dropped: 0,
         },
+        preprocessing: None,
     }
 }
 

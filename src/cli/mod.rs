@@ -4,6 +4,7 @@
 mod check;
 mod data;
 mod output;
+mod predict;
 pub use data::context as data_context;
 mod progress;
 pub mod render;
@@ -99,6 +100,27 @@ enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         plot_review: Option<u32>,
     },
+    /// Predict with a trained model: the class and its probability, or the value, for each
+    /// text given (`--text`), or each line of a file (`-`: standard input).
+    Predict {
+        /// The run directory (e.g. runs/tutorial), or a model's folder.
+        run_dir: PathBuf,
+        /// The model, as `experiment/model` (e.g. sizes/baseline); for a model folder,
+        /// the file of texts instead.
+        model: Option<String>,
+        /// A file of texts, one per line; `-` reads standard input.
+        file: Option<PathBuf>,
+        /// A text to predict (repeatable).
+        #[arg(long = "text", value_name = "TEXT")]
+        texts: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = predict::PredictFormat::Text)]
+        format: predict::PredictFormat,
+        /// Stop at the first input that cannot be predicted (by default it is reported
+        /// with its line, and the others are predicted).
+        #[arg(long)]
+        strict: bool,
+    },
     /// Print a Keras-style summary and the training cost of each model of a spec.
     Summary {
         /// The spec file.
@@ -171,6 +193,25 @@ pub fn main() -> ExitCode {
             format,
             plot_review.map(|n| n as usize),
         ),
+        Command::Predict {
+            run_dir,
+            model,
+            file,
+            texts,
+            format,
+            strict,
+        } => match training_backend() {
+            Ok(backend) => predict::run(predict::Request {
+                run_dir: &run_dir,
+                model: model.as_deref(),
+                file: file.as_deref(),
+                texts: &texts,
+                format,
+                strict,
+                backend,
+            }),
+            Err(exit) => exit,
+        },
         Command::Run { .. } => unreachable!("handled above"),
         Command::Report {
             run_dir,

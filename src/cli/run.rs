@@ -353,9 +353,9 @@ impl Job<'_> {
         }
     }
 
-    /// Writes what the folder is named after (`model.json`) and the model's summary,
-    /// where they are missing or differ: both are derived from the spec. Mending them in
-    /// a folder that already holds a training is said.
+    /// Writes what the folder is named after (`model.json`), the model's summary and its
+    /// preprocessing, where they are missing or differ: all are derived from the spec and
+    /// the data. Mending them in a folder that already holds a training is said.
     fn describe(
         &self,
         folder: &ModelFolder,
@@ -363,10 +363,19 @@ impl Job<'_> {
     ) -> Result<(), train::TrainError> {
         let summary = summary(self.model, self.training, &self.facts());
         let started = folder.dir().is_dir();
+        let preprocessing = self.data.preprocessing.as_ref().map(|p| {
+            (
+                crate::model_folder::PREPROCESSING_JSON,
+                serde_json::to_string_pretty(p).expect("preprocessing serializes") + "\n",
+            )
+        });
         for (name, contents) in [
             (crate::model_folder::MODEL_JSON, self.key.to_json()),
             (crate::model_folder::SUMMARY_TXT, summary),
-        ] {
+        ]
+        .into_iter()
+        .chain(preprocessing)
+        {
             let path = folder.dir().join(name);
             let found = std::fs::read_to_string(&path).ok();
             if found.as_deref() != Some(contents.as_str()) {

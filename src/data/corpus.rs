@@ -197,6 +197,19 @@ impl WordIndex {
         }
     }
 
+    /// The index of `words`, already ranked (most frequent first): `words[i]` has id
+    /// `INDEX_FROM + 1 + i`.
+    pub fn of_ranked(words: &[String]) -> WordIndex {
+        WordIndex {
+            ids: words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w.clone(), i as u32 + 1 + INDEX_FROM))
+                .collect(),
+            words: words.to_vec(),
+        }
+    }
+
     /// `text` as word ids: [`START`], then each word's id ([`OOV`] for a word not ranked).
     pub fn encode(&self, text: &str) -> Vec<u32> {
         let normalized = tokenize::normalize(text);

@@ -4,6 +4,7 @@
 use super::cache;
 use super::corpus::{Corpus, Review, Sequences};
 use super::fetch::{self, Package};
+use super::preprocessing::Preprocessing;
 use super::stats::{SplitStats, Stats};
 use super::table;
 use super::{acl_imdb, auto_mpg, keras_npz, keras_order, text_table, validation};
@@ -195,6 +196,7 @@ pub(super) fn dense_encoded(
         test,
         classes,
         stats,
+        preprocessing: None,
     }
 }
 
@@ -393,6 +395,9 @@ fn local_corpus(path: &Path) -> Result<(Corpus, Vec<String>), DataError> {
     }
 }
 
+/// IMDB's labels: 0 a negative review, 1 a positive one.
+pub const IMDB_CLASSES: [&str; 2] = ["negative", "positive"];
+
 fn encode_imdb(
     corpus: &Corpus,
     num_words: usize,
@@ -457,6 +462,12 @@ fn encode_imdb(
         test: test_split,
         classes: Some(2),
         stats,
+        preprocessing: Some(Preprocessing::text(
+            &corpus.words,
+            num_words,
+            encoding,
+            Some(IMDB_CLASSES.map(String::from).to_vec()),
+        )),
     })
 }
 

@@ -28,6 +28,7 @@ pub mod labels;
 pub mod lint;
 pub mod load;
 pub mod padding;
+pub mod preprocessing;
 pub mod stats;
 pub mod table;
 pub mod text_table;
@@ -214,6 +215,9 @@ pub struct Encoded {
     pub classes: Option<usize>,
     /// Facts about the data, for `ofit data` and `ofit summary`.
     pub stats: stats::Stats,
+    /// What turns raw input into these features, for a trained model to keep; `None`
+    /// where ofit cannot yet apply a model to raw input (numeric tables).
+    pub preprocessing: Option<preprocessing::Preprocessing>,
 }
 
 impl Encoded {

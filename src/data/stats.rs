@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// Facts about one split.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SplitStats {
     /// Number of examples.
     pub examples: usize,
@@ -24,7 +24,7 @@ pub struct SplitStats {
 }
 
 /// Facts about a dataset.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Stats {
     /// The training split.
     pub train: SplitStats,

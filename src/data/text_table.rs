@@ -11,6 +11,7 @@
 use super::cache;
 use super::corpus::{TextCorpus, TextSplit, WordIndex};
 use super::load::{class_count, no_test_split, text_stats, Context, Loaded};
+use super::preprocessing::Preprocessing;
 use super::stats::Stats;
 use super::table::{self, Labels};
 use super::validation;
@@ -236,6 +237,12 @@ fn encode(
     let stats_of = |s: &TextSplit, encoded: &Split| {
         text_stats((0..s.len()).map(|r| s.row(r).len()), encoded, classes)
     };
+    let preprocessing = Preprocessing::text(
+        &corpus.words,
+        column.num_words,
+        column.encoding,
+        corpus.classes.clone(),
+    );
     let stats = Stats {
         train: stats_of(&corpus.train, &train),
         validation: stats_of(&corpus.validation, &validation),
@@ -258,5 +265,6 @@ fn encode(
         test,
         classes,
         stats,
+        preprocessing: Some(preprocessing),
     }
 }

@@ -55,6 +55,7 @@ pub fn subset(data: &Encoded, dataset: &str, size: usize) -> Result<Encoded, Dat
         test: data.test.clone(),
         classes: data.classes,
         stats,
+        preprocessing: data.preprocessing.clone(),
     })
 }
 

@@ -398,6 +398,44 @@ impl<'a> Trainer<'a> {
                 .layer
                 .penalty(gather.kernel_regularizer, gather.bias_regularizer);
         }
+        let scoring = Scoring::new(self.training, network.output);
+        let mut sums = vec![0.0; self.metrics.len()];
+        self.pass(&network, split, |chunk, logits| {
+            let labels: Vec<f32> = chunk.iter().map(|&r| split.labels[r]).collect();
+            let targets = Targets::new(&labels, self.units, &device);
+            for (sum, metric) in sums.iter_mut().zip(&self.metrics) {
+                let value = scoring.metric(*metric, logits.clone(), &targets);
+                *sum += value * chunk.len() as f64;
+            }
+        });
+        self.metrics
+            .iter()
+            .zip(sums)
+            .map(|(m, s)| {
+                measure::finish(*m, s / rows.max(1) as f64)
+                    + if *m == Metric::Loss { penalty } else { 0.0 }
+            })
+            .collect()
+    }
+
+    /// The model's outputs for every example of `split`, in inference mode: per example,
+    /// its output units, row after row; probabilities where the loss reads logits
+    /// (`from_logits`), the output layer's values otherwise.
+    pub fn predict(&self, split: &Split) -> Vec<f32> {
+        let network = self.network.valid();
+        let scoring = Scoring::new(self.training, network.output);
+        let mut outputs = Vec::with_capacity(split.features.rows() * self.units);
+        self.pass(&network, split, |_, logits| {
+            outputs.extend(values(scoring.outputs(logits).reshape([-1])));
+        });
+        outputs
+    }
+
+    /// Runs `network` over `split` in chunks of [`VALIDATION_BATCH`] examples, giving each
+    /// chunk's rows and the output layer's logits to `each`.
+    fn pass(&self, network: &Network, split: &Split, mut each: impl FnMut(&[usize], Tensor<2>)) {
+        let device = network.device();
+        let rows = split.features.rows();
         // A pooled gather's bags of this split: the training and validation ones were
         // computed when training started; another split's (a test split) are now.
         let computed;
@@ -417,12 +455,8 @@ impl<'a> Trainer<'a> {
             _ => None,
         };
         let mut batch = Bags::default();
-        let scoring = Scoring::new(self.training, network.output);
-        let mut sums = vec![0.0; self.metrics.len()];
         let all: Vec<usize> = (0..rows).collect();
         for chunk in all.chunks(VALIDATION_BATCH) {
-            let labels: Vec<f32> = chunk.iter().map(|&r| split.labels[r]).collect();
-            let targets = Targets::new(&labels, self.units, &device);
             let logits = match (&self.gather, &split.features) {
                 (Some(gather), Features::Sequences(_)) => {
                     let bags = bags.expect("a pooled gather has its split's bags");
@@ -446,19 +480,8 @@ impl<'a> Trainer<'a> {
                 }
                 _ => network.forward(features(split, chunk, &device), None),
             };
-            for (sum, metric) in sums.iter_mut().zip(&self.metrics) {
-                let value = scoring.metric(*metric, logits.clone(), &targets);
-                *sum += value * chunk.len() as f64;
-            }
+            each(chunk, logits);
         }
-        self.metrics
-            .iter()
-            .zip(sums)
-            .map(|(m, s)| {
-                measure::finish(*m, s / rows.max(1) as f64)
-                    + if *m == Metric::Loss { penalty } else { 0.0 }
-            })
-            .collect()
     }
 
     /// Puts `weight` (and, with it, the gathered bias) into the burn module's first layer.

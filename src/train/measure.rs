@@ -85,6 +85,18 @@ impl Scoring {
         }
     }
 
+    /// The model's outputs for `logits`: the output layer's activation applied, and under
+    /// `from_logits` the sigmoid or softmax the loss applies (a probability, where Keras's
+    /// `predict` would give the logit).
+    pub fn outputs(&self, logits: Tensor<2>) -> Tensor<2> {
+        let squash = match (self.from_logits, self.loss) {
+            (true, Loss::BinaryCrossentropy) => Activation::Sigmoid,
+            (true, Loss::CategoricalCrossentropy) => Activation::Softmax,
+            _ => self.output,
+        };
+        apply(squash, logits)
+    }
+
     /// The mean loss of a batch, without weight penalties.
     pub fn loss(&self, logits: Tensor<2>, targets: &Targets) -> Tensor<1> {
         self.loss_of(self.loss, logits, targets)

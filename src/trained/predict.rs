@@ -1,0 +1,169 @@
+//! A trained model's predictions on raw text: each text tokenized and encoded by the
+//! model's own preprocessing, then the model's forward pass in inference mode (no dropout,
+//! batch norm's moving statistics), as the validation pass runs it.
+
+use super::{TrainedError, TrainedModel};
+use crate::data::preprocessing::{Input, TextEncoding};
+use crate::data::stats::Stats;
+use crate::data::{Encoded, Split};
+use crate::ir::Loss;
+use crate::lower::Backend;
+use crate::model_folder::WEIGHTS;
+use crate::train::fit::Trainer;
+use serde::Serialize;
+
+/// What a model says of one input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Prediction {
+    /// One sigmoid unit: the probability of class 1, and the class (1 above 0.5).
+    Binary {
+        /// The probability of class 1.
+        probability: f32,
+        /// 0 or 1.
+        class: usize,
+    },
+    /// A softmax over the classes: each class's probability, and the most likely class
+    /// (the first on ties).
+    Classes {
+        /// One probability per class.
+        probabilities: Vec<f32>,
+        /// The most likely class.
+        class: usize,
+    },
+    /// A regression's value.
+    Value {
+        /// The output.
+        value: f32,
+    },
+}
+
+impl Prediction {
+    /// The predicted class, for classification.
+    pub fn class(&self) -> Option<usize> {
+        match self {
+            Prediction::Binary { class, .. } | Prediction::Classes { class, .. } => Some(*class),
+            Prediction::Value { .. } => None,
+        }
+    }
+
+    /// The probability of the predicted class, for classification.
+    pub fn confidence(&self) -> Option<f32> {
+        match self {
+            Prediction::Binary { probability, class } => Some(if *class == 1 {
+                *probability
+            } else {
+                1.0 - probability
+            }),
+            Prediction::Classes {
+                probabilities,
+                class,
+            } => probabilities.get(*class).copied(),
+            Prediction::Value { .. } => None,
+        }
+    }
+}
+
+/// A trained model ready to predict: its weights loaded once, its word index built once.
+pub struct Predictor<'a> {
+    model: &'a TrainedModel,
+    encoding: TextEncoding<'a>,
+    trainer: Trainer<'a>,
+}
+
+impl TrainedModel {
+    /// A predictor of this model on `backend`, holding the examples it was built with
+    /// (`empty`, examples of none: [`TrainedModel::empty`]).
+    pub fn predictor<'a>(
+        &'a self,
+        empty: &'a Encoded,
+        backend: Backend,
+    ) -> Result<Predictor<'a>, TrainedError> {
+        let Input::Text(text) = &self.preprocessing.input;
+        let encoding = text
+            .encoder()
+            .map_err(|reason| self.invalid_preprocessing(reason))?;
+        let device = backend.device();
+        let mut trainer = Trainer::new(&self.model, &self.training, empty, &device, true);
+        let weights = self.dir.join(WEIGHTS);
+        trainer
+            .load_weights(&weights)
+            .map_err(|reason| TrainedError::Invalid {
+                path: weights,
+                reason,
+            })?;
+        Ok(Predictor {
+            model: self,
+            encoding,
+            trainer,
+        })
+    }
+
+    /// Examples of none, shaped as this model's input: what a [`Predictor`] is built
+    /// with, before it is given any.
+    pub fn empty(&self) -> Result<Encoded, TrainedError> {
+        let Input::Text(text) = &self.preprocessing.input;
+        let encoding = text
+            .encoder()
+            .map_err(|reason| self.invalid_preprocessing(reason))?;
+        let split = Split {
+            features: encoding.encode(&[]),
+            labels: Vec::new(),
+        };
+        Ok(Encoded {
+            train: split.clone(),
+            validation: split,
+            test: None,
+            classes: self.preprocessing.classes.as_ref().map(Vec::len),
+            stats: Stats::default(),
+            preprocessing: None,
+        })
+    }
+
+    fn invalid_preprocessing(&self, reason: String) -> TrainedError {
+        TrainedError::Invalid {
+            path: self.dir.join(crate::model_folder::PREPROCESSING_JSON),
+            reason,
+        }
+    }
+}
+
+impl Predictor<'_> {
+    /// The model's prediction for each of `texts`.
+    pub fn predict(&self, texts: &[&str]) -> Vec<Prediction> {
+        let split = Split {
+            features: self.encoding.encode(texts),
+            labels: vec![0.0; texts.len()],
+        };
+        let outputs = self.trainer.predict(&split);
+        let units = (outputs.len() / texts.len().max(1)).max(1);
+        outputs
+            .chunks(units)
+            .map(|row| match self.model.training.loss {
+                Loss::BinaryCrossentropy => Prediction::Binary {
+                    probability: row[0],
+                    class: usize::from(row[0] > 0.5),
+                },
+                Loss::CategoricalCrossentropy => Prediction::Classes {
+                    probabilities: row.to_vec(),
+                    class: row
+                        .iter()
+                        .enumerate()
+                        .fold(0, |best, (i, &p)| if p > row[best] { i } else { best }),
+                },
+                Loss::Mse | Loss::Mae | Loss::Huber => Prediction::Value { value: row[0] },
+            })
+            .collect()
+    }
+
+    /// The name of class `class`: its name where the training data named its classes, else
+    /// the number.
+    pub fn class_name(&self, class: usize) -> String {
+        self.model
+            .preprocessing
+            .classes
+            .as_ref()
+            .and_then(|names| names.get(class).cloned())
+            .unwrap_or_else(|| class.to_string())
+    }
+}

@@ -1,0 +1,261 @@
+//! `ofit predict` and the library behind it: a trained model applied to raw text with the
+//! preprocessing its folder keeps gives exactly what the validation pass measured, from
+//! anywhere the folder is copied to; bad folders and bad inputs are clear errors.
+
+use crate::support;
+use ofit::lower::Backend;
+use ofit::trained::predict::Prediction;
+use ofit::trained::{self, TrainedModel};
+use std::path::Path;
+use std::process::Command;
+
+/// The texts of the aclImdb fixture's test reviews (its validation split), negative
+/// first, each folder in review-id order, with their labels.
+fn fixture_validation() -> Vec<(String, f32)> {
+    let root = support::root().join("tests/fixtures/data/aclImdb/test");
+    let mut reviews = Vec::new();
+    for (folder, label) in [("neg", 0.0), ("pos", 1.0)] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        reviews.extend(
+            files
+                .iter()
+                .map(|f| (std::fs::read_to_string(f).unwrap(), label)),
+        );
+    }
+    reviews
+}
+
+/// The last epoch's value of `column` in the model's history.
+fn last(model: &TrainedModel, column: &str) -> f64 {
+    *model.history.column(column).unwrap().last().unwrap()
+}
+
+fn predict(model: &TrainedModel, texts: &[&str]) -> Vec<Prediction> {
+    let empty = model.empty().unwrap();
+    let predictor = model.predictor(&empty, Backend::default()).unwrap();
+    predictor.predict(texts)
+}
+
+#[test]
+fn predictions_on_the_validation_reviews_give_the_validation_pass_figures() {
+    let out = support::run_spec("tests/fixtures/predict/reviews.ofit", &[]);
+    let model = TrainedModel::open(&trained::find(out.path(), "e/a").unwrap()).unwrap();
+    let reviews = fixture_validation();
+    let texts: Vec<&str> = reviews.iter().map(|(t, _)| t.as_str()).collect();
+    let predictions = predict(&model, &texts);
+    let (mut bce, mut right) = (0.0, 0.0);
+    for (prediction, (_, label)) in predictions.iter().zip(&reviews) {
+        let Prediction::Binary { probability, class } = prediction else {
+            panic!("one sigmoid unit: {prediction:?}")
+        };
+        let p = f64::from(*probability);
+        bce -= f64::from(*label) * p.ln() + (1.0 - f64::from(*label)) * (1.0 - p).ln();
+        right += f64::from(u8::from(*class as f32 == *label));
+    }
+    let n = reviews.len() as f64;
+    let (bce, accuracy) = (bce / n, right / n);
+    let measured = last(&model, "val_binary_crossentropy");
+    assert!(
+        (bce - measured).abs() < 1e-5,
+        "predicted {bce}, validation pass {measured}"
+    );
+    assert!((accuracy - last(&model, "val_accuracy")).abs() < 1e-6);
+}
+
+#[test]
+fn own_text_predictions_use_its_vocabulary_sequences_and_class_names() {
+    let out = support::run_spec("tests/fixtures/predict/own_text.ofit", &[]);
+    let model = TrainedModel::open(&trained::find(out.path(), "averaged").unwrap()).unwrap();
+    let lines =
+        std::fs::read_to_string(support::root().join("examples/data/reviews.jsonl")).unwrap();
+    let validation: Vec<(String, String)> = lines
+        .lines()
+        .take(100)
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["review"].as_str().unwrap().to_string(),
+                v["sentiment"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let texts: Vec<&str> = validation.iter().map(|(t, _)| t.as_str()).collect();
+    let classes = model.preprocessing.classes.clone().unwrap();
+    assert_eq!(classes, ["negative", "positive"]);
+    let (mut cce, mut right) = (0.0, 0.0);
+    for (prediction, (_, label)) in predict(&model, &texts).iter().zip(&validation) {
+        let Prediction::Classes {
+            probabilities,
+            class,
+        } = prediction
+        else {
+            panic!("a softmax: {prediction:?}")
+        };
+        let truth = classes.iter().position(|c| c == label).unwrap();
+        cce -= f64::from(probabilities[truth]).ln();
+        right += f64::from(u8::from(*class == truth));
+    }
+    let (cce, accuracy) = (cce / 100.0, right / 100.0);
+    let measured = last(&model, "val_categorical_crossentropy");
+    assert!(
+        (cce - measured).abs() < 1e-5,
+        "predicted {cce}, validation pass {measured}"
+    );
+    // The history keeps the f32 mean the trainer computed.
+    assert!((accuracy - last(&model, "val_accuracy")).abs() < 1e-6);
+}
+
+/// `ofit predict ARGS…` in `dir`: exit code, standard output, standard error.
+fn ofit_predict(args: &[&str], dir: &Path) -> (Option<i32>, String, String) {
+    let ran = Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .arg("predict")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("ofit runs");
+    (
+        ran.status.code(),
+        String::from_utf8_lossy(&ran.stdout).to_string(),
+        String::from_utf8_lossy(&ran.stderr).to_string(),
+    )
+}
+
+#[test]
+fn a_model_folder_copied_elsewhere_predicts_alone() {
+    let out = support::run_spec("tests/fixtures/predict/reviews.ofit", &[]);
+    let folder = trained::find(out.path(), "e/a").unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    for file in [
+        "model.json",
+        "weights.bpk",
+        "history.json",
+        "preprocessing.json",
+    ] {
+        std::fs::copy(folder.join(file), elsewhere.path().join(file)).unwrap();
+    }
+    let text = "a great film, the best cast";
+    let (code, moved, stderr) = ofit_predict(&[".", "--text", text], elsewhere.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    let (_, original, _) = ofit_predict(
+        &[out.path().to_str().unwrap(), "e/a", "--text", text],
+        elsewhere.path(),
+    );
+    assert_eq!(moved, original);
+    assert!(
+        moved.starts_with("positive ") || moved.starts_with("negative "),
+        "{moved}"
+    );
+    assert!(moved.ends_with(&format!("\t{text}\n")), "{moved}");
+}
+
+#[test]
+fn a_damaged_or_unfinished_folder_is_refused_with_what_is_wrong() {
+    let out = support::run_spec("tests/fixtures/predict/reviews.ofit", &[]);
+    let folder = trained::find(out.path(), "e/a").unwrap();
+    let copy = |skip: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        for file in [
+            "model.json",
+            "weights.bpk",
+            "history.json",
+            "preprocessing.json",
+        ] {
+            if file != skip {
+                std::fs::copy(folder.join(file), dir.path().join(file)).unwrap();
+            }
+        }
+        dir
+    };
+    let error = |dir: &Path| TrainedModel::open(dir).unwrap_err().to_string();
+    let unfinished = copy("history.json");
+    assert!(
+        error(unfinished.path()).contains("holds no finished training"),
+        "{}",
+        error(unfinished.path())
+    );
+    let no_preprocessing = copy("preprocessing.json");
+    assert!(error(no_preprocessing.path()).contains("preprocessing.json"));
+    let damaged = copy("");
+    let weights = damaged.path().join("weights.bpk");
+    let mut bytes = std::fs::read(&weights).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&weights, bytes).unwrap();
+    assert!(error(damaged.path()).contains("its checksum is not the one"));
+    let foreign = copy("");
+    std::fs::write(
+        foreign.path().join("preprocessing.json"),
+        r#"{"format": 99, "input": {}}"#,
+    )
+    .unwrap();
+    assert!(error(foreign.path()).contains("has format 99, this ofit reads 1"));
+    // An unknown name lists the models there are.
+    let (code, _, stderr) = ofit_predict(
+        &[out.path().to_str().unwrap(), "e/b", "--text", "x"],
+        out.path(),
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("no model `e/b`") && stderr.contains("`e/a`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_empty_line_is_reported_with_its_place_and_the_others_are_predicted() {
+    let out = support::run_spec("tests/fixtures/predict/reviews.ofit", &[]);
+    let texts = out.path().join("texts.txt");
+    std::fs::write(&texts, "a great film\n\nthe worst plot\n").unwrap();
+    let run_dir = out.path().to_str().unwrap();
+    let (code, stdout, stderr) = ofit_predict(
+        &[run_dir, "e/a", "texts.txt", "--format", "jsonl"],
+        out.path(),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("texts.txt:2: empty text"), "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["input"], "texts.txt:1");
+    assert_eq!(lines[1]["input"], "texts.txt:3");
+    for line in &lines {
+        let p = line["probability"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+        let class = if p > 0.5 { "positive" } else { "negative" };
+        assert_eq!(line["class"], class);
+    }
+    // Under --strict the first refusal stops it, before the third line.
+    let (code, stdout, _) = ofit_predict(
+        &[run_dir, "e/a", "texts.txt", "--strict", "--format", "csv"],
+        out.path(),
+    );
+    assert_eq!(code, Some(1));
+    assert!(!stdout.contains("texts.txt:3"), "{stdout}");
+    // Standard input, as CSV.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["predict", run_dir, "e/a", "-", "--format", "csv"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a great film\n")
+        .unwrap();
+    let ran = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&ran.stdout);
+    assert_eq!(ran.status.code(), Some(0));
+    assert!(
+        stdout.starts_with("input,class,probability\nstandard input:1,"),
+        "{stdout}"
+    );
+}
