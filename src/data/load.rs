@@ -329,13 +329,23 @@ fn npm_corpus(ctx: &Context, notes: &mut Vec<String>) -> Result<(Corpus, Vec<Str
     Ok((corpus, files))
 }
 
-/// Parses the package's `reviews.json` (four blocks: test/neg, train/neg, test/pos,
-/// train/pos) and indexes it.
+/// Parses the package's `reviews.json` and indexes it.
 pub fn corpus_from_package(
     bytes: &[u8],
     path: &Path,
     expected: usize,
 ) -> Result<Corpus, DataError> {
+    let (train, test) = reviews_from_package(bytes, path, expected)?;
+    Ok(Corpus::build(&train, &test))
+}
+
+/// The training and test reviews of the package's `reviews.json` (four blocks: test/neg,
+/// train/neg, test/pos, train/pos), each split negative first, as raw text.
+pub fn reviews_from_package(
+    bytes: &[u8],
+    path: &Path,
+    expected: usize,
+) -> Result<(Vec<Review>, Vec<Review>), DataError> {
     let reviews: Vec<Review> = serde_json::from_slice(bytes).map_err(|e| DataError::Syntax {
         path: path.to_path_buf(),
         line: e.line(),
@@ -364,7 +374,7 @@ pub fn corpus_from_package(
     let blocks: Vec<&[Review]> = reviews.chunks(block).collect();
     let train: Vec<Review> = blocks[1].iter().chain(blocks[3]).cloned().collect();
     let test: Vec<Review> = blocks[0].iter().chain(blocks[2]).cloned().collect();
-    Ok(Corpus::build(&train, &test))
+    Ok((train, test))
 }
 
 /// serde_json's message without its " at line L column C" (the error carries them).

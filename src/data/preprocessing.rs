@@ -6,6 +6,7 @@
 use super::corpus::{self, WordIndex, INDEX_FROM, OOV, START};
 use super::{padding, tokenize, Features};
 use crate::ir::Encoding;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The format of `preprocessing.json`; a file of another is refused, not misread.
@@ -110,7 +111,7 @@ pub struct TextEncoding<'a> {
 impl TextEncoding<'_> {
     /// `texts` as the model's features, one row each.
     pub fn encode(&self, texts: &[&str]) -> Features {
-        let rows: Vec<Vec<u32>> = texts.iter().map(|t| self.index.encode(t)).collect();
+        let rows: Vec<Vec<u32>> = texts.par_iter().map(|t| self.index.encode(t)).collect();
         let num_words = self.rules.num_words;
         match self.rules.encoding {
             Encoding::MultiHot => {
