@@ -52,7 +52,8 @@ fn predict(c: &mut Criterion) {
             .predictor(&empty, Backend::default())
             .expect("its weights");
         if name == "baseline" {
-            let Input::Text(text) = &model.preprocessing.input;
+            let preprocessing = model.preprocessing.as_ref().expect("a text model's");
+            let Input::Text(text) = &preprocessing.input;
             let encoder = text.encoder().expect("ofit's tokenizer");
             group.bench_function("tokenize and encode only", |b| {
                 b.iter(|| encoder.encode(black_box(&texts)))

@@ -13,6 +13,7 @@ mod data_real;
 mod data_sequences;
 mod data_text;
 mod diagnostics;
+mod evaluate;
 mod examples;
 mod layers;
 mod lower_activations;

@@ -109,7 +109,7 @@ fn own_text_predictions_use_its_vocabulary_sequences_and_class_names() {
         })
         .collect();
     let texts: Vec<&str> = validation.iter().map(|(t, _)| t.as_str()).collect();
-    let classes = model.preprocessing.classes.clone().unwrap();
+    let classes = model.preprocessing.clone().unwrap().classes.unwrap();
     assert_eq!(classes, ["negative", "positive"]);
     let (mut cce, mut right) = (0.0, 0.0);
     for (prediction, (_, label)) in predict(&model, &texts).iter().zip(&validation) {
@@ -202,8 +202,14 @@ fn a_damaged_or_unfinished_folder_is_refused_with_what_is_wrong() {
         "{}",
         error(unfinished.path())
     );
+    // Without its preprocessing a model can be evaluated on its data, but not predict.
     let no_preprocessing = copy("preprocessing.json");
-    assert!(error(no_preprocessing.path()).contains("preprocessing.json"));
+    let opened = TrainedModel::open(no_preprocessing.path()).unwrap();
+    let refused = opened.empty().map(|_| ()).unwrap_err().to_string();
+    assert!(
+        refused.contains("preprocessing.json") && refused.contains("is missing"),
+        "{refused}"
+    );
     let damaged = copy("");
     let weights = damaged.path().join("weights.bpk");
     let mut bytes = std::fs::read(&weights).unwrap();

@@ -3,6 +3,7 @@
 
 mod check;
 mod data;
+mod evaluate;
 mod output;
 mod predict;
 pub use data::context as data_context;
@@ -100,6 +101,20 @@ enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         plot_review: Option<u32>,
     },
+    /// Loss and metrics of a run's finished models on a split of their data: its test split
+    /// where it has one, else its validation split.
+    Evaluate {
+        /// The run directory (e.g. runs/tutorial).
+        run_dir: PathBuf,
+        /// The models, as `experiment/model` (e.g. sizes/baseline); default: every one.
+        models: Vec<String>,
+        /// Which examples to evaluate on.
+        #[arg(long, value_enum)]
+        split: Option<evaluate::Examples>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Predict with a trained model: the class and its probability, or the value, for each
     /// text given (`--text`), or each line of a file (`-`: standard input).
     Predict {
@@ -193,6 +208,15 @@ pub fn main() -> ExitCode {
             format,
             plot_review.map(|n| n as usize),
         ),
+        Command::Evaluate {
+            run_dir,
+            models,
+            split,
+            format,
+        } => match training_backend() {
+            Ok(backend) => evaluate::run(&run_dir, &models, split, format, backend),
+            Err(exit) => exit,
+        },
         Command::Predict {
             run_dir,
             model,

@@ -5,6 +5,7 @@
 //! A model is named by its folder, or in a run directory by its experiment and name
 //! (`sizes/baseline`, [`find`]).
 
+pub mod evaluate;
 pub mod predict;
 
 use crate::data::preprocessing::{self, Preprocessing};
@@ -86,8 +87,9 @@ pub struct TrainedModel {
     pub model: Model,
     /// How it was trained.
     pub training: Training,
-    /// What turns raw input into its features.
-    pub preprocessing: Preprocessing,
+    /// What turns raw input into its features; `None` for a model of a numeric table,
+    /// which ofit cannot yet apply to raw input.
+    pub preprocessing: Option<Preprocessing>,
     /// Its finished history.
     pub history: History,
 }
@@ -95,7 +97,7 @@ pub struct TrainedModel {
 impl TrainedModel {
     /// Opens the finished model folder `dir`: its history must mark a finished training,
     /// its weights must have the checksum the history keeps, and its model and
-    /// preprocessing must be what this ofit writes.
+    /// preprocessing (when it has one) must be what this ofit writes.
     pub fn open(dir: &Path) -> Result<TrainedModel, TrainedError> {
         let history =
             History::read(&dir.join(HISTORY_JSON)).map_err(|e| TrainedError::NotFinished {
@@ -127,6 +129,28 @@ impl TrainedModel {
     }
 }
 
+impl TrainedModel {
+    /// A trainer of this model holding its weights, built with `data` (the examples it
+    /// evaluates, or none), in inference use only.
+    pub(crate) fn trainer<'a>(
+        &'a self,
+        data: &'a crate::data::Encoded,
+        backend: crate::lower::Backend,
+    ) -> Result<crate::train::fit::Trainer<'a>, TrainedError> {
+        let device = backend.device();
+        let mut trainer =
+            crate::train::fit::Trainer::new(&self.model, &self.training, data, &device, true);
+        let weights = self.dir.join(WEIGHTS);
+        trainer
+            .load_weights(&weights)
+            .map_err(|reason| TrainedError::Invalid {
+                path: weights,
+                reason,
+            })?;
+        Ok(trainer)
+    }
+}
+
 /// The model and training of a `model.json`.
 fn read_key(path: &Path) -> Result<(Model, Training), TrainedError> {
     let invalid = |reason: String| TrainedError::Invalid {
@@ -147,22 +171,15 @@ fn read_key(path: &Path) -> Result<(Model, Training), TrainedError> {
     Ok((model, training))
 }
 
-/// A `preprocessing.json`.
-fn read_preprocessing(path: &Path) -> Result<Preprocessing, TrainedError> {
+/// A `preprocessing.json`; `None` when there is none.
+fn read_preprocessing(path: &Path) -> Result<Option<Preprocessing>, TrainedError> {
     let invalid = |reason: String| TrainedError::Invalid {
         path: path.to_path_buf(),
         reason,
     };
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(invalid(
-                "is missing: ofit keeps the preprocessing of text models (IMDB, a text \
-                 column), and of models trained since it does; a numeric table's model \
-                 cannot be applied to raw input yet"
-                    .to_string(),
-            ))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(IoError::new("read", path, &e).into()),
     };
     let value: serde_json::Value =
@@ -175,7 +192,9 @@ fn read_preprocessing(path: &Path) -> Result<Preprocessing, TrainedError> {
             preprocessing::FORMAT
         )));
     }
-    serde_json::from_value(value).map_err(|e| invalid(format!("not a preprocessing: {e}")))
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|e| invalid(format!("not a preprocessing: {e}")))
 }
 
 /// The folder of the model `name` of the run directory `run_dir`: `experiment/model`, as

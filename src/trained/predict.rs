@@ -8,7 +8,6 @@ use crate::data::stats::Stats;
 use crate::data::{Encoded, Split};
 use crate::ir::Loss;
 use crate::lower::Backend;
-use crate::model_folder::WEIGHTS;
 use crate::train::fit::Trainer;
 use serde::Serialize;
 
@@ -72,6 +71,21 @@ pub struct Predictor<'a> {
 }
 
 impl TrainedModel {
+    /// The text rules of its preprocessing, ready to encode.
+    fn text_encoding(&self) -> Result<TextEncoding<'_>, TrainedError> {
+        let preprocessing = self.preprocessing.as_ref().ok_or_else(|| {
+            self.invalid_preprocessing(
+                "is missing: ofit keeps the preprocessing of text models (IMDB, a text \
+                 column) trained since it does, and cannot yet apply a numeric table's model \
+                 to raw input"
+                    .to_string(),
+            )
+        })?;
+        let Input::Text(text) = &preprocessing.input;
+        text.encoder()
+            .map_err(|reason| self.invalid_preprocessing(reason))
+    }
+
     /// A predictor of this model on `backend`, holding the examples it was built with
     /// (`empty`, examples of none: [`TrainedModel::empty`]).
     pub fn predictor<'a>(
@@ -79,42 +93,29 @@ impl TrainedModel {
         empty: &'a Encoded,
         backend: Backend,
     ) -> Result<Predictor<'a>, TrainedError> {
-        let Input::Text(text) = &self.preprocessing.input;
-        let encoding = text
-            .encoder()
-            .map_err(|reason| self.invalid_preprocessing(reason))?;
-        let device = backend.device();
-        let mut trainer = Trainer::new(&self.model, &self.training, empty, &device, true);
-        let weights = self.dir.join(WEIGHTS);
-        trainer
-            .load_weights(&weights)
-            .map_err(|reason| TrainedError::Invalid {
-                path: weights,
-                reason,
-            })?;
         Ok(Predictor {
             model: self,
-            encoding,
-            trainer,
+            encoding: self.text_encoding()?,
+            trainer: self.trainer(empty, backend)?,
         })
     }
 
     /// Examples of none, shaped as this model's input: what a [`Predictor`] is built
     /// with, before it is given any.
     pub fn empty(&self) -> Result<Encoded, TrainedError> {
-        let Input::Text(text) = &self.preprocessing.input;
-        let encoding = text
-            .encoder()
-            .map_err(|reason| self.invalid_preprocessing(reason))?;
         let split = Split {
-            features: encoding.encode(&[]),
+            features: self.text_encoding()?.encode(&[]),
             labels: Vec::new(),
         };
         Ok(Encoded {
             train: split.clone(),
             validation: split,
             test: None,
-            classes: self.preprocessing.classes.as_ref().map(Vec::len),
+            classes: self
+                .preprocessing
+                .as_ref()
+                .and_then(|p| p.classes.as_ref())
+                .map(Vec::len),
             stats: Stats::default(),
             preprocessing: None,
         })
@@ -161,8 +162,8 @@ impl Predictor<'_> {
     pub fn class_name(&self, class: usize) -> String {
         self.model
             .preprocessing
-            .classes
             .as_ref()
+            .and_then(|p| p.classes.as_ref())
             .and_then(|names| names.get(class).cloned())
             .unwrap_or_else(|| class.to_string())
     }
