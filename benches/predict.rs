@@ -47,7 +47,7 @@ fn predict(c: &mut Criterion) {
     for name in ["baseline", "bigger"] {
         let dir = trained::find(run.path(), &format!("sizes/{name}")).expect("trained");
         let model = TrainedModel::open(&dir).expect("a finished model");
-        let empty = model.empty().expect("its input");
+        let empty = model.empty();
         let predictor = model
             .predictor(&empty, Backend::default())
             .expect("its weights");

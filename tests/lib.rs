@@ -15,6 +15,7 @@ mod data_text;
 mod diagnostics;
 mod evaluate;
 mod examples;
+mod export;
 mod layers;
 mod lower_activations;
 mod lower_normalization;

@@ -35,7 +35,7 @@ fn last(model: &TrainedModel, column: &str) -> f64 {
 }
 
 fn predict(model: &TrainedModel, texts: &[&str]) -> Vec<Prediction> {
-    let empty = model.empty().unwrap();
+    let empty = model.empty();
     let predictor = model.predictor(&empty, Backend::default()).unwrap();
     predictor.predict(texts)
 }
@@ -205,7 +205,12 @@ fn a_damaged_or_unfinished_folder_is_refused_with_what_is_wrong() {
     // Without its preprocessing a model can be evaluated on its data, but not predict.
     let no_preprocessing = copy("preprocessing.json");
     let opened = TrainedModel::open(no_preprocessing.path()).unwrap();
-    let refused = opened.empty().map(|_| ()).unwrap_err().to_string();
+    let empty = opened.empty();
+    let refused = opened
+        .predictor(&empty, Backend::default())
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
     assert!(
         refused.contains("preprocessing.json") && refused.contains("is missing"),
         "{refused}"

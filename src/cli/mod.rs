@@ -4,6 +4,7 @@
 mod check;
 mod data;
 mod evaluate;
+mod export;
 mod output;
 mod predict;
 pub use data::context as data_context;
@@ -115,6 +116,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Write a trained model's weights as safetensors (`layers.<i>.<name>`, Keras's names
+    /// and layouts) and its architecture and preprocessing as JSON.
+    Export {
+        /// The run directory (e.g. runs/tutorial), or a model's folder.
+        run_dir: PathBuf,
+        /// The model, as `experiment/model` (e.g. sizes/baseline).
+        model: Option<String>,
+        /// The folder to write `weights.safetensors` and `model.json` into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Predict with a trained model: the class and its probability, or the value, for each
     /// text given (`--text`), or each line of a file (`-`: standard input).
     Predict {
@@ -215,6 +227,14 @@ pub fn main() -> ExitCode {
             format,
         } => match training_backend() {
             Ok(backend) => evaluate::run(&run_dir, &models, split, format, backend),
+            Err(exit) => exit,
+        },
+        Command::Export {
+            run_dir,
+            model,
+            out,
+        } => match training_backend() {
+            Ok(backend) => export::run(&run_dir, model.as_deref(), &out, backend),
             Err(exit) => exit,
         },
         Command::Predict {

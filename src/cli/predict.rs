@@ -88,7 +88,7 @@ fn predict(request: Request) -> Result<Exit, Exit> {
         return Err(Exit::Usage);
     }
     let model = TrainedModel::open(&dir).map_err(|e| fail(&e))?;
-    let empty = model.empty().map_err(|e| fail(&e))?;
+    let empty = model.empty();
     let predictor = model
         .predictor(&empty, request.backend)
         .map_err(|e| fail(&e))?;
@@ -154,8 +154,30 @@ fn predict(request: Request) -> Result<Exit, Exit> {
     Ok(Exit::Ok)
 }
 
+/// Whether `dir` is a model folder rather than a run directory.
+pub fn is_model_folder(dir: &Path) -> bool {
+    dir.join(crate::model_folder::MODEL_JSON).is_file()
+}
+
+/// The folder of `model` in the run directory `run_dir` (or `run_dir` itself, a model
+/// folder, when no model is named), or the error `command` reports.
+pub fn model_folder(command: &str, run_dir: &Path, model: Option<&str>) -> Result<PathBuf, Exit> {
+    match model {
+        None if is_model_folder(run_dir) => Ok(run_dir.to_path_buf()),
+        Some(name) => trained::find(run_dir, name).map_err(|e| fail(&e)),
+        None => {
+            say!(
+                "error: `{}` is not a model folder: name a model of the run, e.g. `ofit {command} {} experiment/model`",
+                run_dir.display(),
+                run_dir.display()
+            );
+            Err(Exit::Usage)
+        }
+    }
+}
+
 /// Reports a model that cannot be used.
-fn fail(error: &TrainedError) -> Exit {
+pub fn fail(error: &TrainedError) -> Exit {
     say!("error: {error}");
     if let Some(help) = error.help() {
         say!("  help: {help}");

@@ -588,6 +588,114 @@ impl<'a> Trainer<'a> {
     }
 }
 
+/// One tensor of a trained model, as Keras names and lays it out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedTensor {
+    /// Keras's name of the weight: `kernel`, `bias`, `embeddings`, `mean`, `gamma` …
+    pub name: &'static str,
+    /// Its shape (`[]` for a scalar).
+    pub shape: Vec<usize>,
+    /// Its values, row-major.
+    pub values: Vec<f32>,
+}
+
+impl NamedTensor {
+    fn of<const D: usize>(name: &'static str, tensor: Tensor<D>) -> NamedTensor {
+        NamedTensor {
+            name,
+            shape: tensor.dims().to_vec(),
+            values: values(tensor.reshape([-1])),
+        }
+    }
+}
+
+impl Trainer<'_> {
+    /// The weights of `model` (the model this trainer was built for), one list per layer
+    /// of `model.layers`, with Keras's names and layouts: a dense `kernel` `[inputs,
+    /// units]` and `bias`, `embeddings` `[num_words, dim]`, normalization's `mean`,
+    /// `variance` and `count`, batch normalization's `gamma`, `beta`, `moving_mean` and
+    /// `moving_variance`; none for dropout and poolings. The gathered first layer's are
+    /// its own. `Err` names a layer whose weights ofit cannot lay out yet.
+    pub fn layer_weights(&self, model: &Model) -> Result<Vec<Vec<NamedTensor>>, String> {
+        let pooled = self.gather.as_ref().is_some_and(|g| g.pooled.is_some());
+        let gathered = |g: &Gather, name| NamedTensor {
+            name,
+            shape: vec![g.layer.inputs, g.layer.units],
+            values: g.layer.weight.clone(),
+        };
+        let mut blocks = self.network.blocks.iter().enumerate();
+        let mut layers = Vec::with_capacity(model.layers.len());
+        for (i, layer) in model.layers.iter().enumerate() {
+            if pooled && i < 2 {
+                // The embedding and its pooling run as one gathered table (`pooled_tail`).
+                let gather = self.gather.as_ref().expect("pooled");
+                layers.push(match i {
+                    0 => vec![gathered(gather, "embeddings")],
+                    _ => Vec::new(),
+                });
+                if i == 1 {
+                    blocks.next();
+                }
+                continue;
+            }
+            let (b, block) = blocks.next().expect("a block per layer");
+            let tensors = match block {
+                Block::Dense(dense) => {
+                    let kernel = match (&self.gather, b) {
+                        (Some(gather), 0) => gathered(gather, "kernel"),
+                        _ => NamedTensor::of("kernel", dense.linear.weight.val()),
+                    };
+                    let bias = match (&self.gather, b) {
+                        (Some(gather), 0) if !gather.layer.bias.is_empty() => Some(NamedTensor {
+                            name: "bias",
+                            shape: vec![gather.layer.units],
+                            values: gather.layer.bias.clone(),
+                        }),
+                        (Some(_), 0) => None,
+                        _ => dense
+                            .linear
+                            .bias
+                            .as_ref()
+                            .map(|b| NamedTensor::of("bias", b.val())),
+                    };
+                    std::iter::once(kernel).chain(bias).collect()
+                }
+                Block::Normalization(norm) => vec![
+                    NamedTensor::of("mean", norm.mean.val()),
+                    NamedTensor::of("variance", norm.variance.val()),
+                    NamedTensor {
+                        shape: Vec::new(),
+                        ..NamedTensor::of("count", norm.count.val())
+                    },
+                ],
+                Block::BatchNorm(norm) => vec![
+                    NamedTensor::of("gamma", norm.gamma.val()),
+                    NamedTensor::of("beta", norm.beta.val()),
+                    NamedTensor::of("moving_mean", norm.running_mean.value()),
+                    NamedTensor::of("moving_variance", norm.running_var.value()),
+                ],
+                Block::Embedding(embedding) => {
+                    vec![NamedTensor::of("embeddings", embedding.table.val())]
+                }
+                Block::Dropout(_) | Block::Reduce(_) | Block::MaxPooling1d(_) => Vec::new(),
+                Block::Conv1d(_) | Block::Lstm(_) | Block::Gru(_) => {
+                    let kind = match layer {
+                        Layer::Conv1d(_) => "conv1d",
+                        Layer::Lstm(_) => "lstm",
+                        _ => "gru",
+                    };
+                    return Err(format!(
+                        "layer {} (`{kind}`) has weights ofit cannot export yet",
+                        i + 1
+                    ));
+                }
+            };
+            layers.push(tensors);
+        }
+        Ok(layers)
+    }
+}
+
 /// The metric names of a history row of `training`, training values then validation ones
 /// (`loss, accuracy, val_loss, val_accuracy`), as Keras names them; then, with a schedule,
 /// the learning rate.

@@ -6,9 +6,11 @@
 //! (`sizes/baseline`, [`find`]).
 
 pub mod evaluate;
+pub mod export;
 pub mod predict;
 
 use crate::data::preprocessing::{self, Preprocessing};
+use crate::data::{Dense, Encoded, Features, MultiHot, Padded, Split};
 use crate::file::{self, IoError};
 use crate::history::{History, HistoryError};
 use crate::ir::{Model, Training};
@@ -130,11 +132,46 @@ impl TrainedModel {
 }
 
 impl TrainedModel {
+    /// Examples of none, shaped as this model's input: what a trainer holding its weights
+    /// is built with, before it is given any.
+    pub fn empty(&self) -> Encoded {
+        let input = &self.model.input;
+        let width = input.width.unwrap_or(0);
+        let features = match (input.vocabulary, input.multi_hot) {
+            (Some(vocabulary), _) => Features::Sequences(Padded {
+                length: width,
+                vocabulary,
+                ids: Vec::new(),
+            }),
+            (None, true) => Features::MultiHot(MultiHot {
+                width,
+                offsets: vec![0],
+                ids: Vec::new(),
+            }),
+            (None, false) => Features::Dense(Dense {
+                width,
+                values: Vec::new(),
+            }),
+        };
+        let split = Split {
+            features,
+            labels: Vec::new(),
+        };
+        Encoded {
+            train: split.clone(),
+            validation: split,
+            test: None,
+            classes: None,
+            stats: Default::default(),
+            preprocessing: None,
+        }
+    }
+
     /// A trainer of this model holding its weights, built with `data` (the examples it
     /// evaluates, or none), in inference use only.
     pub(crate) fn trainer<'a>(
         &'a self,
-        data: &'a crate::data::Encoded,
+        data: &'a Encoded,
         backend: crate::lower::Backend,
     ) -> Result<crate::train::fit::Trainer<'a>, TrainedError> {
         let device = backend.device();

@@ -4,7 +4,6 @@
 
 use super::{TrainedError, TrainedModel};
 use crate::data::preprocessing::{Input, TextEncoding};
-use crate::data::stats::Stats;
 use crate::data::{Encoded, Split};
 use crate::ir::Loss;
 use crate::lower::Backend;
@@ -97,27 +96,6 @@ impl TrainedModel {
             model: self,
             encoding: self.text_encoding()?,
             trainer: self.trainer(empty, backend)?,
-        })
-    }
-
-    /// Examples of none, shaped as this model's input: what a [`Predictor`] is built
-    /// with, before it is given any.
-    pub fn empty(&self) -> Result<Encoded, TrainedError> {
-        let split = Split {
-            features: self.text_encoding()?.encode(&[]),
-            labels: Vec::new(),
-        };
-        Ok(Encoded {
-            train: split.clone(),
-            validation: split,
-            test: None,
-            classes: self
-                .preprocessing
-                .as_ref()
-                .and_then(|p| p.classes.as_ref())
-                .map(Vec::len),
-            stats: Stats::default(),
-            preprocessing: None,
         })
     }
 

@@ -1,0 +1,144 @@
+//! `ofit export`: the weights as safetensors and the model and its preprocessing as JSON,
+//! proved outside Rust: `tests/export/forward.py` applies an export with numpy alone and
+//! gives what `ofit predict` gives, to 1e-5. The check needs python3 with numpy and
+//! safetensors (`.ci/run` installs them); without them it fails and says so.
+
+use crate::support;
+use ofit::lower::Backend;
+use ofit::trained::{self, TrainedModel};
+use std::path::Path;
+use std::process::Command;
+
+/// `ofit export RUN_DIR MODEL --out OUT`, which must succeed.
+fn export(run_dir: &Path, model: &str, out: &Path) {
+    let ran = Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .arg("export")
+        .arg(run_dir)
+        .arg(model)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("ofit runs");
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+}
+
+/// The outputs numpy computes from the export in `dir` for `texts`.
+fn numpy_outputs(dir: &Path, texts: &[&str]) -> Vec<Vec<f64>> {
+    let input = dir.join("texts.json");
+    std::fs::write(&input, serde_json::to_string(texts).unwrap()).unwrap();
+    let script = support::root().join("tests/export/forward.py");
+    let ran = Command::new("python3")
+        .arg(&script)
+        .arg(dir)
+        .arg(&input)
+        .output()
+        .unwrap_or_else(|e| panic!("the export check needs python3 ({e})"));
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert!(
+        ran.status.success(),
+        "the export check needs python3 with numpy and safetensors (`pip install numpy \
+         safetensors`; .ci/run installs them): {stderr}"
+    );
+    serde_json::from_slice(&ran.stdout).expect("a JSON list of outputs")
+}
+
+/// What `ofit predict` gives for `texts`, per text: the probability of class 1 of one
+/// sigmoid unit, or each class's probability.
+fn ofit_outputs(folder: &Path, texts: &[&str]) -> Vec<Vec<f64>> {
+    let model = TrainedModel::open(folder).unwrap();
+    let empty = model.empty();
+    let predictor = model.predictor(&empty, Backend::default()).unwrap();
+    predictor
+        .predict(texts)
+        .into_iter()
+        .map(|p| match p {
+            trained::predict::Prediction::Binary { probability, .. } => {
+                vec![f64::from(probability)]
+            }
+            trained::predict::Prediction::Classes { probabilities, .. } => {
+                probabilities.into_iter().map(f64::from).collect()
+            }
+            trained::predict::Prediction::Value { value } => vec![f64::from(value)],
+        })
+        .collect()
+}
+
+fn assert_close(numpy: &[Vec<f64>], ofit: &[Vec<f64>]) {
+    assert_eq!(numpy.len(), ofit.len());
+    for (n, o) in numpy.iter().zip(ofit) {
+        assert_eq!(n.len(), o.len());
+        for (a, b) in n.iter().zip(o) {
+            assert!((a - b).abs() < 1e-5, "numpy {n:?}, ofit {o:?}");
+        }
+    }
+}
+
+const TEXTS: [&str; 4] = [
+    "This movie was wonderful, the acting was superb!",
+    "Terrible. A waste of two hours; the plot made no sense.",
+    "the script is bland but the music is delightful",
+    "unheard-of words only: zyzzyva quixotic",
+];
+
+#[test]
+fn numpy_applies_an_exported_multi_hot_model_as_ofit_predicts() {
+    let out = support::run_spec("tests/fixtures/predict/reviews.ofit", &[]);
+    let export_dir = tempfile::tempdir().unwrap();
+    export(out.path(), "e/a", export_dir.path());
+    let folder = trained::find(out.path(), "e/a").unwrap();
+    assert_close(
+        &numpy_outputs(export_dir.path(), &TEXTS),
+        &ofit_outputs(&folder, &TEXTS),
+    );
+    // The names and shapes are documented in model.json.
+    let model: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(export_dir.path().join("model.json")).unwrap(),
+    )
+    .unwrap();
+    let first = &model["layers"][0]["weights"][0];
+    assert_eq!(first["tensor"], "layers.0.kernel");
+    assert_eq!(first["shape"], serde_json::json!([30, 8]));
+    assert_eq!(
+        model["layers"][1]["weights"],
+        serde_json::json!([]),
+        "dropout"
+    );
+}
+
+#[test]
+fn numpy_applies_an_exported_masked_embedding_and_softmax_as_ofit_predicts() {
+    let out = support::run_spec("tests/fixtures/predict/own_text.ofit", &[]);
+    let export_dir = tempfile::tempdir().unwrap();
+    export(out.path(), "words/averaged", export_dir.path());
+    let folder = trained::find(out.path(), "words/averaged").unwrap();
+    let mut texts: Vec<&str> = TEXTS.to_vec();
+    // Longer than the sequence length (16): truncated as in training.
+    texts.push("the story is fine and gripping the cast felt charming the pacing is okay and moving but the script is bland");
+    assert_close(
+        &numpy_outputs(export_dir.path(), &texts),
+        &ofit_outputs(&folder, &texts),
+    );
+}
+
+#[test]
+fn a_layer_whose_weights_cannot_be_laid_out_yet_is_refused() {
+    let out = support::run_spec("tests/fixtures/predict/conv.ofit", &[]);
+    let export_dir = tempfile::tempdir().unwrap();
+    let ran = Command::new(env!("CARGO_BIN_EXE_ofit"))
+        .args(["export", out.path().to_str().unwrap(), "e/conv", "--out"])
+        .arg(export_dir.path())
+        .output()
+        .expect("ofit runs");
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(ran.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("layer 2 (`conv1d`) has weights ofit cannot export yet"),
+        "{stderr}"
+    );
+    assert!(!export_dir.path().join("weights.safetensors").exists());
+}

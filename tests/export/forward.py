@@ -1,0 +1,133 @@
+"""Applies an `ofit export` with numpy alone: the preprocessing of its model.json (Keras's
+tokenizer rule, the word index, multi-hot rows or padded sequences), then each layer's
+forward pass in inference mode with the weights of weights.safetensors.
+
+    python3 forward.py EXPORT_DIR TEXTS_JSON
+
+TEXTS_JSON is a JSON list of texts; prints a JSON list with the model's outputs for each
+(what `ofit predict` reports: the probability of class 1 for one sigmoid unit, each class's
+probability for a softmax, the value of a regression).
+"""
+
+import json
+import math
+import sys
+
+import numpy as np
+from safetensors.numpy import load_file
+
+
+def tokenize(text, rules):
+    table = {ord(c): " " for c in rules["filters"] if ord(c) < 128}
+    words = [w for w in text.lower().translate(table).split(" ") if w]
+    index = {w: rules["index_from"] + 1 + i for i, w in enumerate(rules["words"])}
+    ids = [rules["start"]] + [index.get(w, rules["oov"]) for w in words]
+    return [i if i < rules["num_words"] else rules["oov"] for i in ids]
+
+
+def encode(texts, rules):
+    rows = [tokenize(t, rules) for t in texts]
+    encoding = rules["encoding"]
+    if encoding == "multi_hot":
+        x = np.zeros((len(rows), rules["num_words"]), dtype=np.float32)
+        for r, ids in enumerate(rows):
+            x[r, ids] = 1.0
+        return x
+    pad = encoding["sequence"]
+    length, value = pad["length"], pad["value"]
+    x = np.full((len(rows), length), value, dtype=np.int64)
+    for r, ids in enumerate(rows):
+        kept = ids[-length:] if pad["truncating"] == "pre" else ids[:length]
+        if kept:
+            if pad["padding"] == "pre":
+                x[r, length - len(kept):] = kept
+            else:
+                x[r, : len(kept)] = kept
+    return x
+
+
+def activate(name, x):
+    if name == "relu":
+        return np.maximum(x, 0.0)
+    if name == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-x))
+    if name == "tanh":
+        return np.tanh(x)
+    if name == "softmax":
+        e = np.exp(x - x.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    if name == "linear":
+        return x
+    if name == "elu":
+        return np.where(x > 0, x, np.expm1(x))
+    if name == "selu":
+        a, s = 1.6732632423543772, 1.0507009873554805
+        return s * np.where(x > 0, x, a * np.expm1(x))
+    if name == "gelu":
+        erf = np.vectorize(math.erf)
+        return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
+    if name == "softplus":
+        return np.logaddexp(0.0, x)
+    if name == "leaky_relu":
+        return np.where(x > 0, x, 0.2 * x)
+    if name == "swish":
+        return x / (1.0 + np.exp(-x))
+    raise SystemExit(f"activation {name} is not implemented here")
+
+
+def forward(model, weights, x):
+    mask = None
+    if model["input"].get("vocabulary") is not None:
+        ids = x
+    for i, entry in enumerate(model["layers"]):
+        layer = entry["layer"]
+        w = {e["name"]: weights[e["tensor"]].astype(np.float64) for e in entry["weights"]}
+        kind = layer["kind"]
+        if kind == "dense":
+            x = x @ w["kernel"] + (w["bias"] if "bias" in w else 0.0)
+            last = i == max(j for j, e in enumerate(model["layers"]) if e["layer"]["kind"] == "dense")
+            if not last:
+                x = activate(layer["activation"], x)
+        elif kind == "dropout":
+            pass
+        elif kind == "normalization":
+            x = (x - w["mean"]) / np.maximum(np.sqrt(w["variance"]), 1e-7)
+        elif kind == "batch_norm":
+            x = (x - w["moving_mean"]) / np.sqrt(w["moving_variance"] + layer["epsilon"])
+            x = x * w["gamma"] + w["beta"]
+        elif kind == "embedding":
+            mask = (ids != 0) if layer["mask_zero"] else None
+            x = w["embeddings"][ids]
+        elif kind == "global_average_pooling":
+            if mask is None:
+                x = x.mean(axis=1)
+            else:
+                m = mask[:, :, None].astype(np.float64)
+                x = (x * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1.0)
+        elif kind == "global_max_pooling":
+            x = x.max(axis=1)
+        elif kind == "flatten":
+            x = x.reshape(x.shape[0], -1)
+        else:
+            raise SystemExit(f"layer {kind} is not implemented here")
+    output = model["output"]
+    squash = output["activation"]
+    if output["from_logits"]:
+        squash = "sigmoid" if output["loss"] == "binary_crossentropy" else "softmax"
+    return activate(squash, x)
+
+
+def main():
+    folder, texts = sys.argv[1], sys.argv[2]
+    with open(f"{folder}/model.json") as f:
+        model = json.load(f)
+    if model["format"] != 1:
+        raise SystemExit(f"export format {model['format']}, this script reads 1")
+    weights = load_file(f"{folder}/weights.safetensors")
+    with open(texts) as f:
+        texts = json.load(f)
+    x = encode(texts, model["preprocessing"]["input"])
+    print(json.dumps(forward(model, weights, x).tolist()))
+
+
+main()
