@@ -229,6 +229,15 @@ fn a_damaged_or_unfinished_folder_is_refused_with_what_is_wrong() {
     )
     .unwrap();
     assert!(error(foreign.path()).contains("has format 99, this ofit reads 1"));
+    let other_version = copy("");
+    let key = other_version.path().join("model.json");
+    let text = std::fs::read_to_string(&key).unwrap();
+    std::fs::write(&key, text.replacen("\"format\": 2", "\"format\": 1", 1)).unwrap();
+    assert!(
+        error(other_version.path()).contains("model.json`: has format 1, this ofit reads 2"),
+        "{}",
+        error(other_version.path())
+    );
     // An unknown name lists the models there are.
     let (code, _, stderr) = ofit_predict(
         &[out.path().to_str().unwrap(), "e/b", "--text", "x"],
@@ -293,5 +302,87 @@ fn an_empty_line_is_reported_with_its_place_and_the_others_are_predicted() {
     assert!(
         stdout.starts_with("input,class,probability\nstandard input:1,"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn a_csv_or_json_lines_file_is_read_by_the_column_the_model_was_trained_on() {
+    let out = support::run_spec("tests/fixtures/predict/own_text.ofit", &[]);
+    let run_dir = out.path().to_str().unwrap();
+    let root = support::root();
+    // The model read `review`; a CSV file's rows are numbered by their line.
+    let csv = root.join("examples/data/reviews.csv");
+    let (code, stdout, stderr) = ofit_predict(
+        &[
+            run_dir,
+            "words/averaged",
+            csv.to_str().unwrap(),
+            "--format",
+            "csv",
+        ],
+        &root,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "input,class,probability,p_negative,p_positive");
+    assert_eq!(lines.len(), 401);
+    assert!(
+        lines[1].starts_with(&format!("{}:2,", csv.display())),
+        "{}",
+        lines[1]
+    );
+    // A row without the text, or not an object, is reported at its line; the rest go on.
+    let (code, stdout, stderr) = ofit_predict(
+        &[
+            run_dir,
+            "words/averaged",
+            "tests/fixtures/predict/mixed.jsonl",
+            "--format",
+            "jsonl",
+        ],
+        &root,
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    for refused in [
+        "mixed.jsonl:2: has no `review` key",
+        "mixed.jsonl:3: not a JSON object",
+        "mixed.jsonl:4: `review` is 7, not a text",
+    ] {
+        assert!(stderr.contains(refused), "{refused}: {stderr}");
+    }
+    assert!(
+        stderr.contains("3 inputs could not be predicted"),
+        "{stderr}"
+    );
+    let predicted: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let places: Vec<&str> = predicted
+        .iter()
+        .map(|p| p["input"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "tests/fixtures/predict/mixed.jsonl:1",
+            "tests/fixtures/predict/mixed.jsonl:6"
+        ]
+    );
+    // A column that is not there is named, with the file's columns.
+    let (code, _, stderr) = ofit_predict(
+        &[
+            run_dir,
+            "words/averaged",
+            csv.to_str().unwrap(),
+            "--column",
+            "reveiw",
+        ],
+        &root,
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("has no column `reveiw`") && stderr.contains("did you mean `review`"),
+        "{stderr}"
     );
 }

@@ -147,6 +147,10 @@ enum Command {
         /// with its line, and the others are predicted).
         #[arg(long)]
         strict: bool,
+        /// The text column of a .csv or .jsonl file (default: the column the model was
+        /// trained on, else `text`).
+        #[arg(long)]
+        column: Option<String>,
     },
     /// Print a Keras-style summary and the training cost of each model of a spec.
     Summary {
@@ -244,6 +248,7 @@ pub fn main() -> ExitCode {
             texts,
             format,
             strict,
+            column,
         } => match training_backend() {
             Ok(backend) => predict::run(predict::Request {
                 run_dir: &run_dir,
@@ -252,6 +257,7 @@ pub fn main() -> ExitCode {
                 texts: &texts,
                 format,
                 strict,
+                column: column.as_deref(),
                 backend,
             }),
             Err(exit) => exit,

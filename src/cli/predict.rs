@@ -41,6 +41,9 @@ pub struct Request<'a> {
     pub format: PredictFormat,
     /// Stop at the first input that cannot be predicted.
     pub strict: bool,
+    /// The text column of a CSV or JSON Lines file (default: the one the model was
+    /// trained on, else `text`).
+    pub column: Option<&'a str>,
     /// The backend to run on.
     pub backend: Backend,
 }
@@ -58,33 +61,21 @@ fn predict(request: Request) -> Result<Exit, Exit> {
         return Err(Exit::Usage);
     }
     // A model folder is named directly, and the next argument is then the file.
-    let is_folder = request
-        .run_dir
-        .join(crate::model_folder::MODEL_JSON)
-        .is_file();
-    let (dir, file): (PathBuf, Option<PathBuf>) = match (is_folder, request.model) {
-        (true, model) => (
+    let (dir, file): (PathBuf, Option<PathBuf>) = match is_model_folder(request.run_dir) {
+        true => (
             request.run_dir.to_path_buf(),
             request
                 .file
                 .map(Path::to_path_buf)
-                .or(model.map(PathBuf::from)),
+                .or(request.model.map(PathBuf::from)),
         ),
-        (false, Some(name)) => (
-            trained::find(request.run_dir, name).map_err(|e| fail(&e))?,
+        false => (
+            model_folder("predict", request.run_dir, request.model)?,
             request.file.map(Path::to_path_buf),
         ),
-        (false, None) => {
-            say!(
-                "error: `{}` is not a model folder: name a model of the run, e.g. `ofit predict {} experiment/model`",
-                request.run_dir.display(),
-                request.run_dir.display()
-            );
-            return Err(Exit::Usage);
-        }
     };
     if file.is_none() && request.texts.is_empty() {
-        say!("error: nothing to predict: give `--text \"…\"`, a file of texts (one per line), or `-` for standard input");
+        say!("error: nothing to predict: give `--text \"…\"`, a file of texts (one per line, or a column of a CSV or JSON Lines file), or `-` for standard input");
         return Err(Exit::Usage);
     }
     let model = TrainedModel::open(&dir).map_err(|e| fail(&e))?;
@@ -99,48 +90,24 @@ fn predict(request: Request) -> Result<Exit, Exit> {
         refused: 0,
         strict: request.strict,
     };
-    let given: Vec<(String, String)> = request
+    let given: Vec<Input> = request
         .texts
         .iter()
         .enumerate()
-        .map(|(i, t)| (format!("text {}", i + 1), t.clone()))
+        .map(|(i, t)| (format!("text {}", i + 1), Ok(t.clone())))
         .collect();
     writer.chunk(&given)?;
     if let Some(file) = file.as_deref() {
-        let reader: Box<dyn BufRead> = if file == Path::new("-") {
-            Box::new(std::io::stdin().lock())
-        } else {
-            let opened = std::fs::File::open(file).map_err(|e| {
-                say!(
-                    "error: cannot read `{}`: {}",
-                    file.display(),
-                    crate::file::reason(&e)
-                );
-                Exit::Usage
-            })?;
-            Box::new(std::io::BufReader::new(opened))
-        };
-        let name = if file == Path::new("-") {
-            "standard input".to_string()
-        } else {
-            file.display().to_string()
-        };
+        let column = request.column.or(predictor.text_column()).unwrap_or("text");
         let mut chunk = Vec::with_capacity(CHUNK);
-        for (n, line) in reader.lines().enumerate() {
-            let line = line.map_err(|e| {
-                say!(
-                    "error: {name}:{}: cannot read: {}",
-                    n + 1,
-                    crate::file::reason(&e)
-                );
-                Exit::Failed
-            })?;
-            chunk.push((format!("{name}:{}", n + 1), line));
+        for_each_text(file, column, &mut |input| {
+            chunk.push(input);
             if chunk.len() == CHUNK {
                 writer.chunk(&chunk)?;
                 chunk.clear();
             }
-        }
+            Ok(())
+        })?;
         writer.chunk(&chunk)?;
     }
     if writer.refused > 0 {
@@ -188,6 +155,96 @@ pub fn fail(error: &TrainedError) -> Exit {
     }
 }
 
+/// An input: where it comes from (`text 1`, `reviews.csv:7`), and its text or why it has
+/// none.
+type Input = (String, Result<String, String>);
+
+/// Gives `each` every input of `file` (`-`: standard input): each line of a text file, or
+/// the `column` of each row of a `.csv` or `.jsonl` file, read as it streams.
+fn for_each_text(
+    file: &Path,
+    column: &str,
+    each: &mut dyn FnMut(Input) -> Result<(), Exit>,
+) -> Result<(), Exit> {
+    let stdin = file == Path::new("-");
+    let name = if stdin {
+        "standard input".to_string()
+    } else {
+        file.display().to_string()
+    };
+    let reader: Box<dyn BufRead> = if stdin {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let opened = std::fs::File::open(file).map_err(|e| {
+            say!("error: cannot read `{name}`: {}", crate::file::reason(&e));
+            Exit::Usage
+        })?;
+        Box::new(std::io::BufReader::new(opened))
+    };
+    let unreadable = |line: u64, reason: String| {
+        say!("error: {name}:{line}: cannot read: {reason}");
+        Exit::Failed
+    };
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("csv") => {
+            let mut csv = ::csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_reader(reader);
+            let header = csv
+                .headers()
+                .map_err(|e| unreadable(1, e.to_string()))?
+                .clone();
+            let Some(at) = header.iter().position(|h| h.trim() == column) else {
+                return Err(no_column(&name, column, header.iter()));
+            };
+            for record in csv.records() {
+                let record = record
+                    .map_err(|e| unreadable(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+                let line = record.position().map_or(0, |p| p.line());
+                let text = record
+                    .get(at)
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("has no `{column}` value"));
+                each((format!("{name}:{line}"), text))?;
+            }
+        }
+        Some("jsonl") => {
+            for (n, line) in reader.lines().enumerate() {
+                let line = line.map_err(|e| unreadable(n as u64 + 1, crate::file::reason(&e)))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let text = match serde_json::from_str::<serde_json::Value>(&line) {
+                    Ok(value) => match value.get(column) {
+                        Some(serde_json::Value::String(text)) => Ok(text.clone()),
+                        Some(other) => Err(format!("`{column}` is {other}, not a text")),
+                        None => Err(format!("has no `{column}` key")),
+                    },
+                    Err(e) => Err(format!("not a JSON object: {e}")),
+                };
+                each((format!("{name}:{}", n + 1), text))?;
+            }
+        }
+        _ => {
+            for (n, line) in reader.lines().enumerate() {
+                let line = line.map_err(|e| unreadable(n as u64 + 1, crate::file::reason(&e)))?;
+                each((format!("{name}:{}", n + 1), Ok(line)))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A CSV file without the text column: what it has instead.
+fn no_column<'a>(name: &str, column: &str, header: impl Iterator<Item = &'a str>) -> Exit {
+    let names: Vec<&str> = header.map(str::trim).collect();
+    say!(
+        "error: `{name}` has no column `{column}` ({}); name the text column with `--column`",
+        crate::suggest::help(column, names)
+    );
+    Exit::Usage
+}
+
 /// Writes the predictions of chunk after chunk.
 struct Writer<'a> {
     predictor: &'a Predictor<'a>,
@@ -198,22 +255,29 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Predicts `inputs` (each with where it comes from) and writes them; an empty text is
-    /// refused with where it is, and the others are predicted.
-    fn chunk(&mut self, inputs: &[(String, String)]) -> Result<(), Exit> {
+    /// Predicts `inputs` (each with where it comes from) and writes them; an input that
+    /// cannot be read, or an empty text, is refused with where it is, and the others are
+    /// predicted.
+    fn chunk(&mut self, inputs: &[Input]) -> Result<(), Exit> {
         let mut texts = Vec::with_capacity(inputs.len());
         let mut places = Vec::with_capacity(inputs.len());
         for (place, text) in inputs {
-            if text.trim().is_empty() {
-                say!("error: {place}: empty text, nothing to predict");
+            let refused = match text {
+                Ok(text) if text.trim().is_empty() => Some("empty text, nothing to predict"),
+                Ok(text) => {
+                    texts.push(text.as_str());
+                    places.push(place.as_str());
+                    None
+                }
+                Err(reason) => Some(reason.as_str()),
+            };
+            if let Some(reason) = refused {
+                say!("error: {place}: {reason}");
                 self.refused += 1;
                 if self.strict {
                     return Err(Exit::Failed);
                 }
-                continue;
             }
-            texts.push(text.as_str());
-            places.push(place.as_str());
         }
         if texts.is_empty() {
             return Ok(());

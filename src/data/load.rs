@@ -476,6 +476,7 @@ fn encode_imdb(
             &corpus.words,
             num_words,
             encoding,
+            None,
             Some(IMDB_CLASSES.map(String::from).to_vec()),
         )),
     })

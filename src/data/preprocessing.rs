@@ -54,15 +54,19 @@ pub struct TextEncoder {
     pub words: Vec<String>,
     /// Multi-hot rows of width `num_words`, or padded sequences.
     pub encoding: Encoding,
+    /// The column the training texts were read from (a text table's); `None` for IMDB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 impl Preprocessing {
     /// The preprocessing of text indexed with the ranked `words` (most frequent first),
-    /// kept below `num_words`, encoded as `encoding`.
+    /// kept below `num_words`, encoded as `encoding`, read from `column` of a table.
     pub fn text(
         words: &[String],
         num_words: usize,
         encoding: Encoding,
+        column: Option<&str>,
         classes: Option<Vec<String>>,
     ) -> Preprocessing {
         let kept = num_words.saturating_sub(INDEX_FROM as usize + 1);
@@ -76,6 +80,7 @@ impl Preprocessing {
                 num_words,
                 words: words.iter().take(kept).cloned().collect(),
                 encoding,
+                column: column.map(str::to_string),
             }),
             classes,
         }
@@ -138,7 +143,7 @@ mod tests {
     #[test]
     fn words_keep_their_training_ids_and_the_rest_are_out_of_vocabulary() {
         // num_words = 7 keeps ids 4, 5, 6: "the", "movie", "was".
-        let pre = Preprocessing::text(&words(), 7, Encoding::MultiHot, None);
+        let pre = Preprocessing::text(&words(), 7, Encoding::MultiHot, None, None);
         let Input::Text(text) = &pre.input;
         assert_eq!(text.words, ["the", "movie", "was"]);
         let encoder = text.encoder().unwrap();
@@ -158,7 +163,7 @@ mod tests {
             truncating: Side::Pre,
             value: 0,
         };
-        let pre = Preprocessing::text(&words(), 100, Encoding::Sequence(padding), None);
+        let pre = Preprocessing::text(&words(), 100, Encoding::Sequence(padding), None, None);
         let Input::Text(text) = &pre.input;
         let Features::Sequences(rows) = text.encoder().unwrap().encode(&["movie bad"]) else {
             panic!("sequences")
@@ -168,7 +173,7 @@ mod tests {
 
     #[test]
     fn another_tokenizer_rule_is_refused() {
-        let mut pre = Preprocessing::text(&words(), 100, Encoding::MultiHot, None);
+        let mut pre = Preprocessing::text(&words(), 100, Encoding::MultiHot, None, None);
         let Input::Text(text) = &mut pre.input;
         text.filters.push('\'');
         assert!(text.encoder().is_err());

@@ -241,6 +241,7 @@ fn encode(
         &corpus.words,
         column.num_words,
         column.encoding,
+        Some(&column.column),
         corpus.classes.clone(),
     );
     let stats = Stats {

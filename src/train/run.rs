@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 /// Bumped when training changes in a way that changes results, so old folders are not
 /// mistaken for current ones.
-const RESULT_FORMAT: u32 = 2;
+pub const RESULT_FORMAT: u32 = 2;
 
 /// A run directory could not be used.
 #[derive(Debug, thiserror::Error)]

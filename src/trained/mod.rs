@@ -16,6 +16,7 @@ use crate::history::{History, HistoryError};
 use crate::ir::{Model, Training};
 use crate::model_folder::{HISTORY_JSON, MODEL_JSON, PREPROCESSING_JSON, WEIGHTS};
 use crate::run_index::{RunIndex, RunIndexError, RUN_JSON};
+use crate::train::run::RESULT_FORMAT;
 use std::path::{Path, PathBuf};
 
 /// Why a trained model cannot be used.
@@ -196,6 +197,14 @@ fn read_key(path: &Path) -> Result<(Model, Training), TrainedError> {
     };
     let key: serde_json::Value = serde_json::from_str(&file::read_to_string(path)?)
         .map_err(|e| invalid(format!("not JSON: {e}")))?;
+    let format = key.get("format").and_then(serde_json::Value::as_u64);
+    if format != Some(u64::from(RESULT_FORMAT)) {
+        return Err(invalid(format!(
+            "has format {}, this ofit reads {RESULT_FORMAT}: the model was trained by another \
+             version of ofit, or this is not an ofit model folder",
+            format.map_or("none".to_string(), |f| f.to_string())
+        )));
+    }
     let part = |name: &str| {
         key.get(name)
             .cloned()

@@ -135,6 +135,12 @@ impl Predictor<'_> {
             .collect()
     }
 
+    /// The column of a table the model's training texts came from, if they did.
+    pub fn text_column(&self) -> Option<&str> {
+        let Input::Text(text) = &self.model.preprocessing.as_ref()?.input;
+        text.column.as_deref()
+    }
+
     /// The name of class `class`: its name where the training data named its classes, else
     /// the number.
     pub fn class_name(&self, class: usize) -> String {
