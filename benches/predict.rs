@@ -53,13 +53,17 @@ fn predict(c: &mut Criterion) {
             .expect("its weights");
         if name == "baseline" {
             let preprocessing = model.preprocessing.as_ref().expect("a text model's");
-            let Input::Text(text) = &preprocessing.input;
+            let Input::Text(text) = &preprocessing.input else {
+                panic!("IMDB's models read text")
+            };
             let encoder = text.encoder().expect("ofit's tokenizer");
             group.bench_function("tokenize and encode only", |b| {
                 b.iter(|| encoder.encode(black_box(&texts)))
             });
         }
-        group.bench_function(name, |b| b.iter(|| predictor.predict(black_box(&texts))));
+        group.bench_function(name, |b| {
+            b.iter(|| predictor.predict(black_box(&texts)).expect("a text model"))
+        });
     }
     group.finish();
 }

@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! <hash>/model.json          the model, dataset and training it was trained with
-//!        preprocessing.json  what turns raw input into its features (text models), fitted on
-//!                            its training data
+//!        preprocessing.json  what turns raw input into its features, fitted on its training
+//!                            data (`data::preprocessing`)
 //!        summary.txt         the Keras-style summary
 //!        history.csv         every metric per epoch, training and validation
 //!        history.json        the same, with how training ended: the mark of a finished training

@@ -57,6 +57,12 @@ fn a_good_file_reads_features_without_the_label_column() {
             classes: None,
             categories: Vec::new(),
             dropped: 0,
+            inputs: ["x", "y"]
+                .map(|name| table::FeatureColumn {
+                    name: name.to_string(),
+                    read: table::ColumnRead::Number,
+                })
+                .to_vec(),
         }
     );
     assert_eq!(table.features.rows(), 3);

@@ -55,6 +55,7 @@ fn ofit_outputs(folder: &Path, texts: &[&str]) -> Vec<Vec<f64>> {
     let predictor = model.predictor(&empty, Backend::default()).unwrap();
     predictor
         .predict(texts)
+        .expect("a text model")
         .into_iter()
         .map(|p| match p {
             trained::predict::Prediction::Binary { probability, .. } => {

@@ -1,13 +1,14 @@
 //! `ofit predict RUN_DIR MODEL [FILE] [--text TEXT]…`: a trained model's predictions on raw
-//! text, streamed: texts are read, encoded and predicted a chunk at a time, and each
-//! chunk's lines are written before the next is read.
+//! input, streamed: texts (or a table's rows) are read, encoded and predicted a chunk at a
+//! time, and each chunk's lines are written before the next is read.
 
 use super::output::{self, say};
 use super::Exit;
 use crate::lower::Backend;
-use crate::trained::predict::{Prediction, Predictor};
+use crate::trained::predict::{Prediction, Predictor, Reader};
 use crate::trained::{self, TrainedError, TrainedModel};
 use clap::ValueEnum;
+use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -85,22 +86,40 @@ fn predict(request: Request) -> Result<Exit, Exit> {
         .map_err(|e| fail(&e))?;
     let mut writer = Writer {
         predictor: &predictor,
+        column: request.column,
         format: request.format,
         header: false,
         refused: 0,
         strict: request.strict,
     };
+    let table = matches!(predictor.reader(), Reader::Table(_));
+    if table && !request.texts.is_empty() {
+        say!(
+            "error: this model reads a table's rows, not texts: give a .csv, .jsonl or .json file"
+        );
+        return Err(Exit::Usage);
+    }
     let given: Vec<Input> = request
         .texts
         .iter()
         .enumerate()
-        .map(|(i, t)| (format!("text {}", i + 1), Ok(t.clone())))
+        .map(|(i, t)| (format!("text {}", i + 1), Ok(Row::Line(t.clone()))))
         .collect();
     writer.chunk(&given)?;
     if let Some(file) = file.as_deref() {
-        let column = request.column.or(predictor.text_column()).unwrap_or("text");
+        let kind = file
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        if table && !["csv", "jsonl", "json"].contains(&kind) {
+            say!(
+                "error: this model reads a table's rows: give a .csv, .jsonl or .json file, not `{}`",
+                file.display()
+            );
+            return Err(Exit::Usage);
+        }
         let mut chunk = Vec::with_capacity(CHUNK);
-        for_each_text(file, column, &mut |input| {
+        for_each_row(file, &mut |input| {
             chunk.push(input);
             if chunk.len() == CHUNK {
                 writer.chunk(&chunk)?;
@@ -155,17 +174,38 @@ pub fn fail(error: &TrainedError) -> Exit {
     }
 }
 
-/// An input: where it comes from (`text 1`, `reviews.csv:7`), and its text or why it has
+/// An input: where it comes from (`text 1`, `reviews.csv:7`), and its row or why it has
 /// none.
-type Input = (String, Result<String, String>);
+type Input = (String, Result<Row, String>);
+
+/// An input as read: a line of text, or a row's cells by column.
+pub enum Row {
+    /// A text given whole.
+    Line(String),
+    /// A row of a CSV, JSON Lines or JSON file: each column's cell as text (a JSON
+    /// number as written, `null` as an empty cell).
+    Cells(HashMap<String, String>),
+}
+
+/// A JSON object's values as cells.
+fn cells(object: serde_json::Map<String, serde_json::Value>) -> HashMap<String, String> {
+    object
+        .into_iter()
+        .map(|(key, value)| {
+            let cell = match value {
+                serde_json::Value::String(text) => text,
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (key.trim().to_string(), cell)
+        })
+        .collect()
+}
 
 /// Gives `each` every input of `file` (`-`: standard input): each line of a text file, or
-/// the `column` of each row of a `.csv` or `.jsonl` file, read as it streams.
-fn for_each_text(
-    file: &Path,
-    column: &str,
-    each: &mut dyn FnMut(Input) -> Result<(), Exit>,
-) -> Result<(), Exit> {
+/// each row of a `.csv`, `.jsonl` (both read as they stream) or `.json` file (a list of
+/// records, read whole).
+fn for_each_row(file: &Path, each: &mut dyn FnMut(Input) -> Result<(), Exit>) -> Result<(), Exit> {
     let stdin = file == Path::new("-");
     let name = if stdin {
         "standard input".to_string()
@@ -185,27 +225,31 @@ fn for_each_text(
         say!("error: {name}:{line}: cannot read: {reason}");
         Exit::Failed
     };
+    let object = |value: serde_json::Value| match value {
+        serde_json::Value::Object(object) => Ok(Row::Cells(cells(object))),
+        other => Err(format!("{other} is not a JSON object")),
+    };
     match file.extension().and_then(|e| e.to_str()) {
         Some("csv") => {
             let mut csv = ::csv::ReaderBuilder::new()
                 .flexible(true)
                 .from_reader(reader);
-            let header = csv
+            let header: Vec<String> = csv
                 .headers()
                 .map_err(|e| unreadable(1, e.to_string()))?
-                .clone();
-            let Some(at) = header.iter().position(|h| h.trim() == column) else {
-                return Err(no_column(&name, column, header.iter()));
-            };
+                .iter()
+                .map(|h| h.trim().to_string())
+                .collect();
             for record in csv.records() {
                 let record = record
                     .map_err(|e| unreadable(e.position().map_or(0, |p| p.line()), e.to_string()))?;
                 let line = record.position().map_or(0, |p| p.line());
-                let text = record
-                    .get(at)
-                    .map(str::to_string)
-                    .ok_or_else(|| format!("has no `{column}` value"));
-                each((format!("{name}:{line}"), text))?;
+                let row = header
+                    .iter()
+                    .cloned()
+                    .zip(record.iter().map(str::to_string))
+                    .collect();
+                each((format!("{name}:{line}"), Ok(Row::Cells(row))))?;
             }
         }
         Some("jsonl") => {
@@ -214,40 +258,35 @@ fn for_each_text(
                 if line.trim().is_empty() {
                     continue;
                 }
-                let text = match serde_json::from_str::<serde_json::Value>(&line) {
-                    Ok(value) => match value.get(column) {
-                        Some(serde_json::Value::String(text)) => Ok(text.clone()),
-                        Some(other) => Err(format!("`{column}` is {other}, not a text")),
-                        None => Err(format!("has no `{column}` key")),
-                    },
-                    Err(e) => Err(format!("not a JSON object: {e}")),
-                };
-                each((format!("{name}:{}", n + 1), text))?;
+                let row = serde_json::from_str(&line)
+                    .map_err(|e| format!("not a JSON object: {e}"))
+                    .and_then(object);
+                each((format!("{name}:{}", n + 1), row))?;
+            }
+        }
+        Some("json") => {
+            let records: Vec<serde_json::Value> = serde_json::from_reader(reader).map_err(|e| {
+                unreadable(e.line() as u64, format!("not a JSON list of records: {e}"))
+            })?;
+            for (i, record) in records.into_iter().enumerate() {
+                each((format!("{name}: record {}", i + 1), object(record)))?;
             }
         }
         _ => {
             for (n, line) in reader.lines().enumerate() {
                 let line = line.map_err(|e| unreadable(n as u64 + 1, crate::file::reason(&e)))?;
-                each((format!("{name}:{}", n + 1), Ok(line)))?;
+                each((format!("{name}:{}", n + 1), Ok(Row::Line(line))))?;
             }
         }
     }
     Ok(())
 }
 
-/// A CSV file without the text column: what it has instead.
-fn no_column<'a>(name: &str, column: &str, header: impl Iterator<Item = &'a str>) -> Exit {
-    let names: Vec<&str> = header.map(str::trim).collect();
-    say!(
-        "error: `{name}` has no column `{column}` ({}); name the text column with `--column`",
-        crate::suggest::help(column, names)
-    );
-    Exit::Usage
-}
-
 /// Writes the predictions of chunk after chunk.
 struct Writer<'a> {
     predictor: &'a Predictor<'a>,
+    /// The text column of a table file, when asked for.
+    column: Option<&'a str>,
     format: PredictFormat,
     header: bool,
     refused: usize,
@@ -259,37 +298,78 @@ impl Writer<'_> {
     /// cannot be read, or an empty text, is refused with where it is, and the others are
     /// predicted.
     fn chunk(&mut self, inputs: &[Input]) -> Result<(), Exit> {
-        let mut texts = Vec::with_capacity(inputs.len());
+        // A first row without the text column says the column is wrong, not the row.
+        let started = self.header || self.refused > 0;
+        if let (false, Reader::Text { column, .. }, Some((place, Ok(Row::Cells(cells))))) =
+            (started, self.predictor.reader(), inputs.first())
+        {
+            let column = self.column.or(*column).unwrap_or("text");
+            if !cells.contains_key(column) {
+                let mut names: Vec<&str> = cells.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                say!(
+                    "error: {place}: no column `{column}` ({}); name the text column with `--column`",
+                    crate::suggest::help(column, names)
+                );
+                return Err(Exit::Usage);
+            }
+        }
+        let mut texts: Vec<&str> = Vec::with_capacity(inputs.len());
+        let mut rows: Vec<Vec<f32>> = Vec::new();
         let mut places = Vec::with_capacity(inputs.len());
-        for (place, text) in inputs {
-            let refused = match text {
-                Ok(text) if text.trim().is_empty() => Some("empty text, nothing to predict"),
-                Ok(text) => {
-                    texts.push(text.as_str());
-                    places.push(place.as_str());
-                    None
+        for (place, row) in inputs {
+            let read = row.as_ref().map_err(String::clone).and_then(|row| {
+                match (self.predictor.reader(), row) {
+                    (Reader::Text { column, .. }, row) => {
+                        let text = match row {
+                            Row::Line(text) => text,
+                            Row::Cells(cells) => {
+                                let column = self.column.or(*column).unwrap_or("text");
+                                cells
+                                    .get(column)
+                                    .ok_or_else(|| format!("has no `{column}` value"))?
+                            }
+                        };
+                        if text.trim().is_empty() {
+                            return Err("empty text, nothing to predict".to_string());
+                        }
+                        texts.push(text);
+                        Ok(())
+                    }
+                    (Reader::Table(table), Row::Cells(cells)) => {
+                        rows.push(table.read(&|name| cells.get(name).cloned())?);
+                        Ok(())
+                    }
+                    (Reader::Table(_), Row::Line(_)) => {
+                        Err("a table's model reads rows, not a text".to_string())
+                    }
                 }
-                Err(reason) => Some(reason.as_str()),
-            };
-            if let Some(reason) = refused {
-                say!("error: {place}: {reason}");
-                self.refused += 1;
-                if self.strict {
-                    return Err(Exit::Failed);
+            });
+            match read {
+                Ok(()) => places.push(place.as_str()),
+                Err(reason) => {
+                    say!("error: {place}: {reason}");
+                    self.refused += 1;
+                    if self.strict {
+                        return Err(Exit::Failed);
+                    }
                 }
             }
         }
-        if texts.is_empty() {
+        if places.is_empty() {
             return Ok(());
         }
-        let predictions = self.predictor.predict(&texts);
+        let predictions = match self.predictor.predict(&texts) {
+            Some(predictions) => predictions,
+            None => self.predictor.predict_rows(&rows),
+        };
         let mut out = String::new();
         if !self.header {
             self.header = true;
             out += &self.head(&predictions[0]);
         }
-        for ((place, text), prediction) in places.iter().zip(&texts).zip(&predictions) {
-            out += &self.line(place, text, prediction);
+        for (i, (place, prediction)) in places.iter().zip(&predictions).enumerate() {
+            out += &self.line(place, texts.get(i).copied(), prediction);
         }
         output::out(&out)
     }
@@ -311,7 +391,8 @@ impl Writer<'_> {
         }
     }
 
-    fn line(&self, place: &str, text: &str, prediction: &Prediction) -> String {
+    /// A prediction's line; the text format shows the text, or for a row its place.
+    fn line(&self, place: &str, text: Option<&str>, prediction: &Prediction) -> String {
         let class = prediction.class().map(|c| self.predictor.class_name(c));
         match self.format {
             PredictFormat::Text => {
@@ -320,7 +401,7 @@ impl Writer<'_> {
                     (_, Some(class), Some(p)) => format!("{class} {p:.4}"),
                     _ => unreachable!("a class has a probability"),
                 };
-                format!("{verdict}\t{}\n", shown(text))
+                format!("{verdict}\t{}\n", shown(text.unwrap_or(place)))
             }
             PredictFormat::Csv => match prediction {
                 Prediction::Binary { probability, .. } => format!(

@@ -178,6 +178,11 @@ pub(super) fn dense_encoded(
         [Some(&train_split), Some(&validation), test.as_ref()],
         rule,
     );
+    let preprocessing = Preprocessing::table(
+        train.inputs.clone(),
+        train.columns.clone(),
+        train.classes.clone(),
+    );
     let stats = Stats {
         train: dense_stats(&train_split, classes),
         validation: dense_stats(&validation, classes),
@@ -196,7 +201,7 @@ pub(super) fn dense_encoded(
         test,
         classes,
         stats,
-        preprocessing: None,
+        preprocessing: Some(preprocessing),
     }
 }
 

@@ -215,8 +215,8 @@ pub struct Encoded {
     pub classes: Option<usize>,
     /// Facts about the data, for `ofit data` and `ofit summary`.
     pub stats: stats::Stats,
-    /// What turns raw input into these features, for a trained model to keep; `None`
-    /// where ofit cannot yet apply a model to raw input (numeric tables).
+    /// What turns raw input into these features, for a trained model to keep; `None` for
+    /// examples made otherwise (a test's, a predictor's).
     pub preprocessing: Option<preprocessing::Preprocessing>,
 }
 

@@ -1,9 +1,13 @@
 //! What turns raw input into a model's features, fitted on its training data: for text,
-//! Keras's tokenizer rule, the word index and the encoding. Training keeps it in every
-//! model folder (`preprocessing.json`), so that a trained model applies to raw text
-//! anywhere, without the spec, the data or the data cache, exactly as it was trained.
+//! Keras's tokenizer rule, the word index and the encoding; for a numeric table, each
+//! feature column and how it is read (a categorical column's names among them). Training
+//! keeps it in every model folder (`preprocessing.json`), so that a trained model applies
+//! to raw input anywhere, without the spec, the data or the data cache, exactly as it was
+//! trained.
 
 use super::corpus::{self, WordIndex, INDEX_FROM, OOV, START};
+use super::error::shown;
+use super::table::FeatureColumn;
 use super::{padding, tokenize, Features};
 use crate::ir::Encoding;
 use rayon::prelude::*;
@@ -31,6 +35,33 @@ pub struct Preprocessing {
 pub enum Input {
     /// A text, tokenized and indexed as the training texts were.
     Text(TextEncoder),
+    /// A row of named cells, read as the training file's rows were.
+    Table(TableReader),
+}
+
+/// A numeric table's rows as features: each feature column's cell read as in training
+/// (a number, a date's year, a name one-hot over the training file's names); other cells,
+/// the label's among them, are not read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableReader {
+    /// The feature columns, in feature order.
+    pub columns: Vec<FeatureColumn>,
+    /// The features' names, in order (a one-hot column's as `column_name`).
+    pub features: Vec<String>,
+}
+
+impl TableReader {
+    /// The features of one row, whose cell in a column `cell` gives (`None`: the row has
+    /// no such column); else what is wrong with it.
+    pub fn read(&self, cell: &dyn Fn(&str) -> Option<String>) -> Result<Vec<f32>, String> {
+        let mut values = Vec::with_capacity(self.features.len());
+        for column in &self.columns {
+            let text = cell(&column.name)
+                .ok_or_else(|| format!("has no `{}` value", shown(&column.name)))?;
+            column.read(&text, &mut values)?;
+        }
+        Ok(values)
+    }
 }
 
 /// Keras's text pipeline as `imdb.load_data` and ofit's text tables apply it: lower-case
@@ -82,6 +113,21 @@ impl Preprocessing {
                 encoding,
                 column: column.map(str::to_string),
             }),
+            classes,
+        }
+    }
+}
+
+impl Preprocessing {
+    /// The preprocessing of a numeric table read by `columns`, giving `features`.
+    pub fn table(
+        columns: Vec<FeatureColumn>,
+        features: Vec<String>,
+        classes: Option<Vec<String>>,
+    ) -> Preprocessing {
+        Preprocessing {
+            format: FORMAT,
+            input: Input::Table(TableReader { columns, features }),
             classes,
         }
     }
@@ -144,7 +190,9 @@ mod tests {
     fn words_keep_their_training_ids_and_the_rest_are_out_of_vocabulary() {
         // num_words = 7 keeps ids 4, 5, 6: "the", "movie", "was".
         let pre = Preprocessing::text(&words(), 7, Encoding::MultiHot, None, None);
-        let Input::Text(text) = &pre.input;
+        let Input::Text(text) = &pre.input else {
+            panic!("text")
+        };
         assert_eq!(text.words, ["the", "movie", "was"]);
         let encoder = text.encoder().unwrap();
         let Features::MultiHot(rows) = encoder.encode(&["The movie was GREAT!", ""]) else {
@@ -164,7 +212,9 @@ mod tests {
             value: 0,
         };
         let pre = Preprocessing::text(&words(), 100, Encoding::Sequence(padding), None, None);
-        let Input::Text(text) = &pre.input;
+        let Input::Text(text) = &pre.input else {
+            panic!("text")
+        };
         let Features::Sequences(rows) = text.encoder().unwrap().encode(&["movie bad"]) else {
             panic!("sequences")
         };
@@ -174,7 +224,9 @@ mod tests {
     #[test]
     fn another_tokenizer_rule_is_refused() {
         let mut pre = Preprocessing::text(&words(), 100, Encoding::MultiHot, None, None);
-        let Input::Text(text) = &mut pre.input;
+        let Input::Text(text) = &mut pre.input else {
+            panic!("text")
+        };
         text.filters.push('\'');
         assert!(text.encoder().is_err());
     }

@@ -15,6 +15,7 @@ use super::error::{shown, MAX_REPORTED};
 use super::{csv, json_lines, json_records, DataError, Dense, LabelRule};
 use crate::ir::{Columns, Missing, TableFormat};
 use crate::suggest::{did_you_mean, quoted_list};
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// A table file read as numeric features plus a label column.
@@ -34,6 +35,66 @@ pub struct Table {
     pub categories: Vec<Vec<String>>,
     /// Rows left out for a missing value (`missing = drop`).
     pub dropped: usize,
+    /// How each feature column is read, in feature order: what a trained model keeps to
+    /// read other rows as this file's were read.
+    pub inputs: Vec<FeatureColumn>,
+}
+
+/// A feature column of a table and how its cells become features.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureColumn {
+    /// The column's header.
+    pub name: String,
+    /// How a cell is read.
+    #[serde(flatten)]
+    pub read: ColumnRead,
+}
+
+/// How a feature column's cell becomes features.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "read", rename_all = "snake_case")]
+pub enum ColumnRead {
+    /// A number, as written.
+    Number,
+    /// A date written `YYYY-MM-DD`, as its year.
+    Year,
+    /// A name, one-hot over these categories (the training file's, in byte order).
+    OneHot {
+        /// The names, in the order of their features.
+        categories: Vec<String>,
+    },
+}
+
+impl FeatureColumn {
+    /// Appends the features of `cell`, this column's cell, to `values`; else says what is
+    /// wrong with it. An empty cell is missing, which a model cannot be applied to.
+    pub fn read(&self, cell: &str, values: &mut Vec<f32>) -> Result<(), String> {
+        let name = shown(&self.name);
+        if cell.trim().is_empty() {
+            return Err(format!("the value in column `{name}` is missing"));
+        }
+        match &self.read {
+            ColumnRead::Number => {
+                values.push(number(cell).map_err(|bad| bad.message(cell, &self.name, false))?)
+            }
+            ColumnRead::Year => values.push(year(cell, &self.name)?),
+            ColumnRead::OneHot { categories } => {
+                let at = one_hot(cell, &self.name, categories, true)?;
+                let start = values.len();
+                values.resize(start + categories.len(), 0.0);
+                values[start + at] = 1.0;
+            }
+        }
+        Ok(())
+    }
+
+    /// The number of features it gives.
+    pub fn width(&self) -> usize {
+        match &self.read {
+            ColumnRead::OneHot { categories } => categories.len(),
+            ColumnRead::Number | ColumnRead::Year => 1,
+        }
+    }
 }
 
 /// A table file's text column and label column (its other columns are not read).
@@ -153,6 +214,7 @@ pub fn read_like(
         classes: parsed.classes,
         categories: parsed.categories,
         dropped: parsed.dropped,
+        inputs: parsed.inputs,
     })
 }
 
@@ -321,6 +383,7 @@ struct Parsed {
     classes: Option<Vec<String>>,
     categories: Vec<Vec<String>>,
     dropped: usize,
+    inputs: Vec<FeatureColumn>,
 }
 
 /// Reads the file's `records` (`path` names it in errors) as `reading` says: numeric
@@ -560,6 +623,20 @@ fn parse(
         texts,
         labels,
         classes: classes.map(<[String]>::to_vec),
+        inputs: header
+            .features
+            .iter()
+            .map(|&(index, read)| FeatureColumn {
+                name: header.names[index].clone(),
+                read: match read {
+                    Read::Number => ColumnRead::Number,
+                    Read::Year => ColumnRead::Year,
+                    Read::OneHot(c) => ColumnRead::OneHot {
+                        categories: categories[c].clone(),
+                    },
+                },
+            })
+            .collect(),
         categories,
         dropped,
     })

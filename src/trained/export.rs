@@ -30,7 +30,7 @@ struct Description<'a> {
     input: &'a crate::ir::Input,
     /// How the output is read.
     output: Output,
-    /// What turns raw text into the input; absent for a numeric table's model.
+    /// What turns raw input into the input; absent for a model trained before ofit kept it.
     #[serde(skip_serializing_if = "Option::is_none")]
     preprocessing: Option<&'a crate::data::preprocessing::Preprocessing>,
 }

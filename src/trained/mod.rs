@@ -90,8 +90,8 @@ pub struct TrainedModel {
     pub model: Model,
     /// How it was trained.
     pub training: Training,
-    /// What turns raw input into its features; `None` for a model of a numeric table,
-    /// which ofit cannot yet apply to raw input.
+    /// What turns raw input into its features; `None` for a model trained by an ofit that
+    /// did not keep it, which can be evaluated on its data but not applied to raw input.
     pub preprocessing: Option<Preprocessing>,
     /// Its finished history.
     pub history: History,

@@ -1,10 +1,11 @@
-//! A trained model's predictions on raw text: each text tokenized and encoded by the
-//! model's own preprocessing, then the model's forward pass in inference mode (no dropout,
-//! batch norm's moving statistics), as the validation pass runs it.
+//! A trained model's predictions on raw input: each text tokenized and encoded, or each
+//! table row's cells read, by the model's own preprocessing, then the model's forward pass
+//! in inference mode (no dropout, batch norm's moving statistics), as the validation pass
+//! runs it.
 
 use super::{TrainedError, TrainedModel};
-use crate::data::preprocessing::{Input, TextEncoding};
-use crate::data::{Encoded, Split};
+use crate::data::preprocessing::{Input, TableReader, TextEncoding};
+use crate::data::{Dense, Encoded, Features, Split};
 use crate::ir::Loss;
 use crate::lower::Backend;
 use crate::train::fit::Trainer;
@@ -65,24 +66,42 @@ impl Prediction {
 /// A trained model ready to predict: its weights loaded once, its word index built once.
 pub struct Predictor<'a> {
     model: &'a TrainedModel,
-    encoding: TextEncoding<'a>,
+    reader: Reader<'a>,
     trainer: Trainer<'a>,
 }
 
+/// What a predictor reads: texts, or a table's rows.
+pub enum Reader<'a> {
+    /// Texts, tokenized and encoded.
+    Text {
+        /// The encoder, its word index built.
+        encoding: TextEncoding<'a>,
+        /// The column of a table the training texts came from, if they did.
+        column: Option<&'a str>,
+    },
+    /// Rows of named cells.
+    Table(&'a TableReader),
+}
+
 impl TrainedModel {
-    /// The text rules of its preprocessing, ready to encode.
-    fn text_encoding(&self) -> Result<TextEncoding<'_>, TrainedError> {
+    /// Its preprocessing, ready to read inputs.
+    fn reader(&self) -> Result<Reader<'_>, TrainedError> {
         let preprocessing = self.preprocessing.as_ref().ok_or_else(|| {
             self.invalid_preprocessing(
-                "is missing: ofit keeps the preprocessing of text models (IMDB, a text \
-                 column) trained since it does, and cannot yet apply a numeric table's model \
-                 to raw input"
+                "is missing: the model was trained by an ofit that did not keep it; train it \
+                 again to apply it to raw input"
                     .to_string(),
             )
         })?;
-        let Input::Text(text) = &preprocessing.input;
-        text.encoder()
-            .map_err(|reason| self.invalid_preprocessing(reason))
+        Ok(match &preprocessing.input {
+            Input::Text(text) => Reader::Text {
+                encoding: text
+                    .encoder()
+                    .map_err(|reason| self.invalid_preprocessing(reason))?,
+                column: text.column.as_deref(),
+            },
+            Input::Table(table) => Reader::Table(table),
+        })
     }
 
     /// A predictor of this model on `backend`, holding the examples it was built with
@@ -94,7 +113,7 @@ impl TrainedModel {
     ) -> Result<Predictor<'a>, TrainedError> {
         Ok(Predictor {
             model: self,
-            encoding: self.text_encoding()?,
+            reader: self.reader()?,
             trainer: self.trainer(empty, backend)?,
         })
     }
@@ -108,14 +127,38 @@ impl TrainedModel {
 }
 
 impl Predictor<'_> {
-    /// The model's prediction for each of `texts`.
-    pub fn predict(&self, texts: &[&str]) -> Vec<Prediction> {
+    /// What it reads.
+    pub fn reader(&self) -> &Reader<'_> {
+        &self.reader
+    }
+
+    /// The model's prediction for each of `texts`; `None` for a model that reads a
+    /// table's rows.
+    pub fn predict(&self, texts: &[&str]) -> Option<Vec<Prediction>> {
+        let Reader::Text { encoding, .. } = &self.reader else {
+            return None;
+        };
+        Some(self.predict_features(encoding.encode(texts), texts.len()))
+    }
+
+    /// The model's prediction for each of `rows`, each row's features as its table reader
+    /// reads them ([`TableReader::read`]).
+    pub fn predict_rows(&self, rows: &[Vec<f32>]) -> Vec<Prediction> {
+        let width = rows.first().map_or(0, Vec::len);
+        let features = Features::Dense(Dense {
+            width,
+            values: rows.concat(),
+        });
+        self.predict_features(features, rows.len())
+    }
+
+    fn predict_features(&self, features: Features, rows: usize) -> Vec<Prediction> {
         let split = Split {
-            features: self.encoding.encode(texts),
-            labels: vec![0.0; texts.len()],
+            features,
+            labels: vec![0.0; rows],
         };
         let outputs = self.trainer.predict(&split);
-        let units = (outputs.len() / texts.len().max(1)).max(1);
+        let units = (outputs.len() / rows.max(1)).max(1);
         outputs
             .chunks(units)
             .map(|row| match self.model.training.loss {
@@ -133,12 +176,6 @@ impl Predictor<'_> {
                 Loss::Mse | Loss::Mae | Loss::Huber => Prediction::Value { value: row[0] },
             })
             .collect()
-    }
-
-    /// The column of a table the model's training texts came from, if they did.
-    pub fn text_column(&self) -> Option<&str> {
-        let Input::Text(text) = &self.model.preprocessing.as_ref()?.input;
-        text.column.as_deref()
     }
 
     /// The name of class `class`: its name where the training data named its classes, else
