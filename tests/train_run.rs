@@ -22,6 +22,7 @@ const LANES: &str = "tests/fixtures/train/lanes.ofit";
 /// The files of a finished model folder.
 const FILES: &[&str] = &[
     "model.json",
+    "preprocessing.json",
     "summary.txt",
     "history.csv",
     "history.json",
