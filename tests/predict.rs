@@ -175,6 +175,11 @@ fn a_model_folder_copied_elsewhere_predicts_alone() {
         "{moved}"
     );
     assert!(moved.ends_with(&format!("\t{text}\n")), "{moved}");
+    // A folder's file of texts comes right after it.
+    std::fs::write(elsewhere.path().join("texts.txt"), format!("{text}\n")).unwrap();
+    let (code, from_file, stderr) = ofit_predict(&[".", "texts.txt"], elsewhere.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(from_file, moved);
 }
 
 #[test]

@@ -57,10 +57,6 @@ pub fn run(request: Request) -> Exit {
 }
 
 fn predict(request: Request) -> Result<Exit, Exit> {
-    if request.file.is_none() && request.texts.is_empty() {
-        say!("error: nothing to predict: give `--text \"…\"`, a file of texts (one per line), or `-` for standard input");
-        return Err(Exit::Usage);
-    }
     // A model folder is named directly, and the next argument is then the file.
     let (dir, file): (PathBuf, Option<PathBuf>) = match is_model_folder(request.run_dir) {
         true => (
@@ -76,7 +72,7 @@ fn predict(request: Request) -> Result<Exit, Exit> {
         ),
     };
     if file.is_none() && request.texts.is_empty() {
-        say!("error: nothing to predict: give `--text \"…\"`, a file of texts (one per line, or a column of a CSV or JSON Lines file), or `-` for standard input");
+        say!("error: nothing to predict: give `--text \"…\"`, a file (texts one per line, or a CSV, JSON Lines or JSON file), or `-` for standard input");
         return Err(Exit::Usage);
     }
     let model = TrainedModel::open(&dir).map_err(|e| fail(&e))?;
