@@ -92,3 +92,60 @@ fn an_unknown_model_or_a_missing_split_is_an_error_that_says_so() {
     assert!(stderr.contains("has no test split"), "{stderr}");
     assert_eq!(json["models"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn another_file_in_the_training_files_format_is_read_as_a_validation_file_would_be() {
+    // The test file of the text table, given as a file: the history's test figures.
+    let out = support::run_spec("tests/fixtures/predict/own_text.ofit", &[]);
+    let run_dir = out.path().to_str().unwrap();
+    let test = support::root().join("examples/data/reviews_test.jsonl");
+    let (code, json, stderr) = evaluate(&[run_dir, "--file", test.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(json["models"][0]["split"], test.to_str().unwrap());
+    let folder = trained::find(out.path(), "words/averaged").unwrap();
+    let history = History::read(&folder.join("history.json")).unwrap();
+    for (name, value) in figures(&json) {
+        let (_, expected) = history
+            .test_figures()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .unwrap();
+        assert!(
+            (value - expected).abs() <= 1e-9,
+            "{name}: {value} vs {expected}"
+        );
+    }
+    // A numeric table's validation records, in a file of their own: the validation figures.
+    let out = support::run_spec("tests/fixtures/predict/cars.ofit", &[]);
+    let records: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(support::root().join("tests/fixtures/data/json/cars.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let complete: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r.as_object().unwrap().values().all(|v| !v.is_null()))
+        .collect();
+    let kept = (complete.len() as f64 * 0.75).floor() as usize;
+    let file = out.path().join("validation.json");
+    std::fs::write(&file, serde_json::to_string(&complete[kept..]).unwrap()).unwrap();
+    let run_dir = out.path().to_str().unwrap();
+    let (code, json, stderr) = evaluate(&[run_dir, "e/m", "--file", file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let folder = trained::find(out.path(), "e/m").unwrap();
+    let history = History::read(&folder.join("history.json")).unwrap();
+    let (_, loss) = figures(&json)[0].clone();
+    let measured = *history.column("val_loss").unwrap().last().unwrap();
+    assert!(
+        (loss - measured).abs() <= 1e-6 * measured.abs().max(1.0),
+        "evaluated {loss}, measured {measured}"
+    );
+    // IMDB has no file format.
+    let out = support::run_spec("tests/fixtures/train/reviews.ofit", &[]);
+    let (code, _, stderr) = evaluate(&[out.path().to_str().unwrap(), "--file", "x.csv"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("was trained on IMDB's reviews, which has no file format"),
+        "{stderr}"
+    );
+}

@@ -1,13 +1,14 @@
 //! `ofit evaluate RUN_DIR [MODEL…]`: the loss and metrics of a run's finished models on a
 //! split of the data their spec declares (its test split where it has one, else its
-//! validation split), as Keras's `evaluate` gives them.
+//! validation split), or on another file in their training file's format, as Keras's
+//! `evaluate` gives them.
 
 use super::output::{self, say};
 use super::{compile_or_report, Exit, Format};
 use crate::data::{self, Encoded, LabelRule};
 use crate::lower::Backend;
 use crate::run_index::{RunIndex, RUN_JSON};
-use crate::trained::evaluate::{evaluate, Figures};
+use crate::trained::evaluate::{evaluate, file_examples, Figures, FileError};
 use crate::trained::TrainedModel;
 use clap::ValueEnum;
 use serde::Serialize;
@@ -15,8 +16,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Which examples to evaluate on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Examples {
     /// The whole training split (for a `train_size` member, more than it trained on).
     Train,
@@ -33,8 +33,8 @@ struct Evaluated {
     model: String,
     /// Its folder, relative to the run directory.
     folder: String,
-    /// The split evaluated.
-    split: Examples,
+    /// The split evaluated (`test`, `validation`, `train`), or the file.
+    split: String,
     /// Each metric's value, `loss` first.
     #[serde(serialize_with = "in_order")]
     figures: Figures,
@@ -50,10 +50,11 @@ pub fn run(
     run_dir: &Path,
     names: &[String],
     split: Option<Examples>,
+    file: Option<&Path>,
     format: Format,
     backend: Backend,
 ) -> Exit {
-    match evaluate_run(run_dir, names, split, format, backend) {
+    match evaluate_run(run_dir, names, split, file, format, backend) {
         Ok(exit) | Err(exit) => exit,
     }
 }
@@ -62,6 +63,7 @@ fn evaluate_run(
     run_dir: &Path,
     names: &[String],
     split: Option<Examples>,
+    file: Option<&Path>,
     format: Format,
     backend: Backend,
 ) -> Result<Exit, Exit> {
@@ -102,6 +104,37 @@ fn evaluate_run(
             );
             return Err(Exit::Usage);
         }
+    }
+    if let Some(file) = file {
+        let mut evaluated = Vec::new();
+        let mut failed = false;
+        for (name, _, folder) in &chosen {
+            let figures = TrainedModel::open(&run_dir.join(folder))
+                .map_err(FileError::from)
+                .and_then(|model| {
+                    let split = file_examples(&model, file)?;
+                    Ok(evaluate(&model, &model.empty(), &split, backend)?)
+                });
+            match figures {
+                Ok(figures) => evaluated.push(Evaluated {
+                    model: name.clone(),
+                    folder: folder.to_string(),
+                    split: file.display().to_string(),
+                    figures,
+                }),
+                Err(e) => {
+                    say!("error: `{name}`: {e}");
+                    if let FileError::Data(data) = &e {
+                        if let Some(help) = data.help() {
+                            say!("  help: {help}");
+                        }
+                    }
+                    failed = true;
+                }
+            }
+        }
+        output::out(&render(&evaluated, format))?;
+        return Ok(if failed { Exit::Failed } else { Exit::Ok });
     }
     let (_, program) = compile_or_report(spec)?;
     let ctx = super::data::context(spec.parent().unwrap_or(Path::new(".")));
@@ -155,7 +188,7 @@ fn evaluate_run(
             Ok(figures) => evaluated.push(Evaluated {
                 model: name.clone(),
                 folder: folder.to_string(),
-                split: which,
+                split: which.name().to_string(),
                 figures,
             }),
             Err(e) => {
@@ -164,19 +197,33 @@ fn evaluate_run(
             }
         }
     }
-    let text = match format {
+    output::out(&render(&evaluated, format))?;
+    Ok(if failed { Exit::Failed } else { Exit::Ok })
+}
+
+/// The figures as `format` writes them.
+fn render(evaluated: &[Evaluated], format: Format) -> String {
+    match format {
         Format::Json => {
             #[derive(Serialize)]
             struct Out<'a> {
                 models: &'a [Evaluated],
             }
-            serde_json::to_string_pretty(&Out { models: &evaluated }).expect("figures serialize")
+            serde_json::to_string_pretty(&Out { models: evaluated }).expect("figures serialize")
                 + "\n"
         }
         Format::Human => evaluated.iter().map(line).collect(),
-    };
-    output::out(&text)?;
-    Ok(if failed { Exit::Failed } else { Exit::Ok })
+    }
+}
+
+impl Examples {
+    fn name(self) -> &'static str {
+        match self {
+            Examples::Train => "train",
+            Examples::Validation => "validation",
+            Examples::Test => "test",
+        }
+    }
 }
 
 /// `sizes/baseline (test): loss 0.3391, accuracy 0.8723`.
@@ -186,10 +233,10 @@ fn line(model: &Evaluated) -> String {
         .iter()
         .map(|(name, v)| format!("{name} {v:.4}"))
         .collect();
-    let split = match model.split {
-        Examples::Train => "train",
-        Examples::Validation => "validation",
-        Examples::Test => "test",
-    };
-    format!("{} ({split}): {}\n", model.model, figures.join(", "))
+    format!(
+        "{} ({}): {}\n",
+        model.model,
+        model.split,
+        figures.join(", ")
+    )
 }

@@ -110,8 +110,12 @@ enum Command {
         /// The models, as `experiment/model` (e.g. sizes/baseline); default: every one.
         models: Vec<String>,
         /// Which examples to evaluate on.
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, conflicts_with = "file")]
         split: Option<evaluate::Examples>,
+        /// Evaluate on this file instead: labelled rows in the format of the models'
+        /// training file (CSV, JSON Lines or JSON), read as a validation file would be.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -228,9 +232,12 @@ pub fn main() -> ExitCode {
             run_dir,
             models,
             split,
+            file,
             format,
         } => match training_backend() {
-            Ok(backend) => evaluate::run(&run_dir, &models, split, format, backend),
+            Ok(backend) => {
+                evaluate::run(&run_dir, &models, split, file.as_deref(), format, backend)
+            }
             Err(exit) => exit,
         },
         Command::Export {

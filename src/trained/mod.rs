@@ -13,7 +13,7 @@ use crate::data::preprocessing::{self, Preprocessing};
 use crate::data::{Dense, Encoded, Features, MultiHot, Padded, Split};
 use crate::file::{self, IoError};
 use crate::history::{History, HistoryError};
-use crate::ir::{Model, Training};
+use crate::ir::{Dataset, Model, Training};
 use crate::model_folder::{HISTORY_JSON, MODEL_JSON, PREPROCESSING_JSON, WEIGHTS};
 use crate::run_index::{RunIndex, RunIndexError, RUN_JSON};
 use crate::train::run::RESULT_FORMAT;
@@ -90,6 +90,8 @@ pub struct TrainedModel {
     pub model: Model,
     /// How it was trained.
     pub training: Training,
+    /// The dataset it was trained on, as declared.
+    pub dataset: Dataset,
     /// What turns raw input into its features; `None` for a model trained by an ofit that
     /// did not keep it, which can be evaluated on its data but not applied to raw input.
     pub preprocessing: Option<Preprocessing>,
@@ -120,19 +122,18 @@ impl TrainedModel {
                     .to_string(),
             });
         }
-        let (model, training) = read_key(&dir.join(MODEL_JSON))?;
+        let (model, training, dataset) = read_key(&dir.join(MODEL_JSON))?;
         let preprocessing = read_preprocessing(&dir.join(PREPROCESSING_JSON))?;
         Ok(TrainedModel {
             dir: dir.to_path_buf(),
             model,
             training,
+            dataset,
             preprocessing,
             history,
         })
     }
-}
 
-impl TrainedModel {
     /// Examples of none, shaped as this model's input: what a trainer holding its weights
     /// is built with, before it is given any.
     pub fn empty(&self) -> Encoded {
@@ -189,8 +190,8 @@ impl TrainedModel {
     }
 }
 
-/// The model and training of a `model.json`.
-fn read_key(path: &Path) -> Result<(Model, Training), TrainedError> {
+/// The model, training and dataset of a `model.json`.
+fn read_key(path: &Path) -> Result<(Model, Training, Dataset), TrainedError> {
     let invalid = |reason: String| TrainedError::Invalid {
         path: path.to_path_buf(),
         reason,
@@ -214,7 +215,9 @@ fn read_key(path: &Path) -> Result<(Model, Training), TrainedError> {
         .map_err(|e| invalid(format!("its model is not one this ofit reads: {e}")))?;
     let training = serde_json::from_value(part("training")?)
         .map_err(|e| invalid(format!("its training is not one this ofit reads: {e}")))?;
-    Ok((model, training))
+    let dataset = serde_json::from_value(part("dataset")?)
+        .map_err(|e| invalid(format!("its dataset is not one this ofit reads: {e}")))?;
+    Ok((model, training, dataset))
 }
 
 /// A `preprocessing.json`; `None` when there is none.

@@ -118,7 +118,7 @@ impl TrainedModel {
         })
     }
 
-    fn invalid_preprocessing(&self, reason: String) -> TrainedError {
+    pub(super) fn invalid_preprocessing(&self, reason: String) -> TrainedError {
         TrainedError::Invalid {
             path: self.dir.join(crate::model_folder::PREPROCESSING_JSON),
             reason,
