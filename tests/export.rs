@@ -27,10 +27,10 @@ fn export(run_dir: &Path, model: &str, out: &Path) {
     );
 }
 
-/// The outputs numpy computes from the export in `dir` for `texts`.
-fn numpy_outputs(dir: &Path, texts: &[&str]) -> Vec<Vec<f64>> {
-    let input = dir.join("texts.json");
-    std::fs::write(&input, serde_json::to_string(texts).unwrap()).unwrap();
+/// The outputs numpy computes from the export in `dir` for `inputs` (texts, or records).
+fn numpy_outputs(dir: &Path, inputs: &impl serde::Serialize) -> Vec<Vec<f64>> {
+    let input = dir.join("inputs.json");
+    std::fs::write(&input, serde_json::to_string(inputs).unwrap()).unwrap();
     let script = support::root().join("tests/export/forward.py");
     let ran = Command::new("python3")
         .arg(&script)
@@ -53,9 +53,12 @@ fn ofit_outputs(folder: &Path, texts: &[&str]) -> Vec<Vec<f64>> {
     let model = TrainedModel::open(folder).unwrap();
     let empty = model.empty();
     let predictor = model.predictor(&empty, Backend::default()).unwrap();
-    predictor
-        .predict(texts)
-        .expect("a text model")
+    outputs(predictor.predict(texts).expect("a text model"))
+}
+
+/// Each prediction's outputs.
+fn outputs(predictions: Vec<trained::predict::Prediction>) -> Vec<Vec<f64>> {
+    predictions
         .into_iter()
         .map(|p| match p {
             trained::predict::Prediction::Binary { probability, .. } => {
@@ -93,7 +96,7 @@ fn numpy_applies_an_exported_multi_hot_model_as_ofit_predicts() {
     export(out.path(), "e/a", export_dir.path());
     let folder = trained::find(out.path(), "e/a").unwrap();
     assert_close(
-        &numpy_outputs(export_dir.path(), &TEXTS),
+        &numpy_outputs(export_dir.path(), &TEXTS.to_vec()),
         &ofit_outputs(&folder, &TEXTS),
     );
     // The names and shapes are documented in model.json.
@@ -124,6 +127,51 @@ fn numpy_applies_an_exported_masked_embedding_and_softmax_as_ofit_predicts() {
         &numpy_outputs(export_dir.path(), &texts),
         &ofit_outputs(&folder, &texts),
     );
+}
+
+#[test]
+fn numpy_applies_an_exported_table_model_to_raw_records_as_ofit_predicts() {
+    // Normalization, a categorical column and a date column, read from the records.
+    let out = support::run_spec("tests/fixtures/predict/cars.ofit", &[]);
+    let export_dir = tempfile::tempdir().unwrap();
+    export(out.path(), "e/m", export_dir.path());
+    let records: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(support::root().join("tests/fixtures/data/json/cars.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let complete: Vec<serde_json::Value> = records
+        .into_iter()
+        .filter(|r| r.as_object().unwrap().values().all(|v| !v.is_null()))
+        .collect();
+    let model = TrainedModel::open(&trained::find(out.path(), "e/m").unwrap()).unwrap();
+    let empty = model.empty();
+    let predictor = model.predictor(&empty, Backend::default()).unwrap();
+    let trained::predict::Reader::Table(reader) = predictor.reader() else {
+        panic!("a table's model")
+    };
+    let rows: Vec<Vec<f32>> = complete
+        .iter()
+        .map(|r| {
+            reader
+                .read(&|name| {
+                    r.get(name).map(|v| match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                })
+                .unwrap()
+        })
+        .collect();
+    let ofit = outputs(predictor.predict_rows(&rows));
+    let numpy = numpy_outputs(export_dir.path(), &complete);
+    // Relative: the validating European cars are scaled by Keras's 1e-7 (see tests/predict.rs).
+    for (n, o) in numpy.iter().zip(&ofit) {
+        assert!(
+            (n[0] - o[0]).abs() <= 1e-5 * o[0].abs().max(1.0),
+            "numpy {n:?}, ofit {o:?}"
+        );
+    }
 }
 
 #[test]

@@ -1,12 +1,14 @@
 """Applies an `ofit export` with numpy alone: the preprocessing of its model.json (Keras's
-tokenizer rule, the word index, multi-hot rows or padded sequences), then each layer's
-forward pass in inference mode with the weights of weights.safetensors.
+tokenizer rule, the word index, multi-hot rows or padded sequences; or a table's feature
+columns), then each layer's forward pass in inference mode with the weights of
+weights.safetensors.
 
-    python3 forward.py EXPORT_DIR TEXTS_JSON
+    python3 forward.py EXPORT_DIR INPUTS_JSON
 
-TEXTS_JSON is a JSON list of texts; prints a JSON list with the model's outputs for each
-(what `ofit predict` reports: the probability of class 1 for one sigmoid unit, each class's
-probability for a softmax, the value of a regression).
+INPUTS_JSON is a JSON list of texts (a text model) or of records (a table's model); prints a
+JSON list with the model's outputs for each (what `ofit predict` reports: the probability of
+class 1 for one sigmoid unit, each class's probability for a softmax, the value of a
+regression).
 """
 
 import json
@@ -25,8 +27,27 @@ def tokenize(text, rules):
     return [i if i < rules["num_words"] else rules["oov"] for i in ids]
 
 
-def encode(texts, rules):
-    rows = [tokenize(t, rules) for t in texts]
+def read_table(records, rules):
+    rows = []
+    for record in records:
+        row = []
+        for column in rules["columns"]:
+            cell = str(record[column["name"]]).strip()
+            if column["read"] == "number":
+                row.append(float(cell))
+            elif column["read"] == "year":
+                row.append(float(cell[:4]))
+            else:
+                names = column["categories"]
+                row.extend(1.0 if name == cell else 0.0 for name in names)
+        rows.append(row)
+    return np.array(rows, dtype=np.float64)
+
+
+def encode(inputs, rules):
+    if rules["kind"] == "table":
+        return read_table(inputs, rules)
+    rows = [tokenize(t, rules) for t in inputs]
     encoding = rules["encoding"]
     if encoding == "multi_hot":
         x = np.zeros((len(rows), rules["num_words"]), dtype=np.float32)
@@ -125,8 +146,8 @@ def main():
         raise SystemExit(f"export format {model['format']}, this script reads 1")
     weights = load_file(f"{folder}/weights.safetensors")
     with open(texts) as f:
-        texts = json.load(f)
-    x = encode(texts, model["preprocessing"]["input"])
+        inputs = json.load(f)
+    x = encode(inputs, model["preprocessing"]["input"])
     print(json.dumps(forward(model, weights, x).tolist()))
 
 
