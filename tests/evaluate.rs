@@ -117,18 +117,12 @@ fn another_file_in_the_training_files_format_is_read_as_a_validation_file_would_
     }
     // A numeric table's validation records, in a file of their own: the validation figures.
     let out = support::run_spec("tests/fixtures/predict/cars.ofit", &[]);
-    let records: Vec<serde_json::Value> = serde_json::from_str(
-        &std::fs::read_to_string(support::root().join("tests/fixtures/data/json/cars.json"))
-            .unwrap(),
+    let file = out.path().join("validation.json");
+    std::fs::write(
+        &file,
+        serde_json::to_string(&support::cars_validation()).unwrap(),
     )
     .unwrap();
-    let complete: Vec<&serde_json::Value> = records
-        .iter()
-        .filter(|r| r.as_object().unwrap().values().all(|v| !v.is_null()))
-        .collect();
-    let kept = (complete.len() as f64 * 0.75).floor() as usize;
-    let file = out.path().join("validation.json");
-    std::fs::write(&file, serde_json::to_string(&complete[kept..]).unwrap()).unwrap();
     let run_dir = out.path().to_str().unwrap();
     let (code, json, stderr) = evaluate(&[run_dir, "e/m", "--file", file.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{stderr}");

@@ -135,15 +135,7 @@ fn numpy_applies_an_exported_table_model_to_raw_records_as_ofit_predicts() {
     let out = support::run_spec("tests/fixtures/predict/cars.ofit", &[]);
     let export_dir = tempfile::tempdir().unwrap();
     export(out.path(), "e/m", export_dir.path());
-    let records: Vec<serde_json::Value> = serde_json::from_str(
-        &std::fs::read_to_string(support::root().join("tests/fixtures/data/json/cars.json"))
-            .unwrap(),
-    )
-    .unwrap();
-    let complete: Vec<serde_json::Value> = records
-        .into_iter()
-        .filter(|r| r.as_object().unwrap().values().all(|v| !v.is_null()))
-        .collect();
+    let complete = support::complete_cars();
     let model = TrainedModel::open(&trained::find(out.path(), "e/m").unwrap()).unwrap();
     let empty = model.empty();
     let predictor = model.predictor(&empty, Backend::default()).unwrap();

@@ -398,19 +398,9 @@ fn a_table_model_reads_raw_records_as_its_training_file_was_read() {
     let out = support::run_spec("tests/fixtures/predict/cars.ofit", &[]);
     let model = TrainedModel::open(&trained::find(out.path(), "e/m").unwrap()).unwrap();
     // The validation rows: the last quarter of the complete records (Keras's split).
-    let records: Vec<serde_json::Value> = serde_json::from_str(
-        &std::fs::read_to_string(support::root().join("tests/fixtures/data/json/cars.json"))
-            .unwrap(),
-    )
-    .unwrap();
-    let complete: Vec<&serde_json::Value> = records
-        .iter()
-        .filter(|r| r.as_object().unwrap().values().all(|v| !v.is_null()))
-        .collect();
-    let kept = (complete.len() as f64 * 0.75).floor() as usize;
-    let validation = &complete[kept..];
+    let validation = support::cars_validation();
     let file = out.path().join("validation.json");
-    std::fs::write(&file, serde_json::to_string(validation).unwrap()).unwrap();
+    std::fs::write(&file, serde_json::to_string(&validation).unwrap()).unwrap();
     let (code, stdout, stderr) = ofit_predict(
         &[
             out.path().to_str().unwrap(),
@@ -433,7 +423,7 @@ fn a_table_model_reads_raw_records_as_its_training_file_was_read() {
     assert_eq!(values.len(), validation.len());
     let mae = values
         .iter()
-        .zip(validation)
+        .zip(&validation)
         .map(|(v, r)| (v - r["Miles_per_Gallon"].as_f64().unwrap()).abs())
         .sum::<f64>()
         / values.len() as f64;

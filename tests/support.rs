@@ -71,3 +71,25 @@ pub fn run_spec(spec: &str, args: &[&str]) -> tempfile::TempDir {
     );
     out
 }
+
+/// The records of `tests/fixtures/data/json/cars.json` with no missing value, in file order:
+/// the rows `missing = drop` keeps (its last quarter validates under `validation_split =
+/// 0.25`, as [`cars_validation`] gives them).
+pub fn complete_cars() -> Vec<serde_json::Value> {
+    let path = root().join("tests/fixtures/data/json/cars.json");
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the cars fixture"))
+            .expect("JSON records");
+    records
+        .into_iter()
+        .filter(|r| r.as_object().unwrap().values().all(|v| !v.is_null()))
+        .collect()
+}
+
+/// The validation records of the cars fixture under `validation_split = 0.25`: Keras's
+/// last quarter of the complete records.
+pub fn cars_validation() -> Vec<serde_json::Value> {
+    let complete = complete_cars();
+    let kept = (complete.len() as f64 * 0.75).floor() as usize;
+    complete[kept..].to_vec()
+}

@@ -105,63 +105,43 @@ fn evaluate_run(
             return Err(Exit::Usage);
         }
     }
+    let mut report = Report::default();
     if let Some(file) = file {
-        let mut evaluated = Vec::new();
-        let mut failed = false;
         for (name, _, folder) in &chosen {
             let figures = TrainedModel::open(&run_dir.join(folder))
                 .map_err(FileError::from)
                 .and_then(|model| {
                     let split = file_examples(&model, file)?;
                     Ok(evaluate(&model, &model.empty(), &split, backend)?)
+                })
+                .map_err(|e| match &e {
+                    FileError::Data(data) => with_help(&e, data.help()),
+                    _ => e.to_string(),
                 });
-            match figures {
-                Ok(figures) => evaluated.push(Evaluated {
-                    model: name.clone(),
-                    folder: folder.to_string(),
-                    split: file.display().to_string(),
-                    figures,
-                }),
-                Err(e) => {
-                    say!("error: `{name}`: {e}");
-                    if let FileError::Data(data) = &e {
-                        if let Some(help) = data.help() {
-                            say!("  help: {help}");
-                        }
-                    }
-                    failed = true;
-                }
-            }
+            report.add(name, folder, &file.display().to_string(), figures);
         }
-        output::out(&render(&evaluated, format))?;
-        return Ok(if failed { Exit::Failed } else { Exit::Ok });
+        return report.finish(format);
     }
     let (_, program) = compile_or_report(spec)?;
     let ctx = super::data::context(spec.parent().unwrap_or(Path::new(".")));
     let mut datasets: HashMap<&str, Encoded> = HashMap::new();
-    let mut evaluated = Vec::new();
-    let mut failed = false;
     for (name, dataset, folder) in &chosen {
         let model = match TrainedModel::open(&run_dir.join(folder)) {
             Ok(model) => model,
             Err(e) => {
-                say!("error: `{name}`: {e}");
-                failed = true;
+                report.add(name, folder, "", Err(e.to_string()));
                 continue;
             }
         };
         if !datasets.contains_key(dataset) {
             let Some(at) = program.datasets.iter().position(|d| d.name == *dataset) else {
-                say!("error: `{name}`: the spec no longer declares dataset `{dataset}`");
-                failed = true;
+                let gone = format!("the spec no longer declares dataset `{dataset}`");
+                report.add(name, folder, "", Err(gone));
                 continue;
             };
             let rule = LabelRule::for_dataset(&program, at, &program.experiments);
             let loaded = data::load(&program.datasets[at], &rule, &ctx).map_err(|e| {
-                say!("error: {e}");
-                if let Some(help) = e.help() {
-                    say!("  help: {help}");
-                }
+                say!("error: {}", with_help(&e, e.help()));
                 Exit::Failed
             })?;
             datasets.insert(dataset, loaded.data);
@@ -178,27 +158,55 @@ fn evaluate_run(
             Examples::Test => match &data.test {
                 Some(test) => test,
                 None => {
-                    say!("error: `{name}`: dataset `{dataset}` has no test split");
-                    failed = true;
+                    let none = format!("dataset `{dataset}` has no test split");
+                    report.add(name, folder, "", Err(none));
                     continue;
                 }
             },
         };
-        match evaluate(&model, data, examples, backend) {
-            Ok(figures) => evaluated.push(Evaluated {
-                model: name.clone(),
+        let figures = evaluate(&model, data, examples, backend).map_err(|e| e.to_string());
+        report.add(name, folder, which.name(), figures);
+    }
+    report.finish(format)
+}
+
+/// The models evaluated, and whether one could not be.
+#[derive(Default)]
+struct Report {
+    evaluated: Vec<Evaluated>,
+    failed: bool,
+}
+
+impl Report {
+    /// Keeps model `name`'s figures on `split`, or says why it has none.
+    fn add(&mut self, name: &str, folder: &str, split: &str, figures: Result<Figures, String>) {
+        match figures {
+            Ok(figures) => self.evaluated.push(Evaluated {
+                model: name.to_string(),
                 folder: folder.to_string(),
-                split: which.name().to_string(),
+                split: split.to_string(),
                 figures,
             }),
-            Err(e) => {
-                say!("error: `{name}`: {e}");
-                failed = true;
+            Err(why) => {
+                say!("error: `{name}`: {why}");
+                self.failed = true;
             }
         }
     }
-    output::out(&render(&evaluated, format))?;
-    Ok(if failed { Exit::Failed } else { Exit::Ok })
+
+    /// Writes the figures; the exit status says whether every model was evaluated.
+    fn finish(self, format: Format) -> Result<Exit, Exit> {
+        output::out(&render(&self.evaluated, format))?;
+        Ok(if self.failed { Exit::Failed } else { Exit::Ok })
+    }
+}
+
+/// An error's message, then its help on a line of its own.
+fn with_help(error: &dyn std::fmt::Display, help: Option<String>) -> String {
+    match help {
+        Some(help) => format!("{error}\n  help: {help}"),
+        None => error.to_string(),
+    }
 }
 
 /// The figures as `format` writes them.
