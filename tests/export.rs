@@ -167,19 +167,37 @@ fn numpy_applies_an_exported_table_model_to_raw_records_as_ofit_predicts() {
 }
 
 #[test]
-fn a_layer_whose_weights_cannot_be_laid_out_yet_is_refused() {
-    let out = support::run_spec("tests/fixtures/predict/conv.ofit", &[]);
+fn numpy_applies_exported_convolutions_poolings_and_masked_recurrent_layers_as_ofit_predicts() {
+    let out = support::run_spec("tests/fixtures/predict/sequences.ofit", &[]);
+    let mut texts: Vec<&str> = TEXTS.to_vec();
+    texts.push("the story is fine and gripping the cast felt charming the pacing is okay");
+    for name in ["e/conv", "e/lstm", "e/gru"] {
+        let export_dir = tempfile::tempdir().unwrap();
+        export(out.path(), name, export_dir.path());
+        let folder = trained::find(out.path(), name).unwrap();
+        assert_close(
+            &numpy_outputs(export_dir.path(), &texts),
+            &ofit_outputs(&folder, &texts),
+        );
+    }
+}
+
+#[test]
+fn a_convolution_kernel_is_exported_in_keras_layout() {
+    let out = support::run_spec("tests/fixtures/predict/sequences.ofit", &[]);
     let export_dir = tempfile::tempdir().unwrap();
-    let ran = Command::new(env!("CARGO_BIN_EXE_ofit"))
-        .args(["export", out.path().to_str().unwrap(), "e/conv", "--out"])
-        .arg(export_dir.path())
-        .output()
-        .expect("ofit runs");
-    let stderr = String::from_utf8_lossy(&ran.stderr);
-    assert_eq!(ran.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("layer 2 (`conv1d`) has weights ofit cannot export yet"),
-        "{stderr}"
+    export(out.path(), "e/conv", export_dir.path());
+    let model: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(export_dir.path().join("model.json")).unwrap(),
+    )
+    .unwrap();
+    // Keras's `Conv1D` kernel is `(kernel_size, channels, filters)`.
+    assert_eq!(
+        model["layers"][1]["weights"][0]["shape"],
+        serde_json::json!([3, 4, 4])
     );
-    assert!(!export_dir.path().join("weights.safetensors").exists());
+    assert_eq!(
+        model["layers"][3]["weights"][0]["shape"],
+        serde_json::json!([2, 4, 3])
+    );
 }

@@ -614,9 +614,12 @@ impl Trainer<'_> {
     /// of `model.layers`, with Keras's names and layouts: a dense `kernel` `[inputs,
     /// units]` and `bias`, `embeddings` `[num_words, dim]`, normalization's `mean`,
     /// `variance` and `count`, batch normalization's `gamma`, `beta`, `moving_mean` and
-    /// `moving_variance`; none for dropout and poolings. The gathered first layer's are
-    /// its own. `Err` names a layer whose weights ofit cannot lay out yet.
-    pub fn layer_weights(&self, model: &Model) -> Result<Vec<Vec<NamedTensor>>, String> {
+    /// `moving_variance`, a convolution's `kernel` `[kernel_size, channels, filters]` and
+    /// `bias`, a recurrent layer's `kernel` `[inputs, gates·units]`, `recurrent_kernel`
+    /// `[units, gates·units]` and `bias` (`[4·units]` for an LSTM, gates `i, f, c, o`;
+    /// `[2, 3·units]` for a GRU, gates `z, r, h`, input bias then recurrent bias); none
+    /// for dropout and poolings. The gathered first layer's are its own.
+    pub fn layer_weights(&self, model: &Model) -> Vec<Vec<NamedTensor>> {
         let pooled = self.gather.as_ref().is_some_and(|g| g.pooled.is_some());
         let gathered = |g: &Gather, name| NamedTensor {
             name,
@@ -625,7 +628,7 @@ impl Trainer<'_> {
         };
         let mut blocks = self.network.blocks.iter().enumerate();
         let mut layers = Vec::with_capacity(model.layers.len());
-        for (i, layer) in model.layers.iter().enumerate() {
+        for i in 0..model.layers.len() {
             if pooled && i < 2 {
                 // The embedding and its pooling run as one gathered table (`pooled_tail`).
                 let gather = self.gather.as_ref().expect("pooled");
@@ -678,21 +681,26 @@ impl Trainer<'_> {
                     vec![NamedTensor::of("embeddings", embedding.table.val())]
                 }
                 Block::Dropout(_) | Block::Reduce(_) | Block::MaxPooling1d(_) => Vec::new(),
-                Block::Conv1d(_) | Block::Lstm(_) | Block::Gru(_) => {
-                    let kind = match layer {
-                        Layer::Conv1d(_) => "conv1d",
-                        Layer::Lstm(_) => "lstm",
-                        _ => "gru",
-                    };
-                    return Err(format!(
-                        "layer {} (`{kind}`) has weights ofit cannot export yet",
-                        i + 1
-                    ));
-                }
+                Block::Conv1d(conv) => vec![
+                    // burn's `[filters, channels, kernel_size]` as Keras's
+                    // `[kernel_size, channels, filters]`.
+                    NamedTensor::of("kernel", conv.kernel.val().permute([2, 1, 0])),
+                    NamedTensor::of("bias", conv.bias.val()),
+                ],
+                Block::Lstm(lstm) => vec![
+                    NamedTensor::of("kernel", lstm.kernel.val()),
+                    NamedTensor::of("recurrent_kernel", lstm.recurrent.val()),
+                    NamedTensor::of("bias", lstm.bias.val()),
+                ],
+                Block::Gru(gru) => vec![
+                    NamedTensor::of("kernel", gru.kernel.val()),
+                    NamedTensor::of("recurrent_kernel", gru.recurrent.val()),
+                    NamedTensor::of("bias", gru.bias.val()),
+                ],
             };
             layers.push(tensors);
         }
-        Ok(layers)
+        layers
     }
 }
 

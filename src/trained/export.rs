@@ -68,12 +68,7 @@ pub fn export(
 ) -> Result<Vec<PathBuf>, TrainedError> {
     let empty = model.empty();
     let trainer = model.trainer(&empty, backend)?;
-    let layers = trainer
-        .layer_weights(&model.model)
-        .map_err(|reason| TrainedError::Invalid {
-            path: model.dir.join(crate::model_folder::MODEL_JSON),
-            reason,
-        })?;
+    let layers = trainer.layer_weights(&model.model);
     let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
     let mut described = Vec::with_capacity(layers.len());
     for (i, (layer, weights)) in model.model.layers.iter().zip(&layers).enumerate() {

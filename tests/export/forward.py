@@ -96,18 +96,71 @@ def activate(name, x):
     raise SystemExit(f"activation {name} is not implemented here")
 
 
+def same_padding(length, size, strides):
+    """The steps Keras's `same` padding adds before and after (TensorFlow's convention)."""
+    out = -(-length // strides)
+    total = max((max(out, 1) - 1) * strides + size - length, 0)
+    return total // 2, total - total // 2
+
+
+def windows(x, size, strides, padding, fill):
+    """x [batch, length, channels] -> [batch, out, size, channels], Keras's windows."""
+    if padding == "same":
+        before, after = same_padding(x.shape[1], size, strides)
+        x = np.pad(x, ((0, 0), (before, after), (0, 0)), constant_values=fill)
+    out = (x.shape[1] - size) // strides + 1
+    return np.stack([x[:, t * strides : t * strides + size] for t in range(out)], axis=1)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def recurrent(kind, w, x, mask, units, return_sequences):
+    """Keras's LSTM (gates i, f, c, o) or GRU (reset_after: gates z, r, h) over x
+    [batch, length, inputs]; a masked step keeps the previous state and output."""
+    batch, length, _ = x.shape
+    h = np.zeros((batch, units))
+    c = np.zeros((batch, units))
+    outputs = []
+    for t in range(length):
+        xt = x[:, t]
+        if kind == "lstm":
+            z = xt @ w["kernel"] + h @ w["recurrent_kernel"] + w["bias"]
+            i, f, g, o = np.split(z, 4, axis=1)
+            c_new = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+            h_new = sigmoid(o) * np.tanh(c_new)
+        else:
+            xz, xr, xh = np.split(xt @ w["kernel"] + w["bias"][0], 3, axis=1)
+            hz, hr, hh = np.split(h @ w["recurrent_kernel"] + w["bias"][1], 3, axis=1)
+            z = sigmoid(xz + hz)
+            r = sigmoid(xr + hr)
+            h_new = z * h + (1.0 - z) * np.tanh(xh + r * hh)
+            c_new = c
+        if mask is not None:
+            m = mask[:, t : t + 1]
+            h_new = np.where(m, h_new, h)
+            c_new = np.where(m, c_new, c)
+        h, c = h_new, c_new
+        outputs.append(h)
+    return np.stack(outputs, axis=1) if return_sequences else h
+
+
 def forward(model, weights, x):
     mask = None
     if model["input"].get("vocabulary") is not None:
         ids = x
+    last_dense = max(j for j, e in enumerate(model["layers"]) if e["layer"]["kind"] == "dense")
     for i, entry in enumerate(model["layers"]):
         layer = entry["layer"]
         w = {e["name"]: weights[e["tensor"]].astype(np.float64) for e in entry["weights"]}
         kind = layer["kind"]
+        # Keras's mask passes through dropout, batch normalization and a recurrent layer
+        # that returns sequences; any other layer consumes or drops it.
+        passes = kind in ("dropout", "batch_norm") or layer.get("return_sequences", False)
         if kind == "dense":
             x = x @ w["kernel"] + (w["bias"] if "bias" in w else 0.0)
-            last = i == max(j for j, e in enumerate(model["layers"]) if e["layer"]["kind"] == "dense")
-            if not last:
+            if i != last_dense:
                 x = activate(layer["activation"], x)
         elif kind == "dropout":
             pass
@@ -117,20 +170,34 @@ def forward(model, weights, x):
             x = (x - w["moving_mean"]) / np.sqrt(w["moving_variance"] + layer["epsilon"])
             x = x * w["gamma"] + w["beta"]
         elif kind == "embedding":
-            mask = (ids != 0) if layer["mask_zero"] else None
             x = w["embeddings"][ids]
+            if layer["mask_zero"]:
+                mask = ids != 0
+                passes = True
         elif kind == "global_average_pooling":
             if mask is None:
                 x = x.mean(axis=1)
             else:
                 m = mask[:, :, None].astype(np.float64)
-                x = (x * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1.0)
+                x = (x * m).sum(axis=1) / m.sum(axis=1)
         elif kind == "global_max_pooling":
             x = x.max(axis=1)
         elif kind == "flatten":
             x = x.reshape(x.shape[0], -1)
+        elif kind == "conv1d":
+            size = layer["kernel_size"]
+            win = windows(x, size, layer["strides"], layer["padding"], 0.0)
+            x = activate(layer["activation"], np.einsum("btkc,kcf->btf", win, w["kernel"]) + w["bias"])
+        elif kind == "max_pooling1d":
+            size = layer["pool_size"]
+            x = windows(x, size, layer["strides"], layer["padding"], -np.inf).max(axis=2)
+        elif kind in ("lstm", "gru"):
+            units = w["recurrent_kernel"].shape[0]
+            x = recurrent(kind, w, x, mask, units, layer["return_sequences"])
         else:
             raise SystemExit(f"layer {kind} is not implemented here")
+        if not passes:
+            mask = None
     output = model["output"]
     squash = output["activation"]
     if output["from_logits"]:
