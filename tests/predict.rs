@@ -465,3 +465,52 @@ fn a_table_model_reads_raw_records_as_its_training_file_was_read() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("reads a table's rows"), "{stderr}");
 }
+
+#[test]
+fn a_json_list_is_predicted_record_by_record_as_it_is_read() {
+    let out = support::run_spec("tests/fixtures/predict/cars.ofit", &[]);
+    let validation = support::cars_validation();
+    let mut unknown = validation[0].clone();
+    unknown["Origin"] = "Mars".into();
+    // Two good records around a bad one, then the list breaks off on line 4.
+    let file = out.path().join("broken.json");
+    std::fs::write(
+        &file,
+        format!(
+            "[{},\n{unknown},\n{},\n{{\"Cylinders\": ",
+            validation[0], validation[1]
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = ofit_predict(
+        &[out.path().to_str().unwrap(), "e/m", "broken.json"],
+        out.path(),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("broken.json: record 2: `Mars` in column `Origin`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: broken.json:4: cannot read: not a JSON list of records"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stdout.lines().count(),
+        2,
+        "what came before the break: {stdout}"
+    );
+    // A file that is not a list at all.
+    std::fs::write(&file, "{\"Cylinders\": 4}").unwrap();
+    let (code, _, stderr) = ofit_predict(
+        &[out.path().to_str().unwrap(), "e/m", "broken.json"],
+        out.path(),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "not a JSON list of records: invalid type: map, expected a JSON list of records"
+        ),
+        "{stderr}"
+    );
+}

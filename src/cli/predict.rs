@@ -102,6 +102,7 @@ fn predict(request: Request) -> Result<Exit, Exit> {
         .map(|(i, t)| (format!("text {}", i + 1), Ok(Row::Line(t.clone()))))
         .collect();
     writer.chunk(&given)?;
+    let mut broken = false;
     if let Some(file) = file.as_deref() {
         let kind = file
             .extension()
@@ -115,15 +116,24 @@ fn predict(request: Request) -> Result<Exit, Exit> {
             return Err(Exit::Usage);
         }
         let mut chunk = Vec::with_capacity(CHUNK);
-        for_each_row(file, &mut |input| {
+        let read = for_each_row(file, &mut |input| {
             chunk.push(input);
             if chunk.len() == CHUNK {
-                writer.chunk(&chunk)?;
+                let written = writer.chunk(&chunk);
                 chunk.clear();
+                written?;
             }
             Ok(())
-        })?;
+        });
+        if let Err(Stop::Exit(exit)) = read {
+            return Err(exit);
+        }
+        // What was read before the file broke off is predicted, then the break is said.
         writer.chunk(&chunk)?;
+        if let Err(Stop::Unreadable(message)) = read {
+            say!("error: {message}");
+            broken = true;
+        }
     }
     if writer.refused > 0 {
         say!(
@@ -131,6 +141,8 @@ fn predict(request: Request) -> Result<Exit, Exit> {
             writer.refused,
             if writer.refused == 1 { "" } else { "s" }
         );
+    }
+    if writer.refused > 0 || broken {
         return Err(Exit::Failed);
     }
     Ok(Exit::Ok)
@@ -198,10 +210,23 @@ fn cells(object: serde_json::Map<String, serde_json::Value>) -> HashMap<String, 
         .collect()
 }
 
-/// Gives `each` every input of `file` (`-`: standard input): each line of a text file, or
-/// each row of a `.csv`, `.jsonl` (both read as they stream) or `.json` file (a list of
-/// records, read whole).
-fn for_each_row(file: &Path, each: &mut dyn FnMut(Input) -> Result<(), Exit>) -> Result<(), Exit> {
+/// Why reading a file of inputs ended before its end.
+enum Stop {
+    /// `each` stopped it, or the file could not be opened (already said).
+    Exit(Exit),
+    /// The file breaks off or is not what its name says: where and why.
+    Unreadable(String),
+}
+
+impl From<Exit> for Stop {
+    fn from(exit: Exit) -> Stop {
+        Stop::Exit(exit)
+    }
+}
+
+/// Gives `each` every input of `file` (`-`: standard input), as it streams: each line of a
+/// text file, or each row of a `.csv`, `.jsonl` or `.json` file (a list of records).
+fn for_each_row(file: &Path, each: &mut dyn FnMut(Input) -> Result<(), Exit>) -> Result<(), Stop> {
     let stdin = file == Path::new("-");
     let name = if stdin {
         "standard input".to_string()
@@ -213,13 +238,12 @@ fn for_each_row(file: &Path, each: &mut dyn FnMut(Input) -> Result<(), Exit>) ->
     } else {
         let opened = std::fs::File::open(file).map_err(|e| {
             say!("error: cannot read `{name}`: {}", crate::file::reason(&e));
-            Exit::Usage
+            Stop::Exit(Exit::Usage)
         })?;
         Box::new(std::io::BufReader::new(opened))
     };
     let unreadable = |line: u64, reason: String| {
-        say!("error: {name}:{line}: cannot read: {reason}");
-        Exit::Failed
+        Stop::Unreadable(format!("{name}:{line}: cannot read: {reason}"))
     };
     let object = |value: serde_json::Value| match value {
         serde_json::Value::Object(object) => Ok(Row::Cells(cells(object))),
@@ -261,12 +285,26 @@ fn for_each_row(file: &Path, each: &mut dyn FnMut(Input) -> Result<(), Exit>) ->
             }
         }
         Some("json") => {
-            let records: Vec<serde_json::Value> = serde_json::from_reader(reader).map_err(|e| {
+            let mut at = 0;
+            let mut stopped = None;
+            let mut record = |value: serde_json::Value| {
+                at += 1;
+                each((format!("{name}: record {at}"), object(value)))
+            };
+            let mut records = serde_json::Deserializer::from_reader(reader);
+            let read = serde::Deserializer::deserialize_seq(
+                &mut records,
+                Records {
+                    each: &mut record,
+                    stopped: &mut stopped,
+                },
+            );
+            if let Some(exit) = stopped {
+                return Err(Stop::Exit(exit));
+            }
+            read.and_then(|()| records.end()).map_err(|e| {
                 unreadable(e.line() as u64, format!("not a JSON list of records: {e}"))
             })?;
-            for (i, record) in records.into_iter().enumerate() {
-                each((format!("{name}: record {}", i + 1), object(record)))?;
-            }
         }
         _ => {
             for (n, line) in reader.lines().enumerate() {
@@ -276,6 +314,35 @@ fn for_each_row(file: &Path, each: &mut dyn FnMut(Input) -> Result<(), Exit>) ->
         }
     }
     Ok(())
+}
+
+/// A JSON list's records handed on one at a time as the list is read, so a large file
+/// needs memory for one record, not for the list.
+struct Records<'a, F> {
+    each: &'a mut F,
+    /// Why `each` stopped the reading, when it did.
+    stopped: &'a mut Option<Exit>,
+}
+
+impl<'de, F> serde::de::Visitor<'de> for Records<'_, F>
+where
+    F: FnMut(serde_json::Value) -> Result<(), Exit>,
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON list of records")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(value) = seq.next_element::<serde_json::Value>()? {
+            if let Err(exit) = (self.each)(value) {
+                *self.stopped = Some(exit);
+                return Err(serde::de::Error::custom("stopped"));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Writes the predictions of chunk after chunk.
