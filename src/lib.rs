@@ -16,6 +16,7 @@ pub mod ir;
 pub mod lower;
 pub mod model_folder;
 pub mod report;
+pub mod run;
 pub mod run_index;
 pub mod source;
 pub mod suggest;

@@ -15,6 +15,8 @@
 //!        best.bpk            the best epoch's weights, kept while training under restore_best
 //!        checkpoint-NNNN/    while training: weights, optimizer state and history.json after
 //!                            NNNN epochs (4 digits or more); `checkpoint-NNNN.tmp/` while written
+//!        claim.N             while a worker trains it: the worker's claim (`run::claim`)
+//!        failure.json        why its last training failed, and where (`run::worker`)
 //! ```
 
 use crate::history::{History, HistoryError, Problem};
@@ -36,6 +38,8 @@ pub const TRAIN_LOG: &str = "train.log";
 pub const WEIGHTS: &str = "weights.bpk";
 /// The best epoch's weights under early stopping with `restore_best`.
 pub const BEST_WEIGHTS: &str = "best.bpk";
+/// Why the model's last training failed, and on which worker.
+pub const FAILURE_JSON: &str = "failure.json";
 /// A checkpoint directory's name is this, then the count of epochs it holds, 4 digits.
 pub const CHECKPOINT_PREFIX: &str = "checkpoint-";
 /// The suffix of a checkpoint directory (or file) still being written.

@@ -29,6 +29,8 @@ const FLOORS: &[(&str, u8)] = &[
     ("compile", 30),
     // A trained model as something to use: predictions on raw input.
     ("trained", 35),
+    // Running a spec: its plan, the workers that share a run directory, Slurm.
+    ("run", 35),
     // Floor 4: the command line.
     ("cli", 40),
 ];

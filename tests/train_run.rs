@@ -568,25 +568,37 @@ fn ctrl_c_stops_cleanly_with_status_130() {
 }
 
 #[test]
-fn a_second_run_on_the_same_directory_is_refused() {
+fn a_second_run_on_the_same_directory_waits_for_the_model_the_first_trains() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     let log = tmp.path().join("first.log");
     let mut first = spawn(LONG, &out, &log);
     let folder = wait_for_checkpoint(&mut first, &out, 1, &log);
 
+    // The first holds the model's claim: the second waits for it, then finds it trained.
     let second = run(LONG, &out, &[]);
     let err = stderr(&second);
-    first.kill().expect("the first run can be killed");
-    first.wait().unwrap();
-    assert_eq!(second.status.code(), Some(1), "{err}");
-    assert!(err.contains("another `ofit run` is writing"), "{err}");
+    assert_eq!(second.status.code(), Some(0), "{err}");
+    assert!(first.wait().unwrap().success());
+    let first_err = read(&log);
+    assert!(
+        first_err.contains("long/net: trained 30 epochs"),
+        "{first_err}"
+    );
+    assert!(
+        err.contains("long/net: already trained (30 epochs)"),
+        "{err}"
+    );
     assert!(!err.contains("training 30 epochs"), "{err}");
-    assert!(!folder.join("history.json").exists());
-
-    // Once the first one is gone, the directory is free again.
-    let err = run_ok(LONG, &out, &["--epochs", "1"]);
-    assert!(err.contains("trained 1 model"), "{err}");
+    assert!(!err.contains("resuming"), "{err}");
+    assert_eq!(epochs_of(&folder), 30);
+    // Its claim is gone with it.
+    let claims: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("claim."))
+        .collect();
+    assert!(claims.is_empty(), "{claims:?}");
 }
 
 #[test]
@@ -698,7 +710,8 @@ fn ctrl_c_stops_both_lanes_and_both_resume() {
     let (status, err) = interrupt(child, &log);
     assert_eq!(status, Some(130), "{err}");
     // Both trained side by side, and both stopped with their finished epochs saved.
-    for name in ["big", "cheap"] {
+    // Each named as `experiment/model`.
+    for name in ["lanes/big", "lanes/cheap"] {
         assert!(
             err.contains(&format!("{name}: training 30 epochs")),
             "{err}"
@@ -743,7 +756,7 @@ fn a_model_that_fails_stops_the_other_lane() {
     let output = run(LANES, &out, &[]);
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{err}");
-    assert!(err.contains("error: training `cheap`"), "{err}");
+    assert!(err.contains("error: training `lanes/cheap`"), "{err}");
     // The big model, seconds from done, stopped with it: not finished, nothing lost.
     assert!(
         !out.join("models").join(&big).join("history.json").exists(),

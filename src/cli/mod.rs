@@ -12,6 +12,7 @@ mod progress;
 pub mod render;
 mod report;
 mod run;
+mod signals;
 mod summary;
 
 use crate::lower::Backend;

@@ -172,8 +172,15 @@ impl ModelFolder {
 
     /// Saves a checkpoint after the history's last epoch: everything goes into a temporary
     /// directory that is renamed into place, so a kill at any moment leaves either the
-    /// previous checkpoint or this one, never half of one. Then the older ones go.
-    pub fn checkpoint(&self, snapshot: Snapshot, history: &History) -> Result<(), FolderError> {
+    /// previous checkpoint or this one, never half of one. Then the older ones go, and
+    /// `history.csv` and `train.log` grow by the epoch (each written whole and renamed
+    /// into place, so a reader never sees a torn line) for whoever watches the training.
+    pub fn checkpoint(
+        &self,
+        snapshot: Snapshot,
+        history: &History,
+        epochs: usize,
+    ) -> Result<(), FolderError> {
         let name = layout::checkpoint_name(history.epochs.len());
         let tmp = self.dir.join(format!("{name}.tmp"));
         let _ = std::fs::remove_dir_all(&tmp);
@@ -190,6 +197,8 @@ impl ModelFolder {
                 let _ = std::fs::remove_dir_all(old);
             }
         }
+        self.write(HISTORY_CSV, &history.to_csv())?;
+        self.write(TRAIN_LOG, &log(history, epochs))?;
         Ok(())
     }
 

@@ -155,7 +155,7 @@ pub fn train(
                 folder.save_best(&mut trainer)?;
             }
         }
-        folder.checkpoint(trainer.snapshot(), &history)?;
+        folder.checkpoint(trainer.snapshot(), &history, training.epochs)?;
     }
     let mut ending = ended.unwrap_or(Ending::Completed { restored: None });
     progress.finish();

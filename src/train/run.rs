@@ -1,11 +1,11 @@
 //! A spec's run directory: one folder per trained model, named by a content hash of what
-//! determines its result, an index of the experiments, and a lock so that two `ofit run`s
-//! never write the same directory.
+//! determines its result, and an index of the experiments. Any number of workers may use
+//! it at once: each model is claimed by the worker that trains it (`run::claim`).
 //!
 //! ```text
 //! runs/<spec>/run.json          experiments → models → folders (what the report reads)
-//!            /.lock             held while a run writes here
 //!            /models/<hash>/    see `folder`
+//!            /slurm/            the Slurm job script and its tasks' logs (`run::slurm`)
 //! ```
 
 use crate::file::{self, IoError};
@@ -14,7 +14,6 @@ use crate::lower::Backend;
 use crate::run_index::RunIndex;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// Bumped when training changes in a way that changes results, so old folders are not
@@ -27,12 +26,6 @@ pub enum RunError {
     /// A file operation failed.
     #[error(transparent)]
     Io(#[from] IoError),
-    /// Another `ofit run` holds the lock.
-    #[error(
-        "another `ofit run` is writing `{}`; wait for it to finish (or stop it) and run again",
-        .0.display()
-    )]
-    Busy(PathBuf),
     /// The directory holds the run of another spec, or is not a run directory at all.
     #[error("`{}` {what}; name another directory with `--out`", root.display())]
     NotOurs {
@@ -44,8 +37,10 @@ pub enum RunError {
 }
 
 /// What a run directory may hold besides model folders: anything else means it is not one.
-const RUN_FILES: [&str; 6] = [
+/// (`.lock` is what runs before workers shared a directory left.)
+const RUN_FILES: [&str; 7] = [
     ".lock",
+    "slurm",
     "run.json",
     "models",
     "plots",
@@ -53,16 +48,14 @@ const RUN_FILES: [&str; 6] = [
     "index.html",
 ];
 
-/// An open, locked run directory. The lock is released when this is dropped.
+/// An open run directory.
 #[derive(Debug)]
 pub struct RunDir {
     root: PathBuf,
-    _lock: File,
 }
 
 impl RunDir {
-    /// Creates (if needed) and locks `root` for the runs of the spec at `spec` (an
-    /// absolute path). A directory that holds the run of another spec, or files that are
+    /// Creates (if needed) `root` for the runs of the spec at `spec` (an absolute path). A directory that holds the run of another spec, or files that are
     /// not a run's, is refused: two specs never replace each other's results.
     pub fn open(root: &Path, spec: &Path) -> Result<RunDir, RunError> {
         if let Ok(entries) = std::fs::read_dir(root) {
@@ -79,13 +72,8 @@ impl RunDir {
             }
         }
         file::ensure_dir(root)?;
-        let lock_path = root.join(".lock");
-        let lock = File::create(&lock_path).map_err(IoError::on("create", &lock_path))?;
-        lock.try_lock()
-            .map_err(|_| RunError::Busy(root.to_path_buf()))?;
         let run = RunDir {
             root: root.to_path_buf(),
-            _lock: lock,
         };
         if let Some(other) = run.read_index().and_then(|index| index.spec_path) {
             if other != spec {
