@@ -80,6 +80,10 @@ pub fn ensure_dir(dir: &Path) -> Result<(), IoError> {
     std::fs::create_dir_all(dir).map_err(IoError::on("create directory", dir))
 }
 
+/// The start of the name of a file [`write_atomic`] is writing, before it is renamed into
+/// place: another process may see one in a directory it shares.
+pub const TMP_PREFIX: &str = ".ofit-tmp-";
+
 /// Writes `bytes` to `path` so that `path` is either absent or complete: a temporary file
 /// in the same directory is written, flushed to disk and renamed over `path`. On failure
 /// the temporary file is removed and `path` is as it was.
@@ -89,8 +93,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
         _ => Path::new("."),
     };
     ensure_dir(dir)?;
-    let mut file =
-        tempfile::NamedTempFile::new_in(dir).map_err(IoError::on("create a file in", dir))?;
+    let mut file = tempfile::Builder::new()
+        .prefix(TMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(IoError::on("create a file in", dir))?;
     file.write_all(bytes)
         .and_then(|()| file.as_file().sync_all())
         .map_err(|e| IoError::new("write", path, &e))?;

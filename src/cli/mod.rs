@@ -6,6 +6,7 @@ mod data;
 mod evaluate;
 mod export;
 mod output;
+mod plan;
 mod predict;
 pub use data::context as data_context;
 mod progress;
@@ -13,6 +14,7 @@ pub mod render;
 mod report;
 mod run;
 mod signals;
+mod status;
 mod summary;
 
 use crate::lower::Backend;
@@ -75,6 +77,33 @@ enum Command {
         /// Train this many epochs instead of what the spec says (part of the result's hash).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         epochs: Option<u32>,
+    },
+    /// Print what `ofit run` would train: every distinct model once, whether it is finished,
+    /// its epochs and its cost.
+    Plan {
+        /// The spec file.
+        file: PathBuf,
+        /// The run directory (default: runs/<spec name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only this experiment.
+        #[arg(long)]
+        only: Option<String>,
+        /// Plan this many epochs instead of what the spec says.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        epochs: Option<u32>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Show every model of a run directory: finished, diverged, training (epoch k/n, host,
+    /// pid), failed (with the error) or waiting.
+    Status {
+        /// The run directory (e.g. runs/tutorial).
+        run_dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Re-render the plots, report.json and index.html of a run directory from its histories.
     Report {
@@ -194,13 +223,20 @@ pub fn main() -> ExitCode {
         out,
         only,
         epochs,
+    }
+    | Command::Plan {
+        file,
+        out,
+        only,
+        epochs,
+        ..
     } = &cli.command
     {
         let backend = match training_backend() {
             Ok(backend) => backend,
             Err(exit) => return exit.into(),
         };
-        return run::run(run::Request {
+        let request = run::Request {
             file,
             out: out.clone(),
             only: only.as_deref(),
@@ -209,7 +245,11 @@ pub fn main() -> ExitCode {
                 backend,
                 memory: available_memory(),
             },
-        });
+        };
+        return match &cli.command {
+            Command::Plan { format, .. } => plan::run(request, *format).into(),
+            _ => run::run(request),
+        };
     }
     match cli.command {
         Command::Check {
@@ -270,7 +310,8 @@ pub fn main() -> ExitCode {
             }),
             Err(exit) => exit,
         },
-        Command::Run { .. } => unreachable!("handled above"),
+        Command::Run { .. } | Command::Plan { .. } => unreachable!("handled above"),
+        Command::Status { run_dir, format } => status::run(&run_dir, format),
         Command::Report {
             run_dir,
             docs,

@@ -59,7 +59,8 @@ impl From<Exit> for Stop {
     }
 }
 
-fn execute(request: Request) -> Result<(), Stop> {
+/// The plan of `request`, and its run directory; an error is said here.
+pub fn plan(request: &Request) -> Result<(RunPlan, PathBuf), Exit> {
     let (source, program) = checked_or_report(request.file, request.only)?;
     known_name(
         request.only,
@@ -73,7 +74,7 @@ fn execute(request: Request) -> Result<(), Stop> {
     let plan = RunPlan::new(
         program,
         PlanRequest {
-            spec_path: spec_path.clone(),
+            spec_path,
             spec: source.name().to_string(),
             only: request.only,
             epochs: request.epochs,
@@ -91,7 +92,16 @@ fn execute(request: Request) -> Result<(), Stop> {
     for note in &plan.notes {
         say!("note: {note}");
     }
-    let out = request.out.unwrap_or_else(|| default_out(request.file));
+    let out = request
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(request.file));
+    Ok((plan, out))
+}
+
+fn execute(request: Request) -> Result<(), Stop> {
+    let (plan, out) = plan(&request)?;
+    let spec_path = plan.spec_path.clone();
     let run_dir = RunDir::open(&out, &spec_path).map_err(|e| {
         output::err_line(&format!("error: {e}"));
         Exit::Failed

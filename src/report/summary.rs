@@ -268,7 +268,7 @@ fn bytes(params: usize) -> String {
 }
 
 /// 12_020_400_000 → "12.02 G".
-fn si(x: f64) -> String {
+pub fn si(x: f64) -> String {
     let units = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
     for (scale, unit) in units {
         if x >= scale {

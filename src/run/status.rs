@@ -70,9 +70,6 @@ pub struct ModelStatus {
 /// experiments appears under each).
 pub fn status(root: &Path, timeout: ClaimTimeout) -> Result<Vec<ModelStatus>, RunIndexError> {
     let index = RunIndex::read(&root.join(RUN_JSON))?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
     let mut models = Vec::new();
     for experiment in &index.experiments {
         for model in &experiment.models {
@@ -80,14 +77,18 @@ pub fn status(root: &Path, timeout: ClaimTimeout) -> Result<Vec<ModelStatus>, Ru
             models.push(ModelStatus {
                 name: format!("{}/{}", experiment.name, model.shown_name()),
                 folder: model.folder.clone(),
-                state: state(&dir, now, timeout),
+                state: state(&dir, timeout),
             });
         }
     }
     Ok(models)
 }
 
-fn state(dir: &Path, now: u64, timeout: ClaimTimeout) -> State {
+/// The state of the model folder `dir` (which need not exist yet).
+pub fn state(dir: &Path, timeout: ClaimTimeout) -> State {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let folder = model_folder::model_state(dir);
     if let Progress::Finished(history) = &folder.progress {
         return match history.ending {

@@ -62,7 +62,7 @@ impl RunDir {
             let strangers: Vec<String> = entries
                 .filter_map(Result::ok)
                 .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                .filter(|n| !RUN_FILES.contains(&n.as_str()))
+                .filter(|n| !RUN_FILES.contains(&n.as_str()) && !n.starts_with(file::TMP_PREFIX))
                 .collect();
             if let Some(first) = strangers.first() {
                 return Err(RunError::NotOurs {
