@@ -220,7 +220,7 @@ fn status_and_plan_read_the_directory_while_a_worker_trains() {
     let text = String::from_utf8_lossy(&status.stdout).into_owned();
     let host = ofit::run::claim::host_name();
     assert!(
-        text.contains(&format!("long/net  training (epoch "))
+        text.contains("long/net  training (epoch ")
             && text.contains(&format!("/30) on {host}, pid {}", child.id())),
         "{text}"
     );
