@@ -30,6 +30,7 @@ mod report_history;
 mod report_pipeline;
 mod report_plot;
 mod report_states;
+mod run_slurm;
 mod run_workers;
 mod summary;
 mod train_early_stopping;

@@ -14,6 +14,7 @@ pub mod render;
 mod report;
 mod run;
 mod signals;
+mod slurm;
 mod status;
 mod summary;
 
@@ -77,6 +78,8 @@ enum Command {
         /// Train this many epochs instead of what the spec says (part of the result's hash).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         epochs: Option<u32>,
+        #[command(flatten)]
+        slurm: SlurmArgs,
     },
     /// Print what `ofit run` would train: every distinct model once, whether it is finished,
     /// its epochs and its cost.
@@ -195,6 +198,59 @@ enum Command {
     },
 }
 
+/// `ofit run --slurm` and its options.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Slurm")]
+struct SlurmArgs {
+    /// Hand the unfinished models to Slurm: a job array of workers on the run directory
+    /// (which every node must see at the same path), then follow it.
+    #[arg(long)]
+    slurm: bool,
+    /// Workers: array tasks (at most one per unfinished model).
+    #[arg(long, requires = "slurm", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    workers: u32,
+    /// At most this many tasks at once (`--array=0-N%P`).
+    #[arg(long, requires = "slurm", value_parser = clap::value_parser!(u32).range(1..))]
+    parallel: Option<u32>,
+    /// CPUs per task.
+    #[arg(long, requires = "slurm", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    cpus_per_task: u32,
+    /// Memory per task in MiB (default: from the plan's estimate of the largest model).
+    #[arg(long, requires = "slurm", value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    mem: Option<u64>,
+    /// Time limit per task, as sbatch writes it (`30`, `2:00:00`, `1-0`).
+    #[arg(long, requires = "slurm")]
+    time: Option<String>,
+    /// Partition.
+    #[arg(long, requires = "slurm")]
+    partition: Option<String>,
+    /// Account.
+    #[arg(long, requires = "slurm")]
+    account: Option<String>,
+    /// Another `#SBATCH` option, as written after `#SBATCH ` (repeatable; e.g. `--qos=low`).
+    #[arg(long = "sbatch", requires = "slurm", value_name = "OPTION")]
+    sbatch: Vec<String>,
+    /// Submit and return without following the job.
+    #[arg(long, requires = "slurm")]
+    no_wait: bool,
+}
+
+impl SlurmArgs {
+    fn request(&self) -> Option<slurm::SlurmRequest> {
+        self.slurm.then(|| slurm::SlurmRequest {
+            workers: self.workers as usize,
+            parallel: self.parallel.map(|p| p as usize),
+            cpus_per_task: self.cpus_per_task as usize,
+            mem_mb: self.mem,
+            time: self.time.clone(),
+            partition: self.partition.clone(),
+            account: self.account.clone(),
+            extra: self.sbatch.clone(),
+            no_wait: self.no_wait,
+        })
+    }
+}
+
 /// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -223,6 +279,7 @@ pub fn main() -> ExitCode {
         out,
         only,
         epochs,
+        ..
     }
     | Command::Plan {
         file,
@@ -244,6 +301,10 @@ pub fn main() -> ExitCode {
             options: crate::train::Options {
                 backend,
                 memory: available_memory(),
+            },
+            slurm: match &cli.command {
+                Command::Run { slurm, .. } => slurm.request(),
+                _ => None,
             },
         };
         return match &cli.command {

@@ -28,6 +28,8 @@ pub struct Request<'a> {
     pub epochs: Option<usize>,
     /// What the spec does not say: the backend, the memory training may take.
     pub options: train::Options,
+    /// Submit the run to Slurm as workers instead of training here.
+    pub slurm: Option<super::slurm::SlurmRequest>,
 }
 
 /// Exit status of a run stopped by Ctrl-C, as shells report a SIGINT.
@@ -99,16 +101,15 @@ pub fn plan(request: &Request) -> Result<(RunPlan, PathBuf), Exit> {
     Ok((plan, out))
 }
 
-fn execute(request: Request) -> Result<(), Stop> {
-    let (plan, out) = plan(&request)?;
-    let spec_path = plan.spec_path.clone();
-    let run_dir = RunDir::open(&out, &spec_path).map_err(|e| {
+/// Opens the run directory `out` for `plan` and writes its index (keeping, under
+/// `--only`, what earlier runs recorded of the other experiments).
+fn open_run_dir(plan: &RunPlan, out: &Path, only: Option<&str>) -> Result<RunDir, Exit> {
+    let run_dir = RunDir::open(out, &plan.spec_path).map_err(|e| {
         output::err_line(&format!("error: {e}"));
         Exit::Failed
     })?;
     let mut index = plan.index.clone();
-    if request.only.is_some() {
-        // Keep what earlier runs recorded of the experiments not run now.
+    if only.is_some() {
         if let Some(previous) = run_dir.read_index() {
             let mut merged = Vec::new();
             for experiment in &plan.program.experiments {
@@ -127,6 +128,15 @@ fn execute(request: Request) -> Result<(), Stop> {
         output::err_line(&format!("error: {e}"));
         Exit::Failed
     })?;
+    Ok(run_dir)
+}
+
+fn execute(request: Request) -> Result<(), Stop> {
+    let (plan, out) = plan(&request)?;
+    let run_dir = open_run_dir(&plan, &out, request.only)?;
+    if let Some(slurm) = &request.slurm {
+        return super::slurm::run(&plan, &run_dir, &request, slurm).map_err(Stop::Exit);
+    }
     signals::stop_on_signals();
     let root = run_dir.root();
     let settings = worker::Settings {
@@ -168,10 +178,15 @@ fn execute(request: Request) -> Result<(), Stop> {
             root.display()
         ));
     }
-    write_data_views(&plan, run_dir.root());
-    match super::report::render(run_dir.root()) {
+    finish(&plan, run_dir.root()).map_err(Stop::Exit)
+}
+
+/// Writes the data views and the report of a run whose models are all finished.
+pub fn finish(plan: &RunPlan, root: &Path) -> Result<(), Exit> {
+    write_data_views(plan, root);
+    match super::report::render(root) {
         Some(_) => Ok(()),
-        None => Err(Exit::Failed.into()),
+        None => Err(Exit::Failed),
     }
 }
 

@@ -4,5 +4,6 @@
 
 pub mod claim;
 pub mod plan;
+pub mod slurm;
 pub mod status;
 pub mod worker;
