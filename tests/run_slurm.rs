@@ -123,7 +123,7 @@ fn a_cancelled_task_is_resumed_from_its_checkpoint_when_the_command_is_run_again
     }
     let cancelled = Command::new("scancel").arg(&job).status().unwrap();
     assert!(cancelled.success());
-    while ofit::run::slurm::tasks(&job).unwrap().len() > 0 {
+    while !ofit::run::slurm::tasks(&job).unwrap().is_empty() {
         assert!(Instant::now() < deadline, "the job never left the queue");
         std::thread::sleep(Duration::from_millis(100));
     }

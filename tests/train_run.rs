@@ -1,6 +1,7 @@
 //! `ofit run` as a user runs it: the run directory and every file of every model folder,
 //! training each model once, reruns that train nothing, content hashes, bit-identical
-//! results, resuming after a kill or Ctrl-C, the lock, early stopping and usage errors.
+//! results, resuming after a kill or Ctrl-C, a second run waiting for the first, early stopping
+//! and usage errors.
 //! The specs are in `tests/fixtures/train/`, on the committed `examples/data/moons.csv`.
 
 use crate::support;

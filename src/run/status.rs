@@ -100,8 +100,10 @@ pub fn state(dir: &Path, timeout: ClaimTimeout) -> State {
     }
     if let Some((_, Some(record))) = claim::holder(dir) {
         let beat_age = now.saturating_sub(record.at);
+        // The newest checkpoint is newer than the last heartbeat.
+        let saved = folder.history().map_or(0, |h| h.epochs.len());
         return State::Training {
-            epoch: record.epoch,
+            epoch: record.epoch.max(saved),
             epochs: record.epochs,
             host: record.host,
             pid: record.pid,

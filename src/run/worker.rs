@@ -37,7 +37,9 @@ pub trait Observer: Sync {
 pub struct Settings {
     /// How long a claim lives without a heartbeat.
     pub timeout: ClaimTimeout,
-    /// How long to wait before looking again when every model left is another's.
+    /// The longest wait before looking again when every model left is another's: the
+    /// wait starts at 50 ms and doubles up to this while nothing changes, so a worker
+    /// notices a model finished at once, and a long wait costs a shared filesystem little.
     pub poll: Duration,
 }
 
@@ -45,7 +47,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             timeout: ClaimTimeout::default(),
-            poll: Duration::from_millis(500),
+            poll: Duration::from_secs(2),
         }
     }
 }
@@ -103,6 +105,8 @@ pub fn work(
         .map(|job| root.join(&job.folder).join(FAILURE_JSON).exists())
         .collect();
     let mut ends: Vec<Option<JobEnd>> = (0..plan.jobs.len()).map(|_| None).collect();
+    let first_wait = Duration::from_millis(50).min(settings.poll);
+    let mut wait = first_wait;
     loop {
         let pending: Vec<usize> = (0..ends.len()).filter(|&j| ends[j].is_none()).collect();
         if pending.is_empty() || observer.stopping() {
@@ -133,8 +137,11 @@ pub fn work(
                 moved = true;
             }
         }
-        if !moved && !observer.stopping() {
-            std::thread::sleep(settings.poll);
+        if moved {
+            wait = first_wait;
+        } else if !observer.stopping() {
+            std::thread::sleep(wait);
+            wait = (wait * 2).min(settings.poll);
         }
     }
     ends
