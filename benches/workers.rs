@@ -50,11 +50,9 @@ fn claims(c: &mut Criterion) {
     let folder = dir.path().join("model");
     let claims = Claims::new(ClaimTimeout::default());
     c.bench_function("claim_take_and_release", |b| {
-        b.iter(|| {
-            match claims.take(&folder, 10).unwrap() {
-                Ok(claim) => drop(claim),
-                Err(held) => panic!("nobody else claims it: {held:?}"),
-            }
+        b.iter(|| match claims.take(&folder, 10).unwrap() {
+            Ok(claim) => drop(claim),
+            Err(held) => panic!("nobody else claims it: {held:?}"),
         })
     });
 }

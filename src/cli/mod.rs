@@ -67,34 +67,16 @@ enum Command {
     },
     /// Train every model of a spec's experiments and keep the results in a run directory.
     Run {
-        /// The spec file.
-        file: PathBuf,
-        /// The run directory (default: runs/<spec name>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Only this experiment.
-        #[arg(long)]
-        only: Option<String>,
-        /// Train this many epochs instead of what the spec says (part of the result's hash).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-        epochs: Option<u32>,
+        #[command(flatten)]
+        spec: RunArgs,
         #[command(flatten)]
         slurm: SlurmArgs,
     },
     /// Print what `ofit run` would train: every distinct model once, whether it is finished,
     /// its epochs and its cost.
     Plan {
-        /// The spec file.
-        file: PathBuf,
-        /// The run directory (default: runs/<spec name>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Only this experiment.
-        #[arg(long)]
-        only: Option<String>,
-        /// Plan this many epochs instead of what the spec says.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-        epochs: Option<u32>,
+        #[command(flatten)]
+        spec: RunArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -198,6 +180,22 @@ enum Command {
     },
 }
 
+/// What `ofit run` and `ofit plan` take: the spec and what to run of it, where.
+#[derive(Debug, Clone, clap::Args)]
+struct RunArgs {
+    /// The spec file.
+    file: PathBuf,
+    /// The run directory (default: runs/<spec name>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Only this experiment.
+    #[arg(long)]
+    only: Option<String>,
+    /// Train this many epochs instead of what the spec says (part of the result's hash).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    epochs: Option<u32>,
+}
+
 /// `ofit run --slurm` and its options.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Slurm")]
@@ -274,30 +272,16 @@ pub fn main() -> ExitCode {
             .into();
         }
     };
-    if let Command::Run {
-        file,
-        out,
-        only,
-        epochs,
-        ..
-    }
-    | Command::Plan {
-        file,
-        out,
-        only,
-        epochs,
-        ..
-    } = &cli.command
-    {
+    if let Command::Run { spec, .. } | Command::Plan { spec, .. } = &cli.command {
         let backend = match training_backend() {
             Ok(backend) => backend,
             Err(exit) => return exit.into(),
         };
         let request = run::Request {
-            file,
-            out: out.clone(),
-            only: only.as_deref(),
-            epochs: epochs.map(|e| e as usize),
+            file: &spec.file,
+            out: spec.out.clone(),
+            only: spec.only.as_deref(),
+            epochs: spec.epochs.map(|e| e as usize),
             options: crate::train::Options {
                 backend,
                 memory: available_memory(),
