@@ -144,6 +144,74 @@ fn a_cancelled_task_is_resumed_from_its_checkpoint_when_the_command_is_run_again
 }
 
 #[test]
+fn the_warning_before_the_time_limit_requeues_the_task_and_it_resumes() {
+    slurm();
+    let tmp = tempfile::tempdir().unwrap();
+    let local = tmp.path().join("local");
+    run_ok(LONG, &local, &[]);
+    let out = tmp.path().join("slurm");
+    let submitted = run_slurm(LONG, &out, &["--workers", "1", "--no-wait"]);
+    let err = stderr(&submitted);
+    assert_eq!(submitted.status.code(), Some(0), "{err}");
+    let job = job_id(&err);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !model_folders(&out)
+        .iter()
+        .any(|f| crate::train_run::has_checkpoint(f))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no checkpoint:\n{}",
+            task_logs(&out)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // What `--signal=B:USR1@90` sends 90 s before the limit, sent now.
+    let warned = Command::new("scancel")
+        .args(["--signal=USR1", "--batch", &job])
+        .status()
+        .unwrap();
+    assert!(warned.success());
+    // ofit saves its epochs and exits with 75; the script requeues the task, which Slurm
+    // holds back a while (its begin time); let it start sooner.
+    while !task_logs(&out).contains("on a signal") {
+        assert!(Instant::now() < deadline, "no stop:\n{}", task_logs(&out));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    loop {
+        let tasks = ofit::run::slurm::tasks(&job).unwrap();
+        if tasks.iter().any(|(_, state)| state == "PENDING") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not requeued: {tasks:?}\n{}",
+            task_logs(&out)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Slurm holds a requeued task back because slurmd refuses to start a job in the second
+    // its previous run's credential was revoked; two seconds clear that.
+    std::thread::sleep(Duration::from_secs(2));
+    let released = Command::new("scontrol")
+        .args(["update", &format!("JobId={job}_0"), "StartTime=now"])
+        .status()
+        .unwrap();
+    assert!(released.success());
+    // Until the requeued task has finished the model and left the queue.
+    let folder = model_folders(&out)[0].clone();
+    while !folder.join("history.json").exists()
+        || !ofit::run::slurm::tasks(&job).unwrap().is_empty()
+    {
+        assert!(Instant::now() < deadline, "{}", task_logs(&out));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let logs = task_logs(&out);
+    assert!(logs.contains("long/net: resuming after epoch"), "{logs}");
+    assert!(histories(&out) == histories(&local), "the histories differ");
+}
+
+#[test]
 fn local_workers_and_a_slurm_job_on_one_directory_train_each_model_once() {
     slurm();
     let tmp = tempfile::tempdir().unwrap();
@@ -177,7 +245,11 @@ fn the_script_runs_by_hand_with_sbatch() {
     // Submitted, then cancelled at once: what is left is the script.
     let submitted = run_slurm(SWEEP, &out, &["--workers", "1", "--no-wait"]);
     let job = job_id(&stderr(&submitted));
-    ofit::run::slurm::cancel(&job).unwrap();
+    assert!(Command::new("scancel")
+        .arg(&job)
+        .status()
+        .unwrap()
+        .success());
     let script = out.join("slurm/ofit.sbatch");
     let by_hand = Command::new("sbatch")
         .args(["--parsable", "--wait"])

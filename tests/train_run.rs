@@ -799,6 +799,15 @@ fn a_diverging_model_stops_is_marked_and_reported_and_the_others_train_on() {
     assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
     let html = read(&out.join("index.html"));
     assert!(html.contains("diverged at epoch"), "the page says it");
+    // And `ofit status` tells it from a finished model.
+    let status = ofit(&["status", out.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&status.stdout).into_owned();
+    let epoch = history["ending"]["epoch"].as_u64().unwrap();
+    assert!(
+        text.contains(&format!("storm/net  diverged in epoch {epoch}")),
+        "{text}"
+    );
+    assert!(text.contains("calm/net   finished (6 epochs)"), "{text}");
 }
 
 #[test]

@@ -143,7 +143,7 @@ fn execute(request: Request) -> Result<(), Stop> {
         timeout: claim_timeout()?,
         ..worker::Settings::default()
     };
-    let ends = worker::work(&plan, root, settings, &Terminal);
+    let ends = worker::work(&plan, root, settings, &Terminal { root });
     let mut failed = false;
     let mut interrupted = false;
     let mut fresh = 0;
@@ -207,9 +207,12 @@ pub fn claim_timeout() -> Result<ClaimTimeout, Exit> {
 }
 
 /// The terminal's view of a worker: a bar or lines per model, a line as each ends.
-struct Terminal;
+struct Terminal<'a> {
+    /// The run directory.
+    root: &'a Path,
+}
 
-impl Observer for Terminal {
+impl Observer for Terminal<'_> {
     fn progress(&self, job: &PlannedJob) -> Box<dyn Progress> {
         progress::for_model(&job.name)
     }
@@ -223,7 +226,7 @@ impl Observer for Terminal {
     }
 
     fn ended(&self, job: &PlannedJob, end: &JobEnd) {
-        report(job, end);
+        report(self.root, job, end);
     }
 }
 
@@ -254,7 +257,7 @@ fn write_data_views(plan: &RunPlan, root: &Path) {
 }
 
 /// One line about how a model ended for this worker.
-fn report(job: &PlannedJob, end: &JobEnd) {
+fn report(root: &Path, job: &PlannedJob, end: &JobEnd) {
     let name = &job.name;
     let outcome = match end {
         JobEnd::Done(outcome) => outcome,
@@ -262,7 +265,7 @@ fn report(job: &PlannedJob, end: &JobEnd) {
             progress::line(&format!(
                 "interrupted: `{name}` has {epochs} finished epoch{} saved in {}; run the same command again to continue",
                 if *epochs == 1 { "" } else { "s" },
-                job.folder.display()
+                root.join(&job.folder).display()
             ));
             return;
         }
@@ -278,7 +281,8 @@ fn report(job: &PlannedJob, end: &JobEnd) {
             return;
         }
     };
-    let dir = job.folder.display();
+    let dir = root.join(&job.folder);
+    let dir = dir.display();
     match outcome {
         Outcome::AlreadyTrained(history) => {
             progress::line(&format!(

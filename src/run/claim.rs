@@ -255,11 +255,6 @@ impl Claim {
     pub fn number(&self) -> u64 {
         self.number
     }
-
-    /// A handle to the flag that says the claim is lost.
-    pub fn lost_flag(&self) -> Arc<AtomicBool> {
-        self.lost.clone()
-    }
 }
 
 impl Drop for Claim {

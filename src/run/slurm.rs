@@ -220,11 +220,6 @@ pub fn tasks(job: &str) -> Result<Vec<(String, String)>, SlurmError> {
         .collect())
 }
 
-/// Cancels the job.
-pub fn cancel(job: &str) -> Result<(), SlurmError> {
-    slurm("scancel", &[job]).map(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
