@@ -61,6 +61,31 @@ fn task_logs(out: &Path) -> String {
     text
 }
 
+/// Submits LONG to one worker without waiting, and waits until it has saved `epochs`
+/// epochs; the job's id.
+fn submit_and_wait_for_checkpoint(out: &Path, epochs: usize) -> String {
+    let submitted = run_slurm(LONG, out, &["--workers", "1", "--no-wait"]);
+    let err = stderr(&submitted);
+    assert_eq!(submitted.status.code(), Some(0), "{err}");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let saved = |out: &Path| {
+        model_folders(out).iter().any(|f| {
+            crate::train_run::entries(f).iter().any(|n| {
+                ofit::model_folder::checkpoint_epochs(n).is_some_and(|saved| saved >= epochs)
+            })
+        })
+    };
+    while !saved(out) {
+        assert!(
+            Instant::now() < deadline,
+            "no checkpoint {epochs}:\n{}",
+            task_logs(out)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    job_id(&err)
+}
+
 #[test]
 fn a_sweep_through_slurm_gives_the_histories_of_a_local_run() {
     slurm();
@@ -100,27 +125,9 @@ fn a_cancelled_task_is_resumed_from_its_checkpoint_when_the_command_is_run_again
     let local = tmp.path().join("local");
     run_ok(LONG, &local, &[]);
     let out = tmp.path().join("slurm");
-    let submitted = run_slurm(LONG, &out, &["--workers", "1", "--no-wait"]);
-    let err = stderr(&submitted);
-    assert_eq!(submitted.status.code(), Some(0), "{err}");
-    let job = job_id(&err);
     // Cancelled once its worker has saved a few epochs.
+    let job = submit_and_wait_for_checkpoint(&out, 3);
     let deadline = Instant::now() + Duration::from_secs(120);
-    let saved = |out: &Path| {
-        model_folders(out).iter().any(|f| {
-            crate::train_run::entries(f)
-                .iter()
-                .any(|n| n.starts_with("checkpoint-000") && n.as_str() >= "checkpoint-0003")
-        })
-    };
-    while !saved(&out) {
-        assert!(
-            Instant::now() < deadline,
-            "no checkpoint:\n{}",
-            task_logs(&out)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
     let cancelled = Command::new("scancel").arg(&job).status().unwrap();
     assert!(cancelled.success());
     while !ofit::run::slurm::tasks(&job).unwrap().is_empty() {
@@ -150,22 +157,8 @@ fn the_warning_before_the_time_limit_requeues_the_task_and_it_resumes() {
     let local = tmp.path().join("local");
     run_ok(LONG, &local, &[]);
     let out = tmp.path().join("slurm");
-    let submitted = run_slurm(LONG, &out, &["--workers", "1", "--no-wait"]);
-    let err = stderr(&submitted);
-    assert_eq!(submitted.status.code(), Some(0), "{err}");
-    let job = job_id(&err);
+    let job = submit_and_wait_for_checkpoint(&out, 1);
     let deadline = Instant::now() + Duration::from_secs(120);
-    while !model_folders(&out)
-        .iter()
-        .any(|f| crate::train_run::has_checkpoint(f))
-    {
-        assert!(
-            Instant::now() < deadline,
-            "no checkpoint:\n{}",
-            task_logs(&out)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
     // What `--signal=B:USR1@90` sends 90 s before the limit, sent now.
     let warned = Command::new("scancel")
         .args(["--signal=USR1", "--batch", &job])
