@@ -82,6 +82,24 @@ fn assert_close(numpy: &[Vec<f64>], ofit: &[Vec<f64>]) {
     }
 }
 
+/// Exports `model` of the run in `run_dir` and checks that numpy, from the export alone,
+/// gives `ofit predict`'s outputs for `texts`; the export's folder.
+fn export_and_compare(run_dir: &Path, model: &str, texts: &[&str]) -> tempfile::TempDir {
+    let export_dir = tempfile::tempdir().unwrap();
+    export(run_dir, model, export_dir.path());
+    let folder = trained::find(run_dir, model).unwrap();
+    assert_close(
+        &numpy_outputs(export_dir.path(), &texts.to_vec()),
+        &ofit_outputs(&folder, texts),
+    );
+    export_dir
+}
+
+/// An export's `model.json`.
+fn described(export_dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(export_dir.join("model.json")).unwrap()).unwrap()
+}
+
 const TEXTS: [&str; 4] = [
     "This movie was wonderful, the acting was superb!",
     "Terrible. A waste of two hours; the plot made no sense.",
@@ -92,18 +110,9 @@ const TEXTS: [&str; 4] = [
 #[test]
 fn numpy_applies_an_exported_multi_hot_model_as_ofit_predicts() {
     let out = support::run_spec("tests/fixtures/predict/reviews.ofit", &[]);
-    let export_dir = tempfile::tempdir().unwrap();
-    export(out.path(), "e/a", export_dir.path());
-    let folder = trained::find(out.path(), "e/a").unwrap();
-    assert_close(
-        &numpy_outputs(export_dir.path(), &TEXTS.to_vec()),
-        &ofit_outputs(&folder, &TEXTS),
-    );
+    let export_dir = export_and_compare(out.path(), "e/a", &TEXTS);
     // The names and shapes are documented in model.json.
-    let model: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(export_dir.path().join("model.json")).unwrap(),
-    )
-    .unwrap();
+    let model = described(export_dir.path());
     let first = &model["layers"][0]["weights"][0];
     assert_eq!(first["tensor"], "layers.0.kernel");
     assert_eq!(first["shape"], serde_json::json!([30, 8]));
@@ -117,16 +126,10 @@ fn numpy_applies_an_exported_multi_hot_model_as_ofit_predicts() {
 #[test]
 fn numpy_applies_an_exported_masked_embedding_and_softmax_as_ofit_predicts() {
     let out = support::run_spec("tests/fixtures/predict/own_text.ofit", &[]);
-    let export_dir = tempfile::tempdir().unwrap();
-    export(out.path(), "words/averaged", export_dir.path());
-    let folder = trained::find(out.path(), "words/averaged").unwrap();
     let mut texts: Vec<&str> = TEXTS.to_vec();
     // Longer than the sequence length (16): truncated as in training.
     texts.push("the story is fine and gripping the cast felt charming the pacing is okay and moving but the script is bland");
-    assert_close(
-        &numpy_outputs(export_dir.path(), &texts),
-        &ofit_outputs(&folder, &texts),
-    );
+    export_and_compare(out.path(), "words/averaged", &texts);
 }
 
 #[test]
@@ -172,13 +175,7 @@ fn numpy_applies_exported_convolutions_poolings_and_masked_recurrent_layers_as_o
     let mut texts: Vec<&str> = TEXTS.to_vec();
     texts.push("the story is fine and gripping the cast felt charming the pacing is okay");
     for name in ["e/conv", "e/lstm", "e/gru"] {
-        let export_dir = tempfile::tempdir().unwrap();
-        export(out.path(), name, export_dir.path());
-        let folder = trained::find(out.path(), name).unwrap();
-        assert_close(
-            &numpy_outputs(export_dir.path(), &texts),
-            &ofit_outputs(&folder, &texts),
-        );
+        export_and_compare(out.path(), name, &texts);
     }
 }
 
@@ -187,10 +184,7 @@ fn a_convolution_kernel_is_exported_in_keras_layout() {
     let out = support::run_spec("tests/fixtures/predict/sequences.ofit", &[]);
     let export_dir = tempfile::tempdir().unwrap();
     export(out.path(), "e/conv", export_dir.path());
-    let model: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(export_dir.path().join("model.json")).unwrap(),
-    )
-    .unwrap();
+    let model = described(export_dir.path());
     // Keras's `Conv1D` kernel is `(kernel_size, channels, filters)`.
     assert_eq!(
         model["layers"][1]["weights"][0]["shape"],

@@ -46,10 +46,7 @@ pub fn run(request: Request, format: Format) -> Exit {
             state: status::state(&out.join(&job.folder), timeout),
         })
         .collect();
-    let unfinished = rows
-        .iter()
-        .filter(|r| !matches!(r.state, State::Finished { .. } | State::Diverged { .. }))
-        .count();
+    let unfinished = rows.iter().filter(|r| !r.state.is_final()).count();
     match format {
         Format::Json => {
             let json = serde_json::json!({

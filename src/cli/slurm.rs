@@ -34,11 +34,6 @@ pub struct SlurmRequest {
     pub no_wait: bool,
 }
 
-/// Whether a state is final for a run: the model will not train again.
-fn finished(state: &State) -> bool {
-    matches!(state, State::Finished { .. } | State::Diverged { .. })
-}
-
 /// Submits the unfinished models of `plan` and follows the job.
 pub fn run(
     plan: &RunPlan,
@@ -48,17 +43,9 @@ pub fn run(
 ) -> Result<(), Exit> {
     let root = run_dir.root();
     let timeout = claim_timeout()?;
-    let states = |plan: &RunPlan| -> Vec<State> {
-        plan.jobs
-            .iter()
-            .map(|job| status::state(&root.join(&job.folder), timeout))
-            .collect()
-    };
-    let unfinished: Vec<usize> = states(plan)
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !finished(s))
-        .map(|(j, _)| j)
+    let state = |j: usize| status::state(&root.join(&plan.jobs[j].folder), timeout);
+    let unfinished: Vec<usize> = (0..plan.jobs.len())
+        .filter(|&j| !state(j).is_final())
         .collect();
     if unfinished.is_empty() {
         say!(
@@ -132,13 +119,14 @@ pub fn run(
             say!("error: {e}");
             Exit::Failed
         })?;
-        let states = states(plan);
+        // Only the models this job trains are looked at, once a second.
         for &j in &unfinished {
-            let line = match &states[j] {
+            let now = state(j);
+            let line = match &now {
                 State::Training { .. } => "training".to_string(),
                 other => other.line(),
             };
-            if said.get(&j) != Some(&line) && !matches!(states[j], State::Waiting { .. }) {
+            if said.get(&j) != Some(&line) && !matches!(now, State::Waiting { .. }) {
                 say!("{}: {line}", plan.jobs[j].name);
                 said.insert(j, line);
             }
@@ -153,11 +141,10 @@ pub fn run(
         }
         std::thread::sleep(Duration::from_secs(1));
     }
-    let states = states(plan);
-    let left: Vec<usize> = unfinished
+    let left: Vec<(usize, State)> = unfinished
         .iter()
-        .copied()
-        .filter(|&j| !finished(&states[j]))
+        .map(|&j| (j, state(j)))
+        .filter(|(_, s)| !s.is_final())
         .collect();
     if left.is_empty() {
         say!(
@@ -168,8 +155,8 @@ pub fn run(
         );
         return finish(plan, root);
     }
-    for &j in &left {
-        say!("error: {}: {}", plan.jobs[j].name, states[j].line());
+    for (j, state) in &left {
+        say!("error: {}: {}", plan.jobs[*j].name, state.line());
     }
     say!(
         "error: job {job} ended with {} model{} unfinished (the tasks' logs are in {}); run the same command again to submit what is unfinished",

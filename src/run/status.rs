@@ -130,6 +130,11 @@ fn planned_epochs(dir: &Path) -> Option<usize> {
 }
 
 impl State {
+    /// Whether the model is done for good: finished or diverged, it trains no more.
+    pub fn is_final(&self) -> bool {
+        matches!(self, State::Finished { .. } | State::Diverged { .. })
+    }
+
     /// One line for a terminal.
     pub fn line(&self) -> String {
         match self {
