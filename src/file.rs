@@ -100,11 +100,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     file.write_all(bytes)
         .and_then(|()| file.as_file().sync_all())
         .map_err(|e| IoError::new("write", path, &e))?;
-    // A temporary file is private (0600); what ofit keeps is an ordinary readable file.
+    // A temporary file is private (0600); what ofit keeps is an ordinary readable file,
+    // and a file it rewrites (a spec, under `ofit fmt`) keeps its permissions.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let readable = std::fs::Permissions::from_mode(0o644);
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        let readable = std::fs::Permissions::from_mode(mode);
         file.as_file()
             .set_permissions(readable)
             .map_err(|e| IoError::new("write", path, &e))?;

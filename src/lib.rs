@@ -11,6 +11,7 @@ pub mod cli;
 pub mod data;
 pub mod diagnostic;
 pub mod file;
+pub mod format;
 pub mod history;
 pub mod ir;
 pub mod lower;

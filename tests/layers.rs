@@ -22,6 +22,8 @@ const FLOORS: &[(&str, u8)] = &[
     ("lower", 20),
     ("report", 20),
     ("syntax", 20),
+    // `ofit fmt`: the syntax tree printed in one layout, comments kept.
+    ("format", 25),
     // Floor 3: the stages that combine them.
     ("check", 30),
     ("train", 30),

@@ -16,6 +16,7 @@ mod diagnostics;
 mod evaluate;
 mod examples;
 mod export;
+mod format;
 mod layers;
 mod lower_activations;
 mod lower_normalization;

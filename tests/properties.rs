@@ -46,13 +46,13 @@ fn examples() -> Vec<String> {
 
 /// An edit of a spec: delete, insert or replace a run of bytes.
 #[derive(Debug, Clone)]
-enum Edit {
+pub enum Edit {
     Delete(usize, usize),
     Insert(usize, String),
     Replace(usize, String),
 }
 
-fn edit() -> impl Strategy<Value = Edit> {
+pub fn edit() -> impl Strategy<Value = Edit> {
     let piece = prop_oneof![
         Just("{".to_string()),
         Just("}".to_string()),
@@ -76,7 +76,7 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-fn apply(text: &str, edit: &Edit) -> String {
+pub fn apply(text: &str, edit: &Edit) -> String {
     let boundary = |at: usize| {
         let mut at = at % (text.len() + 1);
         while !text.is_char_boundary(at) {

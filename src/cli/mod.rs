@@ -5,6 +5,7 @@ mod check;
 mod data;
 mod evaluate;
 mod export;
+mod fmt;
 mod output;
 mod plan;
 mod predict;
@@ -64,6 +65,16 @@ enum Command {
         /// Exit with status 1 when there are warnings.
         #[arg(long)]
         deny_warnings: bool,
+    },
+    /// Rewrite specs in the one canonical layout, comments kept (a folder: every .ofit file
+    /// in it; `-`: standard input to standard output).
+    Fmt {
+        /// Spec files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write nothing: print what would change as a diff, and exit 1 if anything would.
+        #[arg(long)]
+        check: bool,
     },
     /// Train every model of a spec's experiments and keep the results in a run directory.
     Run {
@@ -302,6 +313,7 @@ pub fn main() -> ExitCode {
             format,
             deny_warnings,
         } => check::run(&files, format, deny_warnings),
+        Command::Fmt { paths, check } => fmt::run(&paths, check),
         Command::Summary { file, model } => summary::run(&file, model.as_deref()),
         Command::Data {
             file,

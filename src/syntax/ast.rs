@@ -34,6 +34,15 @@ impl Item {
             Item::Training(b) | Item::Experiment(b) => &b.name,
         }
     }
+
+    /// The whole item, from its keyword to its last bracket.
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Dataset(d) => d.span,
+            Item::Model(m) => m.span,
+            Item::Training(b) | Item::Experiment(b) => b.span,
+        }
+    }
 }
 
 /// A name as written, with its span.
@@ -52,6 +61,8 @@ pub struct DatasetItem {
     pub name: Ident,
     /// The source call, e.g. `imdb(num_words = 10000)`.
     pub source: Call,
+    /// The whole item.
+    pub span: Span,
 }
 
 /// `model NAME(params) { layers }`
@@ -61,6 +72,8 @@ pub struct ModelItem {
     pub name: Ident,
     /// Template parameters; empty for a plain model.
     pub params: Vec<Param>,
+    /// The parenthesised parameter list, where one is written (`()` included).
+    pub params_span: Option<Span>,
     /// Layers in order.
     pub layers: Vec<LayerNode>,
     /// The whole item.
@@ -82,6 +95,16 @@ pub enum LayerNode {
     },
 }
 
+impl LayerNode {
+    /// The span of the whole layer, a `repeat` block's body included.
+    pub fn span(&self) -> Span {
+        match self {
+            LayerNode::Call(call) => call.span,
+            LayerNode::Repeat { times, .. } => times.span,
+        }
+    }
+}
+
 /// A template parameter `name: type = default`.
 #[derive(Debug, Clone)]
 pub struct Param {
@@ -91,6 +114,16 @@ pub struct Param {
     pub ty: Ident,
     /// Default value, if any.
     pub default: Option<Value>,
+}
+
+impl Param {
+    /// The span of the whole parameter, default included.
+    pub fn span(&self) -> Span {
+        match &self.default {
+            Some(value) => self.name.span.to(value.span),
+            None => self.name.span.to(self.ty.span),
+        }
+    }
 }
 
 /// `train NAME { ... }` or `experiment NAME { ... }`.
@@ -111,6 +144,13 @@ pub struct Field {
     pub key: Ident,
     /// The value.
     pub value: Value,
+}
+
+impl Field {
+    /// The span of the whole setting.
+    pub fn span(&self) -> Span {
+        self.key.span.to(self.value.span)
+    }
 }
 
 /// A value with its span.
@@ -180,4 +220,11 @@ pub struct Entry {
     pub key: Ident,
     /// The value.
     pub value: Value,
+}
+
+impl Entry {
+    /// The span of the whole entry.
+    pub fn span(&self) -> Span {
+        self.key.span.to(self.value.span)
+    }
 }

@@ -9,6 +9,7 @@ mod expected;
 mod nesting;
 mod parser;
 mod split;
+pub mod tokens;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::{Source, Span};

@@ -40,13 +40,16 @@ impl Builder {
             Rule::dataset => Item::Dataset(DatasetItem {
                 name,
                 source: self.call(inner.next().expect("dataset has a source")),
+                span,
             }),
             Rule::model => {
                 let mut params = Vec::new();
+                let mut params_span = None;
                 let mut layers = Vec::new();
                 for part in inner {
                     match part.as_rule() {
                         Rule::params => {
+                            params_span = Some(self.span(&part));
                             params = parts(part).map(|p| self.param(p)).collect();
                         }
                         Rule::layer => layers.push(self.layer(part)),
@@ -56,6 +59,7 @@ impl Builder {
                 Item::Model(ModelItem {
                     name,
                     params,
+                    params_span,
                     layers,
                     span,
                 })
