@@ -85,6 +85,38 @@ fn json_output_is_one_object_with_every_diagnostic() {
 }
 
 #[test]
+fn github_output_is_one_annotation_a_diagnostic_with_its_place() {
+    let out = ofit(&[
+        "check",
+        "--format",
+        "github",
+        "tests/fixtures/errors/unknown_activation.ofit",
+        "examples/tutorial.ofit",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "::error file=tests/fixtures/errors/unknown_activation.ofit,line=4,col=13,endLine=4,\
+         endColumn=17,title=ofit E0200::unknown activation `rleu`%0Ahelp: did you mean `relu`?\n"
+    );
+}
+
+#[test]
+fn github_annotations_escape_what_the_runner_reads_as_syntax() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("a,b:c.ofit");
+    std::fs::write(&spec, "train t { epochs = 1, loss = mse, lr = 100% }\n").unwrap();
+    let out = ofit(&["check", "--format", "github", spec.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("a%2Cb%3Ac.ofit,line=1,col=43,"), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.contains("%25"),
+        "the % of the message is escaped: {text}"
+    );
+}
+
+#[test]
 fn an_unreadable_file_exits_two_with_a_plain_message() {
     let out = ofit(&["check", "no/such/spec.ofit"]);
     assert_eq!(out.status.code(), Some(2));

@@ -2,14 +2,25 @@
 
 use super::output::{self, say};
 use super::render::{self, Style};
-use super::{read_source, Exit, Format};
+use super::{read_source, Exit};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::Program;
 use crate::source::Source;
 use std::path::{Path, PathBuf};
 
+/// How `ofit check` prints what it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// miette's graphical report on standard error.
+    Human,
+    /// One JSON object on standard output.
+    Json,
+    /// GitHub Actions annotations (`::error file=…,line=…::…`) on standard output.
+    Github,
+}
+
 /// Checks every file, prints every diagnostic, and returns the exit status.
-pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool) -> Exit {
+pub fn run(files: &[PathBuf], format: CheckFormat, deny_warnings: bool) -> Exit {
     let mut exit = Exit::Ok;
     let mut all = Vec::new();
     let (mut errors, mut warnings) = (0, 0);
@@ -32,7 +43,7 @@ pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool) -> Exit {
         errors += file_errors;
         warnings += file_warnings;
         match format {
-            Format::Human => {
+            CheckFormat::Human => {
                 output::err(&render::human(&source, &diagnostics, Style::for_stderr()));
                 match render::tally(file_errors, file_warnings) {
                     Some(tally) if file_errors > 0 => {
@@ -42,10 +53,15 @@ pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool) -> Exit {
                     None => say!("{}: no problems", source.name()),
                 }
             }
-            Format::Json => all.extend(render::json(&source, &diagnostics)),
+            CheckFormat::Json => all.extend(render::json(&source, &diagnostics)),
+            CheckFormat::Github => {
+                if let Err(stop) = output::out(&render::github(&source, &diagnostics)) {
+                    return exit.max(stop);
+                }
+            }
         }
     }
-    if format == Format::Json {
+    if format == CheckFormat::Json {
         let report = serde_json::json!({
             "errors": errors,
             "warnings": warnings,

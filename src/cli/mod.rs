@@ -60,8 +60,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
+        format: check::CheckFormat,
         /// Exit with status 1 when there are warnings.
         #[arg(long)]
         deny_warnings: bool,

@@ -441,3 +441,44 @@ pub fn json(source: &Source, diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic> 
         })
         .collect()
 }
+
+/// The diagnostics as GitHub Actions workflow commands (`::error file=…,line=…::message`), which
+/// GitHub shows as annotations on the lines of a pull request. Columns count characters.
+pub fn github(source: &Source, diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let start = source.line_column(d.span().start);
+        let end = source.line_column(d.span().end);
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message = format!("{message}\nhelp: {help}");
+        }
+        out.push_str(&format!(
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            github_property(source.name()),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            github_property(&format!("ofit {}", d.code)),
+            github_data(&message),
+        ));
+    }
+    out
+}
+
+/// A workflow command's message, escaped as GitHub's runner unescapes it.
+fn github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value (`file=`, `title=`), escaped.
+fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
