@@ -42,6 +42,36 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// How to fix it, including "did you mean" suggestions.
     pub help: Option<String>,
+    /// The text that fixes the mistake when it replaces the primary label's span: the name
+    /// a "did you mean" suggests. An editor offers it as a quick fix.
+    pub fix: Option<String>,
+}
+
+/// A help text, and the replacement of the primary span it suggests, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Help {
+    /// What to say.
+    pub text: String,
+    /// What to put in place of the mistake.
+    pub fix: Option<String>,
+}
+
+impl From<String> for Help {
+    fn from(text: String) -> Self {
+        Help { text, fix: None }
+    }
+}
+
+impl From<&str> for Help {
+    fn from(text: &str) -> Self {
+        Help::from(text.to_string())
+    }
+}
+
+impl std::fmt::Display for Help {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 impl Diagnostic {
@@ -66,6 +96,7 @@ impl Diagnostic {
                 primary: true,
             }],
             help: None,
+            fix: None,
         }
     }
 
@@ -85,9 +116,11 @@ impl Diagnostic {
         self
     }
 
-    /// Sets the help text.
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+    /// Sets the help text, and the fix it suggests.
+    pub fn with_help(mut self, help: impl Into<Help>) -> Self {
+        let help = help.into();
+        self.help = Some(help.text);
+        self.fix = help.fix;
         self
     }
 

@@ -1,6 +1,7 @@
 //! "Did you mean …?" for misspelt names, from edit distance, plus the names other tools
 //! use for the same thing (`learning_rate` is ofit's `lr`).
 
+use crate::diagnostic::Help;
 /// Names other tools use, and ofit's name for each.
 const ALIASES: &[(&str, &str)] = &[
     ("learning_rate", "lr"),
@@ -98,19 +99,24 @@ pub fn did_you_mean<'a>(
 }
 
 /// "did you mean `x`?", or the valid names when there are few, or where to find them.
-pub fn help<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+/// With the name it suggests as the diagnostic's fix.
+pub fn help<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Help {
     let candidates: Vec<&str> = candidates.into_iter().collect();
+    let fix = |text: String, name: &str| Help {
+        text,
+        fix: Some(name.to_string()),
+    };
     if let Some(ours) = alias(name, candidates.iter().copied()) {
-        return format!("ofit spells it `{ours}`");
+        return fix(format!("ofit spells it `{ours}`"), ours);
     }
     if let Some(best) = did_you_mean(name, candidates.iter().copied()) {
-        return format!("did you mean `{best}`?");
+        return fix(format!("did you mean `{best}`?"), best);
     }
-    match candidates.len() {
+    Help::from(match candidates.len() {
         0 => "nothing of that kind is defined yet".to_string(),
         1..=12 => format!("expected {}", quoted_list(&candidates, "or")),
         _ => "grammar/GRAMMAR.md lists the names this place accepts".to_string(),
-    }
+    })
 }
 
 /// `a`, `b` or `c` (with `conjunction` "or" or "and"), each in backticks.

@@ -293,3 +293,36 @@ fn ten_thousand_diagnostics_each_render_with_their_own_line() {
     );
     assert!(rendered.contains(" 10000 │ dataset d9999 = imdb(num_words = 100)"));
 }
+
+#[test]
+fn every_suggested_fix_replaces_the_misspelt_name_and_clears_its_diagnostic() {
+    let mut fixes = 0;
+    for path in support::specs("tests/fixtures/errors") {
+        let (source, checked) = support::compile(&path);
+        for d in &checked.diagnostics {
+            let Some(fix) = &d.fix else { continue };
+            fixes += 1;
+            let span = d.span();
+            let text = source.text();
+            let written = &text[span.start..span.end];
+            assert!(
+                !written.is_empty() && written.chars().all(|c| c.is_alphanumeric() || c == '_'),
+                "{}: the fix replaces a name, not `{written}`",
+                path.display()
+            );
+            let fixed = format!("{}{fix}{}", &text[..span.start], &text[span.end..]);
+            let (_, after) = support::compile_text(&fixed);
+            assert!(
+                !after
+                    .diagnostics
+                    .iter()
+                    .any(|a| a.code == d.code && a.span().start == span.start),
+                "{}: `{written}` → `{fix}` still gives {}: {}",
+                path.display(),
+                d.code,
+                d.message
+            );
+        }
+    }
+    assert!(fixes > 20, "{fixes} fixes");
+}

@@ -14,7 +14,8 @@ const FLOORS: &[(&str, u8)] = &[
     ("history", 10),
     ("ir", 10),
     ("run_index", 10),
-    ("suggest", 10),
+    // Did-you-mean: diagnostics' help and the fix it suggests.
+    ("suggest", 12),
     // A model folder's layout and state, read from its histories.
     ("model_folder", 15),
     // Floor 2: the stages that each read the IR.

@@ -13,7 +13,7 @@ mod dataset;
 mod experiment;
 mod model;
 mod schedule;
-mod scope;
+pub mod scope;
 mod train_size;
 mod training;
 mod unsupported;
@@ -38,6 +38,8 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// Per program dataset: where its file arguments are written (for the data lint).
     pub datasets: Vec<crate::data::lint::DatasetSpans>,
+    /// Every name that refers to a top-level definition, in source order.
+    pub references: Vec<scope::Reference>,
 }
 
 /// Checks a parsed file.
@@ -54,6 +56,7 @@ pub fn check(file: &File) -> Checked {
     scope.warn_unused(&mut diagnostics);
     let program = (!diagnostics.has_errors()).then_some(program);
     Checked {
+        references: scope.references(),
         program,
         diagnostics: diagnostics.into_sorted(),
         datasets: dataset_args,

@@ -641,14 +641,13 @@ fn unknown_layer(name: &str, call: &Call, reader: &mut Reader) {
         return;
     }
     let help = if name == "repeat" {
-        "`repeat` takes the layers it repeats in braces: `repeat(2) { dense(16, relu) }`"
-            .to_string()
+        "`repeat` takes the layers it repeats in braces: `repeat(2) { dense(16, relu) }`".into()
     } else if Activation::ALL.iter().any(|a| a.name() == name) {
-        format!("an activation is the second argument of `dense`, e.g. `dense(16, {name})`")
+        format!("an activation is the second argument of `dense`, e.g. `dense(16, {name})`").into()
     } else if unsupported::is_keras(Vocabulary::Activation, name) {
         format!(
             "an activation is the second argument of `dense`, and `{name}` is a Keras activation that ofit does not support yet"
-        )
+        ).into()
     } else {
         suggest::help(name, LAYERS)
     };

@@ -5,7 +5,7 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast::{Ident, Item};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 /// The kinds of top-level definition.
@@ -87,6 +87,18 @@ pub struct Scope {
     unresolved: Cell<[bool; 4]>,
     /// Per item: whether it owns its name.
     owned: Vec<bool>,
+    /// Every place a name was resolved to a definition.
+    uses: RefCell<Vec<Reference>>,
+}
+
+/// A name that refers to a top-level definition: an editor's "go to definition", "find
+/// references" and "rename" follow these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reference {
+    /// Where the name is written.
+    pub span: Span,
+    /// The index of the item it names among the file's items.
+    pub item: usize,
 }
 
 impl Scope {
@@ -152,6 +164,14 @@ impl Scope {
         scope
     }
 
+    /// Every place a name was resolved to a definition, in source order, each once.
+    pub fn references(&self) -> Vec<Reference> {
+        let mut uses = self.uses.borrow().clone();
+        uses.sort_unstable();
+        uses.dedup();
+        uses
+    }
+
     /// Whether `item` is the definition that owns its name (not a duplicate).
     pub fn owns(&self, item: usize) -> bool {
         self.owned.get(item).copied().unwrap_or(false)
@@ -166,7 +186,14 @@ impl Scope {
         kind: Kind,
         diagnostics: &mut Diagnostics,
     ) -> Option<&Definition> {
-        match self.by_name.get(name).map(|&i| &self.definitions[i]) {
+        let found = self.by_name.get(name).map(|&i| &self.definitions[i]);
+        if let Some(def) = found.filter(|def| !def.broken) {
+            self.uses.borrow_mut().push(Reference {
+                span,
+                item: def.item,
+            });
+        }
+        match found {
             Some(def) if def.kind == kind => {
                 def.used.set(true);
                 (!def.broken).then_some(def)

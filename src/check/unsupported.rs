@@ -318,7 +318,7 @@ pub fn diagnostic(
             ),
         )
         .with_label("not supported yet")
-        .with_help(help)
+        .with_help(help.into())
     })
 }
 

@@ -180,7 +180,7 @@ impl Reader<'_> {
                         format!("`{name}` is not defined here; expected {}", want.article()),
                     )
                     .with_help(if names.is_empty() {
-                        want.example().to_string()
+                        want.example().into()
                     } else {
                         suggest::help(name, names)
                     }),

@@ -406,6 +406,9 @@ pub struct JsonDiagnostic {
     pub message: String,
     /// How to fix it.
     pub help: Option<String>,
+    /// The text that fixes it in place of the first label's span (a did-you-mean's name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
     /// Where.
     pub labels: Vec<JsonLabel>,
 }
@@ -420,6 +423,7 @@ pub fn json(source: &Source, diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic> 
             severity: d.severity,
             message: d.message.clone(),
             help: d.help.clone(),
+            fix: d.fix.clone(),
             labels: d
                 .labels
                 .iter()
