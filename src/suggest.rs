@@ -181,8 +181,14 @@ mod tests {
     #[test]
     fn keras_class_names_are_aliases_too() {
         assert_eq!(alias("MeanSquaredError", ["mse", "accuracy"]), Some("mse"));
-        assert_eq!(help("mean_squared_error", ["mse"]), "ofit spells it `mse`");
-        assert_eq!(help("silu", ["relu", "swish"]), "ofit spells it `swish`");
+        let mse = help("mean_squared_error", ["mse"]);
+        assert_eq!(
+            (mse.text.as_str(), mse.fix.as_deref()),
+            ("ofit spells it `mse`", Some("mse"))
+        );
+        let swish = help("silu", ["relu", "swish"]);
+        assert_eq!(swish.text, "ofit spells it `swish`");
+        assert_eq!(swish.fix.as_deref(), Some("swish"));
     }
 
     #[test]
@@ -192,6 +198,8 @@ mod tests {
 
     #[test]
     fn few_candidates_are_listed_when_none_is_close() {
-        assert_eq!(help("xyz", ["a", "b"]), "expected `a` or `b`");
+        let none_close = help("xyz", ["a", "b"]);
+        assert_eq!(none_close.text, "expected `a` or `b`");
+        assert_eq!(none_close.fix, None, "a list of names is no fix");
     }
 }
