@@ -14,6 +14,7 @@ pub mod file;
 pub mod format;
 pub mod history;
 pub mod ir;
+pub mod language_server;
 pub mod lower;
 pub mod model_folder;
 pub mod report;
@@ -31,6 +32,11 @@ use source::Source;
 /// Parses and checks a spec: the program when it has no error, and every diagnostic of
 /// both stages in source order.
 pub fn compile(source: &Source) -> check::Checked {
+    analyze(source).1
+}
+
+/// [`compile`], with the syntax tree it checked: what an editor navigates.
+pub fn analyze(source: &Source) -> (syntax::ast::File, check::Checked) {
     let parsed = syntax::parse(source);
     let mut checked = check::check(&parsed.file);
     if parsed.diagnostics.iter().any(Diagnostic::is_error) {
@@ -40,5 +46,5 @@ pub fn compile(source: &Source) -> check::Checked {
     diagnostics.append(&mut checked.diagnostics);
     diagnostics.sort_by_key(Diagnostic::span);
     checked.diagnostics = diagnostics;
-    checked
+    (parsed.file, checked)
 }

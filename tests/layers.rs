@@ -34,6 +34,8 @@ const FLOORS: &[(&str, u8)] = &[
     ("trained", 35),
     // Running a spec: its plan, the workers that share a run directory, Slurm.
     ("run", 35),
+    // `ofit lsp`: the checker, the formatter and the summaries in an editor.
+    ("language_server", 35),
     // Floor 4: the command line.
     ("cli", 40),
 ];

@@ -17,6 +17,7 @@ mod evaluate;
 mod examples;
 mod export;
 mod format;
+mod language_server;
 mod layers;
 mod lower_activations;
 mod lower_normalization;

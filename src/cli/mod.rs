@@ -6,6 +6,7 @@ mod data;
 mod evaluate;
 mod export;
 mod fmt;
+mod lsp;
 mod output;
 mod plan;
 mod predict;
@@ -76,6 +77,9 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server on standard input and output (for editors: diagnostics,
+    /// hover, go to definition, references, rename, quick fixes, formatting).
+    Lsp,
     /// Train every model of a spec's experiments and keep the results in a run directory.
     Run {
         #[command(flatten)]
@@ -314,6 +318,7 @@ pub fn main() -> ExitCode {
             deny_warnings,
         } => check::run(&files, format, deny_warnings),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
+        Command::Lsp => lsp::run(),
         Command::Summary { file, model } => summary::run(&file, model.as_deref()),
         Command::Data {
             file,
