@@ -32,12 +32,13 @@ use source::Source;
 /// Parses and checks a spec: the program when it has no error, and every diagnostic of
 /// both stages in source order.
 pub fn compile(source: &Source) -> check::Checked {
-    analyze(source).1
+    analyze(source, &mut syntax::Reuse::default()).1
 }
 
-/// [`compile`], with the syntax tree it checked: what an editor navigates.
-pub fn analyze(source: &Source) -> (syntax::ast::File, check::Checked) {
-    let parsed = syntax::parse(source);
+/// [`compile`], with the syntax tree it checked: what an editor navigates. The items whose
+/// text `reuse` holds from an earlier parse are not parsed again.
+pub fn analyze(source: &Source, reuse: &mut syntax::Reuse) -> (syntax::ast::File, check::Checked) {
+    let parsed = syntax::parse_reusing(source, reuse);
     let mut checked = check::check(&parsed.file);
     if parsed.diagnostics.iter().any(Diagnostic::is_error) {
         checked.program = None;

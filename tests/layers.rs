@@ -28,8 +28,9 @@ const FLOORS: &[(&str, u8)] = &[
     // Floor 3: the stages that combine them.
     ("check", 30),
     ("train", 30),
-    // `ofit::compile` (lib.rs): syntax and check together.
+    // `ofit::compile` and `ofit::analyze` (lib.rs): syntax and check together.
     ("compile", 30),
+    ("analyze", 30),
     // A trained model as something to use: predictions on raw input.
     ("trained", 35),
     // Running a spec: its plan, the workers that share a run directory, Slurm.

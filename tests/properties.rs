@@ -1,5 +1,6 @@
 //! Whatever the input, checking and rendering never panic, and every failure says where.
 
+use ofit::source::Source;
 use proptest::prelude::*;
 
 /// Checks `text` and asserts the invariants every result must keep.
@@ -152,5 +153,33 @@ proptest! {
         let human = crate::support::human(&source, &checked);
         prop_assert!(human.contains("validation_split = 2.0)"), "{}", human);
         prop_assert!(human.contains("`validation_split` is 2.0"), "{}", human);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// An editor's parse, which reuses the items a change left alone, is the parse of the
+    /// new text from scratch: same tree, same spans, same errors.
+    #[test]
+    fn a_parse_that_reuses_unchanged_items_equals_a_fresh_one(
+        which in 0..8usize,
+        edits in proptest::collection::vec(edit(), 1..4),
+    ) {
+        let examples = examples();
+        let before = examples[which % examples.len()].clone();
+        let mut after = before.clone();
+        for e in &edits {
+            after = apply(&after, e);
+        }
+        let mut reuse = ofit::syntax::Reuse::default();
+        ofit::syntax::parse_reusing(&Source::new("spec.ofit", before.as_str()), &mut reuse);
+        let source = Source::new("spec.ofit", after.as_str());
+        let reused = ofit::syntax::parse_reusing(&source, &mut reuse);
+        let fresh = ofit::syntax::parse(&source);
+        prop_assert_eq!(format!("{:?}", reused), format!("{:?}", fresh));
+        // And again, with everything reused.
+        let again = ofit::syntax::parse_reusing(&source, &mut reuse);
+        prop_assert_eq!(format!("{:?}", again), format!("{:?}", fresh));
     }
 }

@@ -19,13 +19,14 @@ pub struct Document {
 }
 
 impl Document {
-    /// Parses and checks `text`.
-    pub fn new(name: &str, text: String) -> Self {
+    /// Parses and checks `text`, taking the items `reuse` holds unchanged from the text
+    /// before.
+    pub fn new(name: &str, text: String, reuse: &mut crate::syntax::Reuse) -> Self {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         let source = Source::new(name, text);
-        let (file, checked) = crate::analyze(&source);
+        let (file, checked) = crate::analyze(&source, reuse);
         Document {
             source,
             file,
@@ -84,7 +85,11 @@ mod tests {
     #[test]
     fn characters_are_utf16_code_units() {
         // `é` is one UTF-16 unit in two bytes, `😀` two units in four bytes.
-        let doc = Document::new("t.ofit", "# é😀\ndense".to_string());
+        let doc = Document::new(
+            "t.ofit",
+            "# é😀\ndense".to_string(),
+            &mut Default::default(),
+        );
         let d = doc.text().find('d').unwrap();
         assert_eq!(doc.position(d), Position::new(1, 0));
         let end_of_comment = doc.text().find('\n').unwrap();

@@ -62,6 +62,7 @@ pub fn serve(
     connection.initialize(capabilities)?;
     let mut server = Server {
         documents: HashMap::new(),
+        parses: HashMap::new(),
         data,
     };
     for message in &connection.receiver {
@@ -86,6 +87,8 @@ pub fn serve(
 
 struct Server {
     documents: HashMap<Url, Document>,
+    /// Per open spec, its items as last parsed.
+    parses: HashMap<Url, crate::syntax::Reuse>,
     data: Context,
 }
 
@@ -125,6 +128,7 @@ impl Server {
                 };
                 let uri = params.text_document.uri;
                 self.documents.remove(&uri);
+                self.parses.remove(&uri);
                 vec![publish(uri, Vec::new(), None)]
             }
             _ => Vec::new(),
@@ -137,7 +141,7 @@ impl Server {
         let name = path
             .as_ref()
             .map_or_else(|| uri.to_string(), |p| p.display().to_string());
-        let mut doc = Document::new(&name, text);
+        let mut doc = Document::new(&name, text, self.parses.entry(uri.clone()).or_default());
         if let (Some(program), Some(path)) = (&doc.checked.program, &path) {
             let mut ctx = self.data.clone();
             ctx.spec_dir = path

@@ -228,3 +228,89 @@ impl Entry {
         self.key.span.to(self.value.span)
     }
 }
+
+// ---- moving a tree -----------------------------------------------------------------------
+// An item parsed once is reused where its text reappears after an edit (`syntax::Reuse`):
+// its spans move by the distance its text moved.
+
+impl Item {
+    /// Moves every span of the item `by` bytes to the right.
+    pub fn shift(&mut self, by: usize) {
+        match self {
+            Item::Dataset(d) => {
+                d.name.shift(by);
+                d.source.shift(by);
+                d.span = d.span.shifted(by);
+            }
+            Item::Model(m) => {
+                m.name.shift(by);
+                for param in &mut m.params {
+                    param.name.shift(by);
+                    param.ty.shift(by);
+                    if let Some(default) = &mut param.default {
+                        default.shift(by);
+                    }
+                }
+                m.params_span = m.params_span.map(|s| s.shifted(by));
+                m.layers.iter_mut().for_each(|layer| layer.shift(by));
+                m.span = m.span.shifted(by);
+            }
+            Item::Training(b) | Item::Experiment(b) => {
+                b.name.shift(by);
+                for field in &mut b.fields {
+                    field.key.shift(by);
+                    field.value.shift(by);
+                }
+                b.span = b.span.shifted(by);
+            }
+        }
+    }
+}
+
+impl Ident {
+    fn shift(&mut self, by: usize) {
+        self.span = self.span.shifted(by);
+    }
+}
+
+impl LayerNode {
+    fn shift(&mut self, by: usize) {
+        match self {
+            LayerNode::Call(call) => call.shift(by),
+            LayerNode::Repeat { times, body } => {
+                times.shift(by);
+                body.iter_mut().for_each(|layer| layer.shift(by));
+            }
+        }
+    }
+}
+
+impl Call {
+    fn shift(&mut self, by: usize) {
+        self.callee.shift(by);
+        for arg in &mut self.args {
+            if let Some(name) = &mut arg.name {
+                name.shift(by);
+            }
+            arg.value.shift(by);
+        }
+        self.span = self.span.shifted(by);
+    }
+}
+
+impl Value {
+    fn shift(&mut self, by: usize) {
+        match &mut self.kind {
+            ValueKind::Call(call) => call.shift(by),
+            ValueKind::List(items) => items.iter_mut().for_each(|v| v.shift(by)),
+            ValueKind::Map(entries) => {
+                for entry in entries {
+                    entry.key.shift(by);
+                    entry.value.shift(by);
+                }
+            }
+            _ => {}
+        }
+        self.span = self.span.shifted(by);
+    }
+}

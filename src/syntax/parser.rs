@@ -10,25 +10,23 @@ use pest_derive::Parser;
 #[grammar = "../grammar/ofit.pest"]
 pub struct OfitParser;
 
-/// Builds tree nodes from pest pairs of one item, shifting spans by the item's offset in
-/// the file. Numbers that do not fit their type are collected as errors.
+/// Builds tree nodes from pest pairs of one item, spans counted from the item's piece.
+/// Numbers that do not fit their type are collected as errors.
 pub(super) struct Builder {
-    offset: usize,
     /// Spans of number literals that overflow, with the reason.
     pub bad_numbers: Vec<(Span, &'static str)>,
 }
 
 impl Builder {
-    pub fn new(offset: usize) -> Self {
+    pub fn new() -> Self {
         Builder {
-            offset,
             bad_numbers: Vec::new(),
         }
     }
 
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(s.start() + self.offset, s.end() + self.offset)
+        Span::new(s.start(), s.end())
     }
 
     pub fn item(&mut self, pair: Pair<Rule>) -> Item {
