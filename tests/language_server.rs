@@ -579,3 +579,132 @@ fn the_binary_serves_over_stdio_and_exits_zero_after_shutdown() {
     drop(input);
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// What completion offers, by label, with the cursor at the `‸` in the text (removed from
+/// the spec opened).
+fn completions(text_with_marker: &str) -> Vec<(String, Value)> {
+    let mut editor = Editor::start();
+    let at = text_with_marker.find('‸').expect("a cursor marker");
+    let text = text_with_marker.replacen('‸', "", 1);
+    let uri = format!(
+        "file://{}",
+        crate::support::root()
+            .join("examples/typing.ofit")
+            .display()
+    );
+    editor.open(&uri, &text);
+    let (line, character) = (
+        text_with_marker[..at].matches('\n').count() as u32,
+        text_with_marker[..at]
+            .rsplit('\n')
+            .next()
+            .unwrap()
+            .encode_utf16()
+            .count() as u32,
+    );
+    let offered = editor.at(
+        "textDocument/completion",
+        &uri,
+        (line, character),
+        json!({}),
+    );
+    editor.shut_down();
+    offered
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| (i["label"].as_str().unwrap().to_string(), i.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn labels(offered: &[(String, Value)]) -> Vec<&str> {
+    offered.iter().map(|(label, _)| label.as_str()).collect()
+}
+
+fn tutorial_with_cursor(after: &str, nth: usize, typed: &str) -> String {
+    let text =
+        std::fs::read_to_string(crate::support::root().join("examples/tutorial.ofit")).unwrap();
+    let at = text.match_indices(after).nth(nth).expect("anchor").0 + after.len();
+    format!("{}{typed}‸{}", &text[..at], &text[at..])
+}
+
+#[test]
+fn completion_offers_the_names_in_scope_where_a_reference_goes() {
+    let offered = completions(&tutorial_with_cursor("data      = ", 0, ""));
+    assert_eq!(labels(&offered), ["imdb"], "datasets after `data =`");
+    let offered = completions(&tutorial_with_cursor("train     = ", 0, "tu"));
+    assert_eq!(
+        labels(&offered),
+        ["tutorial"],
+        "training blocks after `train =`"
+    );
+    let offered = completions(&tutorial_with_cursor("bigger: ", 0, ""));
+    assert_eq!(labels(&offered), ["mlp"]);
+    assert_eq!(
+        offered[0].1["detail"],
+        "model mlp(units: int = 16, l2: float = 0.0, dropout: float = 0.0)"
+    );
+}
+
+#[test]
+fn completion_offers_builtins_with_their_signatures_where_a_call_goes() {
+    let offered = completions(&tutorial_with_cursor("dense(1, sigmoid)\n", 0, "  "));
+    let names = labels(&offered);
+    for layer in ["dense", "dropout", "embedding", "lstm", "conv1d", "repeat"] {
+        assert!(names.contains(&layer), "{layer} in {names:?}");
+    }
+    let dense = &offered.iter().find(|(l, _)| l == "dense").unwrap().1;
+    assert_eq!(
+        dense["detail"],
+        "dense(units, [activation], use_bias = …, kernel_regularizer = …, bias_regularizer = …)"
+    );
+    assert_eq!(dense["insertText"], "dense($0)");
+
+    let offered = completions(&tutorial_with_cursor("optimizer  = ", 0, ""));
+    assert_eq!(labels(&offered), ["adam", "sgd", "rmsprop"]);
+    let offered = completions(&tutorial_with_cursor("metrics    = [accuracy, ", 0, ""));
+    assert!(labels(&offered).contains(&"binary_crossentropy"));
+    assert!(labels(&offered).contains(&"mae"));
+}
+
+#[test]
+fn completion_offers_the_keys_a_block_lacks_and_the_arguments_a_call_lacks() {
+    let offered = completions(&tutorial_with_cursor("seed       = 42\n", 0, "  "));
+    assert_eq!(
+        labels(&offered),
+        ["early_stopping"],
+        "every other setting is written"
+    );
+    assert_eq!(offered[0].1["insertText"], "early_stopping = ");
+
+    let offered = completions(&tutorial_with_cursor("dense(units, relu, ", 0, ""));
+    let names = labels(&offered);
+    assert!(
+        names.contains(&"use_bias") && names.contains(&"bias_regularizer"),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&"kernel_regularizer"),
+        "already given: {names:?}"
+    );
+    assert!(
+        names.contains(&"units") && names.contains(&"dropout"),
+        "the template's parameters: {names:?}"
+    );
+
+    let offered = completions(&tutorial_with_cursor("}\n", 1, "\n"));
+    assert_eq!(
+        labels(&offered),
+        ["dataset", "model", "train", "experiment"]
+    );
+}
+
+#[test]
+fn completion_works_in_a_definition_that_does_not_parse_yet() {
+    let typing = tutorial_with_cursor("experiment dropout {\n", 0, "  models = { wide: ");
+    let offered = completions(&typing.replace("‸\n", "‸\n  \n"));
+    assert_eq!(labels(&offered), ["mlp"]);
+}

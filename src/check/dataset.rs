@@ -13,7 +13,7 @@ use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast::{DatasetItem, Value, ValueKind};
 
-const IMDB: Signature = Signature {
+pub(super) const IMDB: Signature = Signature {
     what: "dataset source `imdb`",
     noun: "parameter",
     params: &[
@@ -45,25 +45,25 @@ const TABLE_PARAMS: &[Param] = &[
     named("missing"),
 ];
 
-const CSV: Signature = Signature {
+pub(super) const CSV: Signature = Signature {
     what: "dataset source `csv`",
     noun: "parameter",
     params: TABLE_PARAMS,
 };
 
-const JSONL: Signature = Signature {
+pub(super) const JSONL: Signature = Signature {
     what: "dataset source `jsonl`",
     noun: "parameter",
     params: TABLE_PARAMS,
 };
 
-const JSON: Signature = Signature {
+pub(super) const JSON: Signature = Signature {
     what: "dataset source `json`",
     noun: "parameter",
     params: TABLE_PARAMS,
 };
 
-const SEQUENCE: Signature = Signature {
+pub(super) const SEQUENCE: Signature = Signature {
     what: "encoding `sequence`",
     noun: "parameter",
     params: &[
@@ -74,7 +74,7 @@ const SEQUENCE: Signature = Signature {
     ],
 };
 
-const AUTO_MPG: Signature = Signature {
+pub(super) const AUTO_MPG: Signature = Signature {
     what: "dataset source `auto_mpg`",
     noun: "parameter",
     params: &[
@@ -84,9 +84,9 @@ const AUTO_MPG: Signature = Signature {
     ],
 };
 
-const SOURCES: [&str; 5] = ["imdb", "csv", "jsonl", "json", "auto_mpg"];
-const ENCODINGS: [&str; 2] = ["multi_hot", "sequence"];
-const SIDES: [(&str, Side); 2] = [("pre", Side::Pre), ("post", Side::Post)];
+pub(super) const SOURCES: [&str; 5] = ["imdb", "csv", "jsonl", "json", "auto_mpg"];
+pub(super) const ENCODINGS: [&str; 2] = ["multi_hot", "sequence"];
+pub(super) const SIDES: [(&str, Side); 2] = [("pre", Side::Pre), ("post", Side::Post)];
 
 /// The smallest `num_words` that keeps any word: ids 0–3 are reserved (padding, start,
 /// out-of-vocabulary, unused) and the most frequent word gets id 4.
@@ -100,7 +100,7 @@ const AUTO_MPG_TRAIN: i64 = 314;
 
 /// The ways of choosing validation examples; a dataset gives at most one. IMDB has all
 /// but the last.
-const VALIDATION_KEYS: [&str; 4] = [
+pub(super) const VALIDATION_KEYS: [&str; 4] = [
     "validation_split",
     "validation_sample",
     "validation_first",

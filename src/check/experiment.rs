@@ -16,7 +16,7 @@ use crate::source::Span;
 use crate::syntax::ast::{BlockItem, Value, ValueKind};
 use std::collections::HashMap;
 
-const EXPERIMENT: Signature = Signature {
+pub(super) const EXPERIMENT: Signature = Signature {
     what: "experiment",
     noun: "setting",
     params: &[

@@ -18,6 +18,7 @@ mod train_size;
 mod training;
 mod unsupported;
 mod value;
+pub mod vocabulary;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ir::Program;

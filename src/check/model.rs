@@ -16,7 +16,7 @@ use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast::{Call, LayerNode, ModelItem, Value, ValueKind};
 
-const DENSE: Signature = Signature {
+pub(super) const DENSE: Signature = Signature {
     what: "layer `dense`",
     noun: "parameter",
     params: &[
@@ -27,12 +27,12 @@ const DENSE: Signature = Signature {
         named("bias_regularizer"),
     ],
 };
-const DROPOUT: Signature = Signature {
+pub(super) const DROPOUT: Signature = Signature {
     what: "layer `dropout`",
     noun: "parameter",
     params: &[positional("rate").required()],
 };
-const BATCH_NORM: Signature = Signature {
+pub(super) const BATCH_NORM: Signature = Signature {
     what: "layer `batch_norm`",
     noun: "parameter",
     params: &[
@@ -42,42 +42,42 @@ const BATCH_NORM: Signature = Signature {
         named("scale"),
     ],
 };
-const INPUT: Signature = Signature {
+pub(super) const INPUT: Signature = Signature {
     what: "layer `input`",
     noun: "parameter",
     params: &[positional("width").required()],
 };
-const EMBEDDING: Signature = Signature {
+pub(super) const EMBEDDING: Signature = Signature {
     what: "layer `embedding`",
     noun: "parameter",
     params: &[positional("dim").required(), named("mask_zero")],
 };
-const GLOBAL_AVERAGE_POOLING: Signature = Signature {
+pub(super) const GLOBAL_AVERAGE_POOLING: Signature = Signature {
     what: "layer `global_average_pooling`",
     noun: "parameter",
     params: &[],
 };
-const GLOBAL_MAX_POOLING: Signature = Signature {
+pub(super) const GLOBAL_MAX_POOLING: Signature = Signature {
     what: "layer `global_max_pooling`",
     noun: "parameter",
     params: &[],
 };
-const REPEAT: Signature = Signature {
+pub(super) const REPEAT: Signature = Signature {
     what: "`repeat`",
     noun: "parameter",
     params: &[positional("times").required()],
 };
-const NORMALIZATION: Signature = Signature {
+pub(super) const NORMALIZATION: Signature = Signature {
     what: "layer `normalization`",
     noun: "parameter",
     params: &[],
 };
-const FLATTEN: Signature = Signature {
+pub(super) const FLATTEN: Signature = Signature {
     what: "layer `flatten`",
     noun: "parameter",
     params: &[],
 };
-const CONV1D: Signature = Signature {
+pub(super) const CONV1D: Signature = Signature {
     what: "layer `conv1d`",
     noun: "parameter",
     params: &[
@@ -88,22 +88,22 @@ const CONV1D: Signature = Signature {
         named("strides"),
     ],
 };
-const MAX_POOLING1D: Signature = Signature {
+pub(super) const MAX_POOLING1D: Signature = Signature {
     what: "layer `max_pooling1d`",
     noun: "parameter",
     params: &[positional("pool_size"), named("strides"), named("padding")],
 };
-const LSTM: Signature = Signature {
+pub(super) const LSTM: Signature = Signature {
     what: "layer `lstm`",
     noun: "parameter",
     params: &[positional("units").required(), named("return_sequences")],
 };
-const GRU: Signature = Signature {
+pub(super) const GRU: Signature = Signature {
     what: "layer `gru`",
     noun: "parameter",
     params: &[positional("units").required(), named("return_sequences")],
 };
-const LAYERS: [&str; 13] = [
+pub(super) const LAYERS: [&str; 13] = [
     "dense",
     "dropout",
     "batch_norm",
@@ -119,27 +119,27 @@ const LAYERS: [&str; 13] = [
     "gru",
 ];
 /// Keras's `padding` of convolutions and poolings.
-const PADDINGS: [(&str, ConvPadding); 2] =
+pub(super) const PADDINGS: [(&str, ConvPadding); 2] =
     [("valid", ConvPadding::Valid), ("same", ConvPadding::Same)];
 /// Keras's default `pool_size` of `MaxPooling1D`.
 const POOL_SIZE: usize = 2;
 
-const L1: Signature = Signature {
+pub(super) const L1: Signature = Signature {
     what: "regularizer `l1`",
     noun: "parameter",
     params: &[positional("l1").required()],
 };
-const L2: Signature = Signature {
+pub(super) const L2: Signature = Signature {
     what: "regularizer `l2`",
     noun: "parameter",
     params: &[positional("l2").required()],
 };
-const L1_L2: Signature = Signature {
+pub(super) const L1_L2: Signature = Signature {
     what: "regularizer `l1_l2`",
     noun: "parameter",
     params: &[named("l1"), named("l2")],
 };
-const REGULARIZERS: [&str; 3] = ["l1", "l2", "l1_l2"];
+pub(super) const REGULARIZERS: [&str; 3] = ["l1", "l2", "l1_l2"];
 
 /// Whether a width (units, input features) is at most [`MAX_WIDTH`].
 fn within_width(n: i64) -> bool {

@@ -15,17 +15,17 @@ const DECAY: &[Param] = &[
     positional("decay_rate").required(),
     named("staircase"),
 ];
-const INVERSE_TIME_DECAY: Signature = Signature {
+pub(super) const INVERSE_TIME_DECAY: Signature = Signature {
     what: "schedule `inverse_time_decay`",
     noun: "parameter",
     params: DECAY,
 };
-const EXPONENTIAL_DECAY: Signature = Signature {
+pub(super) const EXPONENTIAL_DECAY: Signature = Signature {
     what: "schedule `exponential_decay`",
     noun: "parameter",
     params: DECAY,
 };
-const PIECEWISE_CONSTANT_DECAY: Signature = Signature {
+pub(super) const PIECEWISE_CONSTANT_DECAY: Signature = Signature {
     what: "schedule `piecewise_constant_decay`",
     noun: "parameter",
     params: &[
@@ -33,7 +33,7 @@ const PIECEWISE_CONSTANT_DECAY: Signature = Signature {
         positional("values").required(),
     ],
 };
-const COSINE_DECAY: Signature = Signature {
+pub(super) const COSINE_DECAY: Signature = Signature {
     what: "schedule `cosine_decay`",
     noun: "parameter",
     params: &[

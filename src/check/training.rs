@@ -10,7 +10,7 @@ use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast::{BlockItem, Value, ValueKind};
 
-const TRAIN: Signature = Signature {
+pub(super) const TRAIN: Signature = Signature {
     what: "training block",
     noun: "setting",
     params: &[
@@ -24,7 +24,7 @@ const TRAIN: Signature = Signature {
     ],
 };
 
-const ADAM: Signature = Signature {
+pub(super) const ADAM: Signature = Signature {
     what: "optimizer `adam`",
     noun: "parameter",
     params: &[
@@ -34,12 +34,12 @@ const ADAM: Signature = Signature {
         named("epsilon"),
     ],
 };
-const SGD: Signature = Signature {
+pub(super) const SGD: Signature = Signature {
     what: "optimizer `sgd`",
     noun: "parameter",
     params: &[positional("lr"), named("momentum"), named("nesterov")],
 };
-const RMSPROP: Signature = Signature {
+pub(super) const RMSPROP: Signature = Signature {
     what: "optimizer `rmsprop`",
     noun: "parameter",
     params: &[
@@ -49,9 +49,9 @@ const RMSPROP: Signature = Signature {
         named("epsilon"),
     ],
 };
-const OPTIMIZERS: [&str; 3] = ["adam", "sgd", "rmsprop"];
+pub(super) const OPTIMIZERS: [&str; 3] = ["adam", "sgd", "rmsprop"];
 
-const EARLY_STOPPING: Signature = Signature {
+pub(super) const EARLY_STOPPING: Signature = Signature {
     what: "early stopping",
     noun: "setting",
     params: &[
@@ -63,7 +63,7 @@ const EARLY_STOPPING: Signature = Signature {
     ],
 };
 
-const LOSSES: [(&str, Loss); 5] = [
+pub(super) const LOSSES: [(&str, Loss); 5] = [
     ("binary_crossentropy", Loss::BinaryCrossentropy),
     ("categorical_crossentropy", Loss::CategoricalCrossentropy),
     ("mse", Loss::Mse),

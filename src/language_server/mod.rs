@@ -6,6 +6,7 @@
 //! never fetches. Its one look at the disk is the data lint `ofit check` runs too (the
 //! headers of the spec's table files).
 
+mod complete;
 mod document;
 mod hover;
 mod navigate;
@@ -20,8 +21,8 @@ use lsp_types::notification::{
     PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, Formatting, GotoDefinition, HoverRequest, PrepareRenameRequest, References,
-    Rename, Request as _,
+    CodeActionRequest, Completion, Formatting, GotoDefinition, HoverRequest, PrepareRenameRequest,
+    References, Rename, Request as _,
 };
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
@@ -47,6 +48,16 @@ pub fn capabilities() -> ServerCapabilities {
         })),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(lsp_types::CompletionOptions {
+            trigger_characters: Some(vec![
+                "(".into(),
+                ",".into(),
+                "=".into(),
+                ":".into(),
+                "[".into(),
+            ]),
+            ..Default::default()
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -169,6 +180,10 @@ impl Server {
             HoverRequest::METHOD => self.answer(request, |s, p: HoverParams| {
                 let (doc, offset) = s.at(&p.text_document_position_params)?;
                 Ok(hover::hover(doc, offset))
+            }),
+            Completion::METHOD => self.answer(request, |s, p: lsp_types::CompletionParams| {
+                let (doc, offset) = s.at(&p.text_document_position)?;
+                Ok(complete::complete(doc, offset))
             }),
             GotoDefinition::METHOD => self.answer(request, |s, p: GotoDefinitionParams| {
                 let position = &p.text_document_position_params;
