@@ -148,7 +148,7 @@ impl Missing {
 
 /// How a table file writes its header and rows; its validation and test files are
 /// written the same way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TableFormat {
     /// Comma-separated values with a header line (`csv(…)`).

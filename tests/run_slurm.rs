@@ -8,17 +8,26 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Panics with how to start Slurm unless a node of it is up.
+/// Panics with how to start Slurm unless a node of it is up. A node still completing the
+/// job of a test before is up; Slurm is given 20 s to answer.
 fn slurm() {
-    let up = Command::new("sinfo")
-        .args(["-h", "-o", "%T"])
-        .output()
-        .is_ok_and(|o| {
-            o.status.success()
-                && String::from_utf8_lossy(&o.stdout)
-                    .lines()
-                    .any(|l| ["idle", "mixed", "allocated"].contains(&l.trim()))
-        });
+    let answers = || {
+        Command::new("sinfo")
+            .args(["-h", "-o", "%T"])
+            .output()
+            .is_ok_and(|o| {
+                o.status.success()
+                    && String::from_utf8_lossy(&o.stdout)
+                        .lines()
+                        .any(|l| ["idle", "mixed", "allocated", "completing"].contains(&l.trim()))
+            })
+    };
+    let since = Instant::now();
+    let mut up = answers();
+    while !up && since.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(500));
+        up = answers();
+    }
     assert!(
         up,
         "the Slurm tests need a running Slurm cluster with an idle node: start one with \

@@ -20,6 +20,7 @@ pub mod corpus;
 pub mod csv;
 pub mod error;
 pub mod fetch;
+mod header_cache;
 pub mod json_lines;
 pub mod json_records;
 pub mod keras_npz;

@@ -303,13 +303,13 @@ fn records(path: &Path, format: TableFormat) -> Result<Records, DataError> {
     }
 }
 
-/// The header alone, read from the start of the file.
+/// The header alone, read from the start of the file (once per version of the file).
 fn header_row(path: &Path, format: TableFormat) -> Result<Option<Row>, DataError> {
-    match format {
+    super::header_cache::HeaderCache::shared().get_or_read(path, format, || match format {
         TableFormat::Csv => csv::header(path),
         TableFormat::JsonLines => json_lines::header(path),
         TableFormat::Json => json_records::header(path),
-    }
+    })
 }
 
 /// The checked header of `path`, read from the header alone.
