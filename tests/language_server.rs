@@ -306,6 +306,23 @@ fn hover_shows_an_instance_summary_a_parameter_and_a_declaration() {
         "{shown}"
     );
 
+    let at = position(&text, "adam(", 0);
+    let hover = editor.at("textDocument/hover", &uri, at, json!({}));
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        shown.contains("adam(lr = 0.001, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-7)"),
+        "{shown}"
+    );
+    let at = position(&text, "sigmoid)", 0);
+    let shown = editor.at("textDocument/hover", &uri, at, json!({}))["contents"]["value"].clone();
+    assert!(
+        shown
+            .as_str()
+            .unwrap()
+            .contains("activation — 1 / (1 + e^(−x))"),
+        "{shown}"
+    );
+
     let nothing = editor.at("textDocument/hover", &uri, (0, 0), json!({}));
     assert_eq!(nothing, Value::Null, "a comment shows nothing");
     editor.shut_down();
@@ -707,4 +724,109 @@ fn completion_works_in_a_definition_that_does_not_parse_yet() {
     let typing = tutorial_with_cursor("experiment dropout {\n", 0, "  models = { wide: ");
     let offered = completions(&typing.replace("‸\n", "‸\n  \n"));
     assert_eq!(labels(&offered), ["mlp"]);
+}
+
+/// Where each builtin with defaults can be written in a minimal spec: its dataset (multi-hot
+/// or sequences), and its model's layers or its optimizer with `#` where arguments go.
+const CONTEXTS: &[(&str, bool, &str)] = &[
+    ("dense", false, "dense(4#) dense(1, sigmoid)"),
+    (
+        "batch_norm",
+        false,
+        "dense(4) batch_norm(#) dense(1, sigmoid)",
+    ),
+    (
+        "embedding",
+        true,
+        "embedding(8#) global_average_pooling() dense(1, sigmoid)",
+    ),
+    (
+        "conv1d",
+        true,
+        "embedding(8) conv1d(4, 3#) global_average_pooling() dense(1, sigmoid)",
+    ),
+    (
+        "max_pooling1d",
+        true,
+        "embedding(8) max_pooling1d(#) global_average_pooling() dense(1, sigmoid)",
+    ),
+    ("lstm", true, "embedding(8) lstm(4#) dense(1, sigmoid)"),
+    ("gru", true, "embedding(8) gru(4#) dense(1, sigmoid)"),
+    ("adam", false, "adam(#)"),
+    ("sgd", false, "sgd(#)"),
+    ("rmsprop", false, "rmsprop(#)"),
+];
+
+fn minimal_spec(name: &str, sequences: bool, written: &str) -> String {
+    let dataset = if sequences {
+        "imdb(num_words = 100, encode = sequence(length = 10))"
+    } else {
+        "imdb(num_words = 100, encode = multi_hot)"
+    };
+    let optimizer_written = ["adam", "sgd", "rmsprop"].contains(&name);
+    let (layers, optimizer) = if optimizer_written {
+        ("dense(1, sigmoid)", written)
+    } else {
+        (written, "adam")
+    };
+    format!(
+        "dataset d = {dataset}\nmodel m {{ {layers} }}\n\
+         train t {{ optimizer = {optimizer}  loss = binary_crossentropy  epochs = 1 }}\n\
+         experiment e {{ data = d  train = t  models = {{ m: m }} }}\n"
+    )
+}
+
+#[test]
+fn every_default_a_hover_shows_is_the_one_the_checker_fills_in() {
+    use ofit::check::vocabulary::BUILTINS;
+    let compile = |text: &str| {
+        let checked = ofit::compile(&ofit::source::Source::new("d.ofit", text));
+        checked
+            .program
+            .unwrap_or_else(|| panic!("{text}\n{:?}", checked.diagnostics))
+    };
+    let mut checked = 0;
+    for builtin in BUILTINS.iter().filter(|b| !b.defaults.is_empty()) {
+        let &(_, sequences, template) = CONTEXTS
+            .iter()
+            .find(|(name, _, _)| *name == builtin.name)
+            .unwrap_or_else(|| panic!("no test context for `{}`", builtin.name));
+        let bare = minimal_spec(builtin.name, sequences, &template.replace('#', ""));
+        for (param, default) in builtin.defaults {
+            let comma = if template.contains("(#") { "" } else { ", " };
+            let written = template.replace('#', &format!("{comma}{param} = {default}"));
+            let explicit = minimal_spec(builtin.name, sequences, &written);
+            assert_eq!(
+                compile(&explicit),
+                compile(&bare),
+                "`{}`'s {param} = {default}",
+                builtin.name
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked} defaults");
+}
+
+#[test]
+fn every_layer_optimizer_loss_metric_and_activation_has_a_hover() {
+    let mut names: Vec<&str> = ofit::check::vocabulary::layers().to_vec();
+    for key in [
+        "optimizer",
+        "loss",
+        "metrics",
+        "activation",
+        "kernel_regularizer",
+    ] {
+        names.extend(ofit::check::vocabulary::values(None, key));
+    }
+    for name in names {
+        let shown = ofit::check::vocabulary::describe(name)
+            .unwrap_or_else(|| panic!("`{name}` has no hover"));
+        assert!(shown.contains(" — "), "{shown}");
+    }
+    assert_eq!(
+        ofit::check::vocabulary::describe("adam").unwrap(),
+        "```ofit\nadam(lr = 0.001, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-7)\n```\noptimizer — Adam, as Keras's `Adam`; `lr` may be a schedule."
+    );
 }

@@ -110,6 +110,104 @@ fn names<T>(pairs: &[(&'static str, T)]) -> Vec<&'static str> {
     pairs.iter().map(|(name, _)| *name).collect()
 }
 
+/// A builtin as an editor describes it: the defaults of its optional parameters (Keras's,
+/// which the checker fills in; a test writes each one out and finds the same program) and a
+/// line of what it is.
+pub struct Builtin {
+    /// Its name.
+    pub name: &'static str,
+    /// What it is: "layer", "optimizer", "loss", "metric", "activation" …
+    pub what: &'static str,
+    /// Each optional parameter with a default, and the default as it would be written.
+    pub defaults: &'static [(&'static str, &'static str)],
+    /// One line about it.
+    pub doc: &'static str,
+}
+
+const fn builtin(
+    name: &'static str,
+    what: &'static str,
+    defaults: &'static [(&'static str, &'static str)],
+    doc: &'static str,
+) -> Builtin {
+    Builtin {
+        name,
+        what,
+        defaults,
+        doc,
+    }
+}
+
+/// The layers, optimizers, regularizers, losses, metrics and activations an editor shows.
+pub const BUILTINS: &[Builtin] = &[
+    builtin("dense", "layer", &[("activation", "linear"), ("use_bias", "true")], "A densely-connected layer: activation(input · kernel + bias), as Keras's `Dense`."),
+    builtin("dropout", "layer", &[], "Sets a fraction `rate` of its inputs to 0 while training and scales the rest by 1/(1 − rate), as Keras's `Dropout`."),
+    builtin("batch_norm", "layer", &[("momentum", "0.99"), ("epsilon", "0.001"), ("center", "true"), ("scale", "true")], "Normalizes each feature by the batch's mean and variance while training and by their moving averages after, as Keras's `BatchNormalization`."),
+    builtin("normalization", "layer", &[], "Standardizes each feature by the mean and variance of the training rows, as Keras's `Normalization` adapted to them."),
+    builtin("input", "layer", &[], "States the width of the model's input rows (checked against the data)."),
+    builtin("embedding", "layer", &[("mask_zero", "false")], "Maps each word id to a learned vector of `dim` values, as Keras's `Embedding`; `mask_zero` makes id 0 padding."),
+    builtin("global_average_pooling", "layer", &[], "The mean over a sequence's steps (the unmasked ones), as Keras's `GlobalAveragePooling1D`."),
+    builtin("global_max_pooling", "layer", &[], "The maximum over a sequence's steps, as Keras's `GlobalMaxPooling1D`."),
+    builtin("flatten", "layer", &[], "A sequence's steps and channels as one row, as Keras's `Flatten`."),
+    builtin("conv1d", "layer", &[("activation", "linear"), ("padding", "valid"), ("strides", "1")], "A 1D convolution of `filters` kernels of `kernel_size` steps over a sequence, as Keras's `Conv1D`."),
+    builtin("max_pooling1d", "layer", &[("pool_size", "2"), ("padding", "valid")], "The maximum over windows of `pool_size` steps (strides default to the pool size), as Keras's `MaxPooling1D`."),
+    builtin("lstm", "layer", &[("return_sequences", "false")], "A long short-term memory layer of `units`, as Keras's `LSTM`: the last step's output, or every step's."),
+    builtin("gru", "layer", &[("return_sequences", "false")], "A gated recurrent unit layer of `units`, as Keras's `GRU` (`reset_after`)."),
+    builtin("adam", "optimizer", &[("lr", "0.001"), ("beta_1", "0.9"), ("beta_2", "0.999"), ("epsilon", "1e-7")], "Adam, as Keras's `Adam`; `lr` may be a schedule."),
+    builtin("sgd", "optimizer", &[("lr", "0.01"), ("momentum", "0.0"), ("nesterov", "false")], "Stochastic gradient descent with optional (Nesterov) momentum, as Keras's `SGD`."),
+    builtin("rmsprop", "optimizer", &[("lr", "0.001"), ("rho", "0.9"), ("momentum", "0.0"), ("epsilon", "1e-7")], "RMSprop, as Keras's `RMSprop`."),
+    builtin("l1", "regularizer", &[], "Adds `l1` · Σ|w| of the weights to the loss."),
+    builtin("l2", "regularizer", &[], "Adds `l2` · Σw² of the weights to the loss."),
+    builtin("l1_l2", "regularizer", &[], "Adds `l1` · Σ|w| + `l2` · Σw² of the weights to the loss."),
+    builtin("binary_crossentropy", "loss", &[], "−[y·log p + (1 − y)·log(1 − p)] for one sigmoid unit, as Keras's."),
+    builtin("categorical_crossentropy", "loss", &[], "−log p of the true class under a softmax (labels as class indices), as Keras's."),
+    builtin("mse", "loss", &[], "The mean squared error, as Keras's."),
+    builtin("mae", "loss", &[], "The mean absolute error, as Keras's."),
+    builtin("huber", "loss", &[], "Squared error below δ = 1, absolute error above, as Keras's `Huber`."),
+    builtin("loss", "metric", &[], "The loss itself, as training computes it (with any regularization penalty)."),
+    builtin("accuracy", "metric", &[], "The fraction of examples whose predicted class is the label."),
+    builtin("rmse", "metric", &[], "The root of the epoch's mean squared error, as Keras's `RootMeanSquaredError`."),
+    builtin("relu", "activation", &[], "max(0, x)."),
+    builtin("sigmoid", "activation", &[], "1 / (1 + e^(−x)): one unit's probability."),
+    builtin("tanh", "activation", &[], "The hyperbolic tangent."),
+    builtin("softmax", "activation", &[], "e^(x_i) / Σ e^(x_j): probabilities over the classes."),
+    builtin("linear", "activation", &[], "x: no activation."),
+    builtin("elu", "activation", &[], "x for x > 0, e^x − 1 below, as Keras's `elu`."),
+    builtin("selu", "activation", &[], "The scaled ELU, λ·elu(x; α) with Keras's constants."),
+    builtin("gelu", "activation", &[], "x · Φ(x), with the tanh approximation off, as Keras's `gelu`."),
+    builtin("softplus", "activation", &[], "log(1 + e^x)."),
+    builtin("leaky_relu", "activation", &[], "x for x > 0, 0.2·x below, as Keras's `leaky_relu`."),
+    builtin("swish", "activation", &[], "x · sigmoid(x) (Keras's `silu`)."),
+];
+
+/// The hover text of builtin `name`: its signature with defaults, and its line.
+pub fn describe(name: &str) -> Option<String> {
+    let builtin = BUILTINS.iter().find(|b| b.name == name)?;
+    let call = calls()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, signature)| {
+            let params: Vec<String> = signature
+                .params
+                .iter()
+                .map(
+                    |p| match builtin.defaults.iter().find(|(n, _)| *n == p.name) {
+                        Some((_, default)) => format!("{} = {default}", p.name),
+                        None if p.required => p.name.to_string(),
+                        None => format!("{} = …", p.name),
+                    },
+                )
+                .collect();
+            format!("{name}({})", params.join(", "))
+        });
+    Some(format!(
+        "```ofit\n{}\n```\n{} — {}",
+        call.unwrap_or_else(|| name.to_string()),
+        builtin.what,
+        builtin.doc
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,15 @@
 //! What hovering a name shows: a model's or a template instance's Keras-style summary
 //! (parameters, output shapes, cost per epoch), a template parameter's type and default, a
-//! definition's declaration.
+//! definition's declaration, a builtin's signature with its defaults and a line about it.
 
 use super::document::Document;
 use super::navigate::{self, Symbol};
+use crate::check::vocabulary;
 use crate::ir::Program;
 use crate::report::summary::{summary, DataFacts};
 use crate::source::Span;
 use crate::syntax::ast::{Item, ValueKind};
+use crate::syntax::tokens;
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 
 /// The most instance summaries one hover shows.
@@ -15,7 +17,9 @@ const MOST_SUMMARIES: usize = 3;
 
 /// The hover for the name at `offset`, if there is one.
 pub fn hover(doc: &Document, offset: usize) -> Option<Hover> {
-    let (symbol, span) = navigate::symbol_at(doc, offset)?;
+    let Some((symbol, span)) = navigate::symbol_at(doc, offset) else {
+        return builtin(doc, offset);
+    };
     let text = match symbol {
         Symbol::Param { model, param } => {
             let Item::Model(template) = &doc.file.items[model] else {
@@ -48,6 +52,22 @@ pub fn hover(doc: &Document, offset: usize) -> Option<Hover> {
             value: text,
         }),
         range: Some(doc.range(span)),
+    })
+}
+
+/// On a builtin's name (`dense`, `adam`, `relu`, `mse` …): its signature with defaults and
+/// what it is.
+fn builtin(doc: &Document, offset: usize) -> Option<Hover> {
+    let token = tokens::tokens(doc.text())
+        .into_iter()
+        .find(|t| t.kind == tokens::Kind::Name && t.span.start <= offset && offset <= t.span.end)?;
+    let text = vocabulary::describe(doc.slice(token.span))?;
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: text,
+        }),
+        range: Some(doc.range(token.span)),
     })
 }
 
