@@ -32,20 +32,27 @@ use source::Source;
 /// Parses and checks a spec: the program when it has no error, and every diagnostic of
 /// both stages in source order.
 pub fn compile(source: &Source) -> check::Checked {
-    analyze(source, &mut syntax::Reuse::default()).1
+    let parsed = syntax::parse(source);
+    checked(&parsed.file, parsed.diagnostics)
 }
 
 /// [`compile`], with the syntax tree it checked: what an editor navigates. The items whose
 /// text `reuse` holds from an earlier parse are not parsed again.
 pub fn analyze(source: &Source, reuse: &mut syntax::Reuse) -> (syntax::ast::File, check::Checked) {
     let parsed = syntax::parse_reusing(source, reuse);
-    let mut checked = check::check(&parsed.file);
-    if parsed.diagnostics.iter().any(Diagnostic::is_error) {
+    let checked = checked(&parsed.file, parsed.diagnostics);
+    (parsed.file, checked)
+}
+
+/// Checks a parsed file, with its syntax errors among the diagnostics.
+fn checked(file: &syntax::ast::File, syntax_errors: Vec<Diagnostic>) -> check::Checked {
+    let mut checked = check::check(file);
+    if syntax_errors.iter().any(Diagnostic::is_error) {
         checked.program = None;
     }
-    let mut diagnostics = parsed.diagnostics;
+    let mut diagnostics = syntax_errors;
     diagnostics.append(&mut checked.diagnostics);
     diagnostics.sort_by_key(Diagnostic::span);
     checked.diagnostics = diagnostics;
-    (parsed.file, checked)
+    checked
 }

@@ -28,7 +28,7 @@ pub struct Parsed {
 
 /// Parses a whole file.
 pub fn parse(source: &Source) -> Parsed {
-    parse_reusing(source, &mut Reuse::default())
+    parse_pieces(source, None)
 }
 
 /// The items of an earlier parse, by their text. An editor parses after every change; an
@@ -52,6 +52,11 @@ enum Piece {
 /// [`parse`], taking the items whose text is unchanged from `reuse`, which is left holding
 /// this parse's items.
 pub fn parse_reusing(source: &Source, reuse: &mut Reuse) -> Parsed {
+    parse_pieces(source, Some(reuse))
+}
+
+/// Parses the file piece by piece, reusing and keeping the pieces in `reuse` if given.
+fn parse_pieces(source: &Source, mut reuse: Option<&mut Reuse>) -> Parsed {
     let text = source.text();
     let mut file = ast::File::default();
     let mut diagnostics = Diagnostics::default();
@@ -59,16 +64,18 @@ pub fn parse_reusing(source: &Source, reuse: &mut Reuse) -> Parsed {
     for range in split::split_items(text) {
         let piece_text = &text[range.clone()];
         let piece = reuse
-            .pieces
-            .remove(piece_text)
+            .as_mut()
+            .and_then(|reuse| reuse.pieces.remove(piece_text))
             .unwrap_or_else(|| parse_piece(text, range.clone()));
         match piece {
             Piece::Parsed(item) => {
-                file.items.extend(item.clone().map(|mut item| {
+                if reuse.is_some() {
+                    kept.insert(piece_text.to_string(), Piece::Parsed(item.clone()));
+                }
+                file.items.extend(item.map(|mut item| {
                     item.shift(range.start);
                     item
                 }));
-                kept.insert(piece_text.to_string(), Piece::Parsed(item));
             }
             Piece::Broken(found) => {
                 found.into_iter().for_each(|d| diagnostics.push(d));
@@ -76,7 +83,9 @@ pub fn parse_reusing(source: &Source, reuse: &mut Reuse) -> Parsed {
             }
         }
     }
-    reuse.pieces = kept;
+    if let Some(reuse) = reuse {
+        reuse.pieces = kept;
+    }
     Parsed {
         file,
         diagnostics: diagnostics.into_sorted(),
