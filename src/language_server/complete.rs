@@ -73,13 +73,9 @@ pub fn complete(doc: &Document, offset: usize) -> Vec<CompletionItem> {
             vocabulary::settings(block)
                 .into_iter()
                 .filter(|key| !written.contains(key))
-                .map(|key| CompletionItem {
-                    insert_text: Some(format!("{key} = ")),
-                    ..item(
-                        key,
-                        CompletionItemKind::PROPERTY,
-                        Some(format!("setting of {}", block.article())),
-                    )
+                .map(|key| {
+                    let detail = format!("setting of {}", block.article());
+                    assignment(key, CompletionItemKind::PROPERTY, Some(detail))
                 })
                 .collect()
         }
@@ -100,9 +96,8 @@ pub fn complete(doc: &Document, offset: usize) -> Vec<CompletionItem> {
             let mut found: Vec<CompletionItem> = params
                 .into_iter()
                 .filter(|name| !given.contains(name))
-                .map(|name| CompletionItem {
-                    insert_text: Some(format!("{name} = ")),
-                    ..item(
+                .map(|name| {
+                    assignment(
                         name,
                         CompletionItemKind::FIELD,
                         vocabulary::signature(callee),
@@ -139,6 +134,14 @@ fn item(label: &str, kind: CompletionItemKind, detail: Option<String>) -> Comple
         kind: Some(kind),
         detail,
         ..CompletionItem::default()
+    }
+}
+
+/// A name written as `name = `: a setting, or a named argument.
+fn assignment(name: &str, kind: CompletionItemKind, detail: Option<String>) -> CompletionItem {
+    CompletionItem {
+        insert_text: Some(format!("{name} = ")),
+        ..item(name, kind, detail)
     }
 }
 

@@ -3,8 +3,9 @@
 //!
 //! Every open spec is kept checked as of its latest text (full-text sync). Requests are
 //! answered from that state, so nothing typed waits on data: the server never trains and
-//! never fetches. Its one look at the disk is the data lint `ofit check` runs too (the
-//! headers of the spec's table files).
+//! never fetches. Its one look at the disk is the headers of the spec's table files, for
+//! the data lint `ofit check` runs too and for the input widths of the summaries; each is
+//! read once per version of its file (`data::header_cache`).
 
 mod complete;
 mod document;
@@ -86,7 +87,7 @@ pub fn serve(
                 connection.sender.send(Message::Response(response))?;
             }
             Message::Notification(notification) => {
-                for published in server.notification(notification) {
+                if let Some(published) = server.notification(notification) {
                     connection.sender.send(Message::Notification(published))?;
                 }
             }
@@ -107,42 +108,32 @@ struct Server {
 type Refusal = (ErrorCode, String);
 
 impl Server {
-    fn notification(&mut self, notification: Notification) -> Vec<Notification> {
+    /// Takes in a notification; the diagnostics to publish, if it changed a spec.
+    fn notification(&mut self, notification: Notification) -> Option<Notification> {
+        fn params<P: serde::de::DeserializeOwned>(n: Notification) -> Option<P> {
+            serde_json::from_value(n.params).ok()
+        }
         match notification.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let Ok(params) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(
-                    notification.params,
-                ) else {
-                    return Vec::new();
-                };
-                let doc = params.text_document;
-                vec![self.update(doc.uri, doc.text, Some(doc.version))]
+                let opened = params::<lsp_types::DidOpenTextDocumentParams>(notification)?;
+                let doc = opened.text_document;
+                Some(self.update(doc.uri, doc.text, Some(doc.version)))
             }
             DidChangeTextDocument::METHOD => {
-                let Ok(params) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(
-                    notification.params,
-                ) else {
-                    return Vec::new();
-                };
+                let changed = params::<lsp_types::DidChangeTextDocumentParams>(notification)?;
                 // Full sync: the last change holds the whole text.
-                let Some(change) = params.content_changes.into_iter().last() else {
-                    return Vec::new();
-                };
-                let doc = params.text_document;
-                vec![self.update(doc.uri, change.text, Some(doc.version))]
+                let text = changed.content_changes.into_iter().last()?.text;
+                let doc = changed.text_document;
+                Some(self.update(doc.uri, text, Some(doc.version)))
             }
             DidCloseTextDocument::METHOD => {
-                let Ok(params) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(
-                    notification.params,
-                ) else {
-                    return Vec::new();
-                };
-                let uri = params.text_document.uri;
+                let closed = params::<lsp_types::DidCloseTextDocumentParams>(notification)?;
+                let uri = closed.text_document.uri;
                 self.documents.remove(&uri);
                 self.parses.remove(&uri);
-                vec![publish(uri, Vec::new(), None)]
+                Some(publish(uri, Vec::new(), None))
             }
-            _ => Vec::new(),
+            _ => None,
         }
     }
 
