@@ -86,11 +86,22 @@ impl Source {
         &self.text
     }
 
+    /// The 0-based line of a byte offset (clamped to the text), and where that line starts.
+    pub fn line_of(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        (line, self.line_starts[line])
+    }
+
+    /// Where the 0-based line `line` starts, if the text has it.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).copied()
+    }
+
     /// Line and column of a byte offset (clamped to the text).
     pub fn line_column(&self, offset: usize) -> LineColumn {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.line_starts[line];
+        let (line, start) = self.line_of(offset);
         let column = self.text[start..offset].chars().count() + 1;
         LineColumn {
             line: line + 1,

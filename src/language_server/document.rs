@@ -14,24 +14,18 @@ pub struct Document {
     pub file: File,
     /// The checker's result: program, diagnostics, references.
     pub checked: Checked,
-    /// The byte offset where each line starts.
-    line_starts: Vec<usize>,
 }
 
 impl Document {
     /// Parses and checks `text`, taking the items `reuse` holds unchanged from the text
     /// before.
     pub fn new(name: &str, text: String, reuse: &mut crate::syntax::Reuse) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         let source = Source::new(name, text);
         let (file, checked) = crate::analyze(&source, reuse);
         Document {
             source,
             file,
             checked,
-            line_starts,
         }
     }
 
@@ -43,8 +37,7 @@ impl Document {
     /// The LSP position of byte `offset`.
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text().len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.line_starts[line];
+        let (line, start) = self.source.line_of(offset);
         let character = self.text()[start..offset].encode_utf16().count();
         Position::new(line as u32, character as u32)
     }
@@ -57,7 +50,7 @@ impl Document {
     /// The byte offset of an LSP position; one past a line's end is its end, and a line
     /// past the last is the end of the text.
     pub fn offset(&self, position: Position) -> usize {
-        let Some(&start) = self.line_starts.get(position.line as usize) else {
+        let Some(start) = self.source.line_start(position.line as usize) else {
             return self.text().len();
         };
         let line = &self.text()[start..];
